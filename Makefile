@@ -1,0 +1,43 @@
+# firma: see README.md. Every target that needs Debian packages installs
+# the missing ones first (scripts/deps.sh; as root, or prints the command).
+
+GO      ?= go
+BIN     := bin/firma
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+LDFLAGS := -X main.version=$(VERSION)
+
+.PHONY: all build deps test test-short demo bench lint fuzz clean
+
+all: build
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/firma
+
+deps:
+	@scripts/deps.sh
+
+test: deps lint
+	$(GO) test -count=1 ./...
+
+# Unit tests only: no SoftHSM, no pcscd.
+test-short:
+	$(GO) test -short ./...
+
+demo: deps build
+	@scripts/demo.sh
+
+bench: deps build
+	@scripts/bench.sh
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+# Run each fuzz target for FUZZTIME (default 30s).
+FUZZTIME ?= 30s
+fuzz:
+	@scripts/fuzz.sh $(FUZZTIME)
+
+clean:
+	rm -rf bin .demo .bench

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+)
+
+// Exit codes. They are part of firma's interface (README, "Exit codes"):
+// never renumber them, only add.
+const (
+	ExitOK       = 0  // success
+	ExitFailure  = 1  // anything not listed below
+	ExitUsage    = 2  // bad flags or arguments
+	ExitModule   = 3  // PKCS#11 module not found or not loadable
+	ExitToken    = 4  // token not found, not present, or several and none chosen
+	ExitCert     = 5  // no usable certificate (none, expired, not for signing)
+	ExitPIN      = 6  // the token rejected the PIN (one attempt, never retried)
+	ExitLocked   = 7  // PIN locked, or final try refused without --allow-final-try
+	ExitNoPIN    = 8  // a PIN is needed and there is no way to ask for it
+	ExitPCSC     = 9  // PC/SC: pcscd down, access denied, no reader, no card, card busy
+	ExitOutput   = 10 // output exists (use --force) or cannot be written
+	ExitInput    = 11 // input missing, unreadable or malformed
+	ExitCanceled = 12 // interrupted or timed out
+	// Verification results (firma verify).
+	ExitVerifyFailed        = 20 // TOTAL_FAILED
+	ExitVerifyIndeterminate = 21 // INDETERMINATE
+)
+
+// exitError attaches an exit code and a hint to an error.
+type exitError struct {
+	code int
+	err  error
+	hint string
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// withCode gives err an exit code and an optional hint.
+func withCode(code int, err error, hint string) error {
+	if err == nil {
+		return nil
+	}
+	return &exitError{code: code, err: err, hint: hint}
+}
+
+// usageErrorf is a usage error (exit 2).
+func usageErrorf(format string, args ...any) error {
+	return &exitError{code: ExitUsage, err: fmt.Errorf(format, args...), hint: "see 'firma --help'"}
+}
+
+// silentExit ends the command with code after it has printed its own
+// result (monitoring checks, verification verdicts).
+type silentExit struct{ code int }
+
+func (e silentExit) Error() string { return fmt.Sprintf("exit %d", e.code) }
+
+// hinter is implemented by library errors that know what the user should
+// do next.
+type hinter interface{ Hint() string }
+
+// classification maps known errors to an exit code. The first match wins;
+// library errors carry their own hint through hinter.
+var classification = []struct {
+	match func(error) bool
+	code  int
+}{}
+
+// classify picks the exit code and hint for err.
+func classify(err error) (int, string) {
+	var ee *exitError
+	if errors.As(err, &ee) {
+		hint := ee.hint
+		if hint == "" {
+			hint = hintOf(ee.err)
+		}
+		return ee.code, hint
+	}
+	for _, c := range classification {
+		if c.match(err) {
+			return c.code, hintOf(err)
+		}
+	}
+	switch {
+	case errors.Is(err, context.Canceled):
+		return ExitCanceled, ""
+	case errors.Is(err, context.DeadlineExceeded):
+		return ExitCanceled, ""
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrPermission):
+		return ExitInput, hintOf(err)
+	case isCobraUsage(err):
+		return ExitUsage, "see 'firma --help'"
+	}
+	return ExitFailure, hintOf(err)
+}
+
+func hintOf(err error) string {
+	var h hinter
+	if errors.As(err, &h) {
+		return h.Hint()
+	}
+	return ""
+}
+
+// isCobraUsage recognises the few usage errors cobra makes itself.
+func isCobraUsage(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "accepts ", "requires at least", "requires at most", "invalid argument", "flag needs an argument", "required flag"} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// reportError prints err as "error:" and "hint:" lines on stderr and
+// returns its exit code.
+func reportError(io *IO, err error) int {
+	var se silentExit
+	if errors.As(err, &se) {
+		return se.code
+	}
+	code, hint := classify(err)
+	fmt.Fprintf(io.Err, "firma: error: %s\n", err)
+	if hint != "" {
+		for _, line := range strings.Split(hint, "\n") {
+			fmt.Fprintf(io.Err, "firma: hint: %s\n", line)
+		}
+	}
+	return code
+}

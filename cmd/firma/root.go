@@ -1,0 +1,85 @@
+package main
+
+import (
+	"fmt"
+	"runtime"
+	"runtime/debug"
+
+	"github.com/spf13/cobra"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = ""
+
+// globalOptions are the flags every command accepts, before or after the
+// subcommand name.
+type globalOptions struct {
+	// Module is the PKCS#11 module path (--module).
+	Module string
+	// Token selects a token by label, serial or pkcs11: URI (--token).
+	Token string
+	// Key selects a key/certificate by label, hex id or pkcs11: URI (--key).
+	Key string
+}
+
+func newRootCmd(io *IO) *cobra.Command {
+	g := &globalOptions{}
+	root := &cobra.Command{
+		Use:   "firma",
+		Short: "Qualified electronic signatures with Italian smartcards (Aruba Key, CNS) and PKCS#11 tokens",
+		Long: `firma signs and verifies files with Italian qualified signature smartcards
+(Aruba Key and other CNS cards) and any PKCS#11 token, and tells you when the
+certificate must be renewed.
+
+The PIN is asked on the terminal, or read from --pin-file, --pin-fd or the
+FIRMA_PIN environment variable (for CI). It is never accepted on the
+command line, and firma never retries a PIN the card rejected.`,
+		Example: `  # What is on the card, and when does the certificate expire?
+  firma status
+
+  # The same for a script, as JSON
+  firma status --json
+
+  # Nightly check for cron or a monitoring system (exit 0/1/2/3)
+  firma check --warn 90 --crit 60
+
+  # Use a specific PKCS#11 module and token
+  firma status --module /usr/lib/bit4id/libbit4xpki.so --token "pkcs11:token=ROSSI%20MARIO"`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return usageErrorf("%s", err)
+	})
+	pf := root.PersistentFlags()
+	pf.StringVar(&g.Module, "module", "", "PKCS#11 module `path` (default: $FIRMA_PKCS11_MODULE, $PKCS11_MODULE_PATH, then known vendor modules)")
+	pf.StringVar(&g.Token, "token", "", "token `label`, serial number or pkcs11: URI")
+	pf.StringVar(&g.Key, "key", "", "key `label`, hex id (id:02) or pkcs11: URI")
+
+	root.AddCommand(
+		newVersionCmd(io),
+	)
+	return root
+}
+
+func newVersionCmd(io *IO) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print firma's version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			_, err := fmt.Fprintf(io.Out, "firma %s (%s, %s/%s)\n", buildVersion(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			return err
+		},
+	}
+}
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "devel"
+}
