@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/firma-dev/firma/internal/testpki"
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// TestMain lets testscript run this test binary as the `firma` command.
+func TestMain(m *testing.M) {
+	os.Exit(testscript.RunMain(cleanupM{m}, map[string]func() int{
+		"firma": func() int { return Main(context.Background(), os.Args[1:], SystemIO()) },
+	}))
+}
+
+type cleanupM struct{ m *testing.M }
+
+func (c cleanupM) Run() int {
+	code := c.m.Run()
+	if fixtureDir != "" {
+		os.RemoveAll(fixtureDir)
+	}
+	return code
+}
+
+var (
+	fixtureOnce sync.Once
+	fixtureDir  string
+	fixtureVal  *testpki.Fixture
+	fixtureErr  error
+)
+
+// fixture provisions the shared SoftHSM store once per test process,
+// before any test loads the module (a module is initialized once per
+// process). Tests that need SoftHSM call it first; it skips when SoftHSM2
+// is not installed and -short is set.
+func fixture(t testing.TB) *testpki.Fixture {
+	t.Helper()
+	fixtureOnce.Do(func() {
+		if _, err := testpki.FindSoftHSM(); err != nil {
+			fixtureErr = err
+			return
+		}
+		fixtureDir, fixtureErr = os.MkdirTemp("", "firma-cmd-test-")
+		if fixtureErr != nil {
+			return
+		}
+		fixtureVal, fixtureErr = testpki.NewFixture(fixtureDir, time.Now())
+		if fixtureErr == nil {
+			fixtureErr = os.WriteFile(filepath.Join(fixtureDir, "pin"), []byte(testpki.PIN+"\n"), 0o600)
+		}
+	})
+	if fixtureErr != nil {
+		if testing.Short() {
+			t.Skipf("SoftHSM fixture: %v", fixtureErr)
+		}
+		t.Fatalf("SoftHSM fixture: %v", fixtureErr)
+	}
+	return fixtureVal
+}
+
+// TestScripts runs the end-to-end CLI scripts in testdata/script. Each
+// script sees the shared SoftHSM store and these variables:
+//
+//	SOFTHSM2_CONF, FIRMA_PKCS11_MODULE  the test store and its module
+//	CA        test CA certificate (PEM)
+//	PINFILE   file holding the test PIN; TESTPIN the PIN itself, to grep for leaks
+//	CI=true   nothing may prompt
+func TestScripts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end scripts need SoftHSM2")
+	}
+	f := fixture(t)
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/script",
+		Setup: func(e *testscript.Env) error {
+			e.Setenv("SOFTHSM2_CONF", f.Conf)
+			e.Setenv("FIRMA_PKCS11_MODULE", f.Module)
+			e.Setenv("CA", f.CAFile)
+			e.Setenv("PINFILE", filepath.Join(fixtureDir, "pin"))
+			e.Setenv("TESTPIN", testpki.PIN)
+			e.Setenv("FIXTURE", fixtureDir)
+			e.Setenv("CI", "true")
+			return nil
+		},
+		RequireExplicitExec: false,
+	})
+}
