@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
+
+	"github.com/firma-dev/firma/pkcs11"
 )
 
 // Exit codes. They are part of firma's interface (README, "Exit codes"):
@@ -67,7 +69,27 @@ type hinter interface{ Hint() string }
 var classification = []struct {
 	match func(error) bool
 	code  int
-}{}
+}{
+	{isA[*pkcs11.ModuleError], ExitModule},
+	{isA[*pkcs11.NoModuleError], ExitModule},
+	{isA[*pkcs11.NoTokenError], ExitToken},
+	{isA[*pkcs11.AmbiguousTokenError], ExitToken},
+	{isA[*pkcs11.TokenRemovedError], ExitToken},
+	{isA[*pkcs11.NoCertificateError], ExitCert},
+	{isA[*pkcs11.NoKeyError], ExitCert},
+	{isA[*pkcs11.PINIncorrectError], ExitPIN},
+	{isA[*pkcs11.PINFormatError], ExitPIN},
+	{isA[*pkcs11.PINLockedError], ExitLocked},
+	{isA[*pkcs11.FinalTryError], ExitLocked},
+	{isA[*NoSecretSourceError], ExitNoPIN},
+	{func(err error) bool { return errors.Is(err, pkcs11.ErrPINInURI) }, ExitUsage},
+}
+
+// isA matches errors of type T anywhere in the chain.
+func isA[T error](err error) bool {
+	var t T
+	return errors.As(err, &t)
+}
 
 // classify picks the exit code and hint for err.
 func classify(err error) (int, string) {

@@ -1,0 +1,202 @@
+package main
+
+import (
+	"bytes"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/firma-dev/firma/certinfo"
+	"github.com/firma-dev/firma/pkcs11"
+)
+
+// openToken finds the token the global flags choose. preferSigning lets a
+// card with a CNS token and a signature token pick the signature one.
+func openToken(io *IO, g *globalOptions, preferSigning bool) (*pkcs11.Token, *pkcs11.Discovery, error) {
+	tok := g.Token
+	if tok == "" && pkcs11.IsURI(g.Key) {
+		// A key URI may name its token too: pkcs11:token=...;object=...
+		tok = g.Key
+	}
+	return pkcs11.Open(pkcs11.OpenOptions{
+		Module:        g.Module,
+		Token:         tok,
+		Getenv:        io.Getenv,
+		PreferSigning: preferSigning,
+		Suggested:     suggestedModules(io),
+	})
+}
+
+// suggestedModules returns the module names the inserted card's
+// identification suggests. It is a variable so the PC/SC layer can plug
+// in without the token layer depending on it.
+var suggestedModules = func(io *IO) []string { return nil }
+
+// keySelector parses --key.
+func keySelector(g *globalOptions) (pkcs11.KeySelector, error) {
+	sel, _, err := pkcs11.ParseKeySelector(g.Key)
+	if err != nil {
+		return sel, withCode(ExitUsage, err, "use --key LABEL, --key id:HEX or a pkcs11: URI")
+	}
+	return sel, nil
+}
+
+// tokenKey is an open signing key with its certificate and chain.
+type tokenKey struct {
+	Token *pkcs11.Token
+	Key   *pkcs11.Key
+	Cert  *x509.Certificate
+	Chain []*x509.Certificate
+	Info  certinfo.Info
+}
+
+// Close logs out and forgets the PIN.
+func (k *tokenKey) Close() error {
+	err := k.Key.Close()
+	k.Token.Close()
+	return err
+}
+
+// openSigningKey opens the token, picks the signing certificate and
+// returns its key. The PIN is not asked yet: call Key.Login (before
+// writing any output) or let the first signature ask it.
+func openSigningKey(io *IO, g *globalOptions, pin *secretOptions) (*tokenKey, error) {
+	sel, err := keySelector(g)
+	if err != nil {
+		return nil, err
+	}
+	tok, _, err := openToken(io, g, true)
+	if err != nil {
+		return nil, err
+	}
+	c, chain, err := tok.SigningCertificate(sel)
+	if err != nil {
+		tok.Close()
+		return nil, err
+	}
+	key := tok.Signer(c, pkcs11.LoginOptions{PIN: pin.pinFunc(io), AllowFinalTry: pin.AllowFinalTry})
+	return &tokenKey{Token: tok, Key: key, Cert: c.Cert, Chain: chain, Info: c.Info}, nil
+}
+
+// secretOptions are the non-interactive sources of one secret (PIN, PUK,
+// new PIN). The secret never comes from argv.
+type secretOptions struct {
+	// Name is what the secret is called in prompts and errors ("PIN").
+	Name string
+	// Flag is the flag prefix ("pin" gives --pin-file and --pin-fd).
+	Flag string
+	// Env is the environment variable for CI ("FIRMA_PIN"), or "".
+	Env  string
+	File string
+	FD   int
+	// AllowFinalTry is only used for the PIN and the PUK.
+	AllowFinalTry bool
+}
+
+func newPINOptions() *secretOptions {
+	return &secretOptions{Name: "PIN", Flag: "pin", Env: "FIRMA_PIN", FD: -1}
+}
+
+// addFlags wires --<flag>-file and --<flag>-fd.
+func (o *secretOptions) addFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.File, o.Flag+"-file", "", "read the "+o.Name+" from `FILE` (first line)")
+	fs.IntVar(&o.FD, o.Flag+"-fd", -1, "read the "+o.Name+" from file descriptor `N` (first line)")
+}
+
+// addFinalTryFlag wires --allow-final-try.
+func (o *secretOptions) addFinalTryFlag(fs *pflag.FlagSet) {
+	fs.BoolVar(&o.AllowFinalTry, "allow-final-try", false, "try the "+o.Name+" even when the token says one more wrong "+o.Name+" blocks it")
+}
+
+// maxSecret bounds what is read from a PIN file or descriptor.
+const maxSecret = 256
+
+// NoSecretSourceError means a secret is needed and nothing can provide it.
+type NoSecretSourceError struct{ o *secretOptions }
+
+func (e *NoSecretSourceError) Error() string {
+	return fmt.Sprintf("the %s is needed, and there is no terminal to ask it on", e.o.Name)
+}
+
+func (e *NoSecretSourceError) Hint() string {
+	h := fmt.Sprintf("give it with --%s-file FILE or --%s-fd N", e.o.Flag, e.o.Flag)
+	if e.o.Env != "" {
+		h += ", or " + e.o.Env + " in CI"
+	}
+	return h
+}
+
+// read returns the secret from the first source that is set: the file,
+// the descriptor, the environment, then a no-echo prompt on the terminal.
+func (o *secretOptions) read(io *IO, prompt string) ([]byte, error) {
+	switch {
+	case o.File != "" && o.FD >= 0:
+		return nil, usageErrorf("--%s-file and --%s-fd are alternatives: give one", o.Flag, o.Flag)
+	case o.File != "":
+		f, err := os.Open(o.File)
+		if err != nil {
+			return nil, withCode(ExitInput, fmt.Errorf("reading the %s file: %w", o.Name, err), "")
+		}
+		defer f.Close()
+		return readSecretLine(f, o.Name)
+	case o.FD >= 0:
+		f := os.NewFile(uintptr(o.FD), o.Flag+"-fd")
+		if f == nil {
+			return nil, usageErrorf("--%s-fd %d is not an open file descriptor", o.Flag, o.FD)
+		}
+		defer f.Close()
+		return readSecretLine(f, o.Name)
+	case o.Env != "" && io.Getenv(o.Env) != "":
+		return []byte(io.Getenv(o.Env)), nil
+	}
+	tty, err := io.OpenTTY()
+	if err != nil {
+		return nil, withCode(ExitNoPIN, &NoSecretSourceError{o}, "")
+	}
+	defer tty.Close()
+	fmt.Fprint(tty, prompt)
+	s, err := tty.ReadSecret()
+	if err != nil {
+		return nil, fmt.Errorf("reading the %s from the terminal: %w", o.Name, err)
+	}
+	return bytes.TrimRight(s, "\r\n"), nil
+}
+
+// readSecretLine reads the first line of r, without its line ending.
+func readSecretLine(r io.Reader, name string) ([]byte, error) {
+	buf := make([]byte, maxSecret+1)
+	n, err := io.ReadFull(r, buf)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("reading the %s: %w", name, err)
+	}
+	line, _, _ := bytes.Cut(buf[:n], []byte("\n"))
+	line = bytes.TrimRight(line, "\r")
+	if len(line) > maxSecret {
+		return nil, withCode(ExitInput, fmt.Errorf("the %s source holds more than %d bytes on its first line", name, maxSecret), "")
+	}
+	if len(line) == 0 {
+		return nil, withCode(ExitInput, fmt.Errorf("the %s source is empty", name), "")
+	}
+	return line, nil
+}
+
+// pinFunc adapts the options to the token layer's lazy PIN callback.
+func (o *secretOptions) pinFunc(io *IO) pkcs11.PINFunc {
+	return func(req pkcs11.PINRequest) ([]byte, error) {
+		what := o.Name
+		var note string
+		switch req.State {
+		case pkcs11.PINCountLow:
+			note = " (a wrong " + what + " was entered before: fewer tries are left)"
+		case pkcs11.PINFinalTry:
+			note = " (LAST TRY: a wrong " + what + " now blocks it)"
+		}
+		prompt := fmt.Sprintf("%s for token %q%s: ", what, strings.TrimSpace(req.Token.Label), note)
+		return o.read(io, prompt)
+	}
+}

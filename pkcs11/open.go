@@ -1,0 +1,239 @@
+package pkcs11
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+)
+
+// OpenOptions says how to find the token.
+type OpenOptions struct {
+	// Module is an explicit module path (--module); it wins over the
+	// environment and over a module-path in the token URI.
+	Module string
+	// Token is a label, serial or pkcs11: URI (--token); empty means any.
+	Token string
+	// Suggested are module file names to try before the built-in vendor
+	// list (from the card's identification), when no module is explicit.
+	Suggested []string
+	// PreferSigning: when several tokens match, pick the one holding a
+	// signature (nonRepudiation) certificate if exactly one does. Italian
+	// cards expose the CNS and the signature keys as two tokens.
+	PreferSigning bool
+	Getenv        func(string) string
+}
+
+// Attempt is what happened with one candidate module.
+type Attempt struct {
+	Candidate
+	Loaded      bool        `json:"loaded"`
+	Error       string      `json:"error,omitempty"`
+	Hint        string      `json:"hint,omitempty"`
+	Library     string      `json:"library,omitempty"`
+	Tokens      []TokenInfo `json:"tokens"`
+	moduleError *ModuleError
+}
+
+// Discovery records the modules tried, for `firma modules` and error hints.
+type Discovery struct {
+	Attempts []Attempt `json:"modules"`
+}
+
+func (o OpenOptions) candidates() ([]Candidate, TokenSelector, error) {
+	getenv := o.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	sel, uriModule, err := ParseTokenSelector(o.Token)
+	if err != nil {
+		return nil, sel, err
+	}
+	explicit := o.Module
+	if explicit == "" && uriModule != "" && getenv("FIRMA_PKCS11_MODULE") == "" && getenv("PKCS11_MODULE_PATH") == "" {
+		return []Candidate{{Path: uriModule, Source: "pkcs11: URI module-path"}}, sel, nil
+	}
+	cands := Candidates(explicit, getenv)
+	if explicit == "" && getenv("FIRMA_PKCS11_MODULE") == "" && getenv("PKCS11_MODULE_PATH") == "" && len(o.Suggested) > 0 {
+		var pre []Candidate
+		for _, name := range o.Suggested {
+			for _, p := range ResolveModuleName(name) {
+				pre = append(pre, Candidate{Path: p, Source: "suggested for the card"})
+			}
+		}
+		cands = dedupe(append(pre, cands...))
+	}
+	return cands, sel, nil
+}
+
+func dedupe(cs []Candidate) []Candidate {
+	seen := map[string]bool{}
+	var out []Candidate
+	for _, c := range cs {
+		if !seen[c.Path] {
+			seen[c.Path] = true
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func attempt(c Candidate) (Attempt, *Module) {
+	a := Attempt{Candidate: c, Tokens: []TokenInfo{}}
+	m, err := Load(c.Path, c.Source)
+	if err != nil {
+		a.Error = err.Error()
+		var me *ModuleError
+		if errors.As(err, &me) {
+			a.moduleError = me
+			a.Hint = me.Hint()
+		}
+		return a, nil
+	}
+	a.Loaded = true
+	a.Library = fmt.Sprintf("%s %s %d.%d", m.Info.ManufacturerID, m.Info.Description, m.Info.VersionMajor, m.Info.VersionMinor)
+	ts, err := m.Tokens()
+	if err != nil {
+		a.Error = err.Error()
+	}
+	if ts != nil {
+		a.Tokens = ts
+	}
+	return a, m
+}
+
+// Discover loads every candidate module and lists its tokens.
+func Discover(o OpenOptions) (*Discovery, error) {
+	cands, _, err := o.candidates()
+	if err != nil {
+		return nil, err
+	}
+	d := &Discovery{Attempts: []Attempt{}}
+	for _, c := range cands {
+		a, _ := attempt(c)
+		d.Attempts = append(d.Attempts, a)
+	}
+	return d, nil
+}
+
+// Open finds the token per o. The first module (in Candidates order) that
+// has a matching token wins; several matching tokens in that module are
+// an AmbiguousTokenError unless PreferSigning settles it.
+func Open(o OpenOptions) (*Token, *Discovery, error) {
+	cands, sel, err := o.candidates()
+	if err != nil {
+		return nil, nil, err
+	}
+	d := &Discovery{Attempts: []Attempt{}}
+	if len(cands) == 0 {
+		return nil, d, &NoModuleError{}
+	}
+	loaded := 0
+	var seen []TokenInfo
+	for _, c := range cands {
+		a, m := attempt(c)
+		d.Attempts = append(d.Attempts, a)
+		if m == nil {
+			if len(cands) == 1 && a.moduleError != nil {
+				return nil, d, a.moduleError
+			}
+			continue
+		}
+		loaded++
+		seen = append(seen, a.Tokens...)
+		var matched []TokenInfo
+		for _, t := range a.Tokens {
+			if sel.Match(t) {
+				matched = append(matched, t)
+			}
+		}
+		switch {
+		case len(matched) == 1:
+			return &Token{Info: matched[0], m: m}, d, nil
+		case len(matched) > 1:
+			if o.PreferSigning {
+				if t := preferSigning(m, matched); t != nil {
+					return t, d, nil
+				}
+			}
+			return nil, d, &AmbiguousTokenError{Tokens: matched}
+		}
+	}
+	return nil, d, &NoTokenError{Selector: sel.String(), Available: seen, Modules: loaded}
+}
+
+// preferSigning returns the only token among ts that holds a signature
+// certificate, or nil.
+func preferSigning(m *Module, ts []TokenInfo) *Token {
+	var found *Token
+	for _, ti := range ts {
+		t := &Token{Info: ti, m: m}
+		certs, err := t.Certificates()
+		t.Close()
+		if err != nil {
+			continue
+		}
+		if _, err := SelectSigning(certs, KeySelector{}); err == nil {
+			if found != nil {
+				return nil
+			}
+			found = &Token{Info: ti, m: m}
+		}
+	}
+	return found
+}
+
+// Token is a token chosen for use.
+type Token struct {
+	Info TokenInfo
+	m    *Module
+
+	mu      sync.Mutex
+	session uint
+	open    bool
+}
+
+// Module returns the module serving the token.
+func (t *Token) Module() *Module { return t.m }
+
+// readSession returns the token's read-only session, opened on first use.
+func (t *Token) readSession() (uint, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.open {
+		return t.session, nil
+	}
+	s, err := t.m.p.OpenSession(t.Info.SlotID, ckfSerialSession)
+	if err != nil {
+		return 0, wrapCall("opening a session on "+t.Info.Label, err)
+	}
+	t.session, t.open = s, true
+	return s, nil
+}
+
+// Refresh re-reads the token information (PIN flags change after a login).
+func (t *Token) Refresh() (TokenInfo, error) {
+	ti, err := t.m.p.GetTokenInfo(t.Info.SlotID)
+	if err != nil {
+		return t.Info, wrapCall("reading token information", err)
+	}
+	si, _ := t.m.p.GetSlotInfo(t.Info.SlotID)
+	t.Info = newTokenInfo(t.m, t.Info.SlotID, si, ti)
+	return t.Info, nil
+}
+
+// Mechanisms lists the mechanisms the token supports.
+func (t *Token) Mechanisms() ([]uint, error) {
+	return t.m.p.GetMechanismList(t.Info.SlotID)
+}
+
+// Close closes the token's read session. The module stays loaded.
+func (t *Token) Close() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.open {
+		return nil
+	}
+	t.open = false
+	return t.m.p.CloseSession(t.session)
+}
