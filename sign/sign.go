@@ -1,0 +1,416 @@
+// Package sign makes CAdES signatures the way Italian verifiers expect
+// them: CMS SignedData (RFC 5652) at baseline B-B of ETSI EN 319 122-1,
+// with eContentType id-data and the signed attributes content-type,
+// message-digest, signing-time and ESS signing-certificate-v2 (RFC 5035,
+// SHA-256 of the signer certificate with its issuer and serial number),
+// the signer certificate and its chain in certificates, everything DER.
+//
+// Signing takes any crypto.Signer and the certificate that goes with it, so
+// a token key and a software key are used the same way; the package never
+// touches hardware. RSA keys sign with PKCS#1 v1.5 under the rsaEncryption
+// identifier (RFC 3370 section 3.2: every CMS verifier must accept it, and
+// it is what Italian signing software writes, so no verifier in the field
+// refuses it), or with RSASSA-PSS (RFC 4055) on request; ECDSA keys sign
+// with ecdsa-with-SHA256/384/512 (RFC 5758), DER signature values. The
+// digest is SHA-256 unless SHA-384 or SHA-512 is chosen.
+//
+// Content is streamed, never held in memory: a detached signature (.p7s)
+// hashes the content in one pass; an enveloping one (.p7m) hashes it in a
+// first pass, signs, computes every DER length up front, and copies the
+// content in a second pass, hashing it again so that a file changed in
+// between fails instead of producing a signature over other bytes. Memory
+// use does not depend on the size of the content.
+//
+// Every signature is checked against the certificate's public key before
+// it is written, so a key that does not match its certificate (a wrong
+// object picked on a token) is caught here and not by the recipient.
+//
+// Certificates that are expired, not yet valid or lack nonRepudiation (the
+// key usage of a qualified signature certificate) are refused unless
+// Options.AllowAnyCertificate is set, which is meant for test tokens.
+package sign
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/asn1"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/firma-dev/firma/internal/cms"
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+)
+
+// Options tune a Signer. The zero value signs with SHA-256 and PKCS#1 v1.5
+// (RSA) at the current time.
+type Options struct {
+	// Hash is the digest algorithm: crypto.SHA256 (default), SHA384 or SHA512.
+	Hash crypto.Hash
+	// PSS selects RSASSA-PSS for RSA keys (salt as long as the hash,
+	// MGF1 with the same hash). Many smartcards cannot do it.
+	PSS bool
+	// Chain holds the certificates that go with the signer's into the
+	// signature (intermediates, optionally the root).
+	Chain []*x509.Certificate
+	// Now gives the signing time; time.Now when nil.
+	Now func() time.Time
+	// AllowAnyCertificate skips the validity and key usage checks. Only
+	// for test tokens: a real signature made this way is worthless.
+	AllowAnyCertificate bool
+	// Progress, when set, is called with the number of content bytes
+	// processed after each chunk (an enveloping signature reads the
+	// content twice, so it reports twice its size).
+	Progress func(n int64)
+}
+
+// Signer makes signatures with one key and certificate. It may be used for
+// many files, one at a time.
+type Signer struct {
+	key    crypto.Signer
+	cert   *x509.Certificate
+	opts   Options
+	certs  [][]byte
+	digAlg []byte
+	sigAlg []byte
+	sigOpt crypto.SignerOpts
+}
+
+// Result describes one signature.
+type Result struct {
+	// Size is the number of content bytes signed.
+	Size int64
+	// Digest is the content's message digest.
+	Digest []byte
+	// Hash is the digest algorithm.
+	Hash crypto.Hash
+	// SigningTime is the signing-time attribute.
+	SigningTime time.Time
+	// Written is the number of bytes written to the output.
+	Written int64
+}
+
+// New prepares a Signer for key with cert. It refuses a certificate that
+// cannot make a valid qualified signature now (see CertificateError) and a
+// key type it cannot sign with.
+func New(key crypto.Signer, cert *x509.Certificate, opts Options) (*Signer, error) {
+	if key == nil || cert == nil {
+		return nil, errors.New("signing needs a key and its certificate")
+	}
+	if opts.Hash == 0 {
+		opts.Hash = crypto.SHA256
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	s := &Signer{key: key, cert: cert, opts: opts}
+	var err error
+	if s.digAlg, err = cms.EncodeDigestAlgorithm(opts.Hash); err != nil {
+		return nil, &UnsupportedError{What: fmt.Sprintf("digest algorithm %v", opts.Hash)}
+	}
+	if pub, ok := key.Public().(interface{ Equal(crypto.PublicKey) bool }); ok && !pub.Equal(cert.PublicKey) {
+		return nil, &KeyMismatchError{Subject: cert.Subject.String()}
+	}
+	switch cert.PublicKey.(type) {
+	case *rsa.PublicKey:
+		if opts.PSS {
+			params, err := cms.EncodeRSAPSSParams(opts.Hash)
+			if err != nil {
+				return nil, err
+			}
+			s.sigAlg, err = cms.EncodeAlgorithmIdentifier(cms.OIDRSAPSS, params)
+			if err != nil {
+				return nil, err
+			}
+			s.sigOpt = &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash, Hash: opts.Hash}
+		} else {
+			s.sigAlg, err = cms.EncodeAlgorithmIdentifier(cms.OIDRSAEncryption, cms.DERNull)
+			if err != nil {
+				return nil, err
+			}
+			s.sigOpt = opts.Hash
+		}
+	case *ecdsa.PublicKey:
+		if opts.PSS {
+			return nil, &UnsupportedError{What: "RSA-PSS with an ECDSA key"}
+		}
+		oid := map[crypto.Hash]asn1.ObjectIdentifier{
+			crypto.SHA256: cms.OIDECDSAWithSHA256,
+			crypto.SHA384: cms.OIDECDSAWithSHA384,
+			crypto.SHA512: cms.OIDECDSAWithSHA512,
+		}[opts.Hash]
+		// RFC 5758 section 3.2: the parameters are absent.
+		if s.sigAlg, err = cms.EncodeAlgorithmIdentifier(oid, nil); err != nil {
+			return nil, err
+		}
+		s.sigOpt = opts.Hash
+	default:
+		return nil, &UnsupportedError{What: fmt.Sprintf("%v keys", cert.PublicKeyAlgorithm)}
+	}
+	if !opts.AllowAnyCertificate {
+		if err := CheckCertificate(cert, opts.Now()); err != nil {
+			return nil, err
+		}
+	}
+	s.certs = append(s.certs, cert.Raw)
+	for _, c := range opts.Chain {
+		if c != nil {
+			s.certs = append(s.certs, c.Raw)
+		}
+	}
+	return s, nil
+}
+
+// Certificate is the signer's certificate.
+func (s *Signer) Certificate() *x509.Certificate { return s.cert }
+
+// Detached writes a detached signature (.p7s) of content to w: the
+// content is read once and not included.
+func (s *Signer) Detached(ctx context.Context, content io.Reader, w io.Writer) (Result, error) {
+	size, digest, err := s.digest(ctx, content, nil)
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{Size: size, Digest: digest, Hash: s.opts.Hash}
+	si, t, err := s.SignerInfo(digest, cms.OIDData)
+	if err != nil {
+		return res, err
+	}
+	res.SigningTime = t
+	sd := s.signedData(si)
+	der, err := sd.EncodeDetached()
+	if err != nil {
+		return res, err
+	}
+	n, err := w.Write(der)
+	res.Written = int64(n)
+	if err != nil {
+		return res, fmt.Errorf("writing signature: %w", err)
+	}
+	return res, nil
+}
+
+// Attached writes an enveloping signature (.p7m) of content to w. content
+// is read twice (hash, then copy): it must not change in between, or the
+// signature fails with a *ContentChangedError. On any error w holds a
+// partial output that the caller must discard (see internal/atomicfile).
+func (s *Signer) Attached(ctx context.Context, content io.ReadSeeker, w io.Writer) (Result, error) {
+	start, err := content.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return Result{}, fmt.Errorf("reading content: %w", err)
+	}
+	size, digest, err := s.digest(ctx, content, nil)
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{Size: size, Digest: digest, Hash: s.opts.Hash}
+	si, t, err := s.SignerInfo(digest, cms.OIDData)
+	if err != nil {
+		return res, err
+	}
+	res.SigningTime = t
+	header, trailer, err := s.signedData(si).EncodeAttached(size)
+	if err != nil {
+		return res, err
+	}
+	if _, err := content.Seek(start, io.SeekStart); err != nil {
+		return res, fmt.Errorf("reading content again: %w", err)
+	}
+	cw := &countWriter{w: w}
+	if _, err := cw.Write(header); err != nil {
+		res.Written = cw.n
+		return res, fmt.Errorf("writing signature: %w", err)
+	}
+	n, again, err := s.digest(ctx, io.LimitReader(content, size+1), cw)
+	res.Written = cw.n
+	if err != nil {
+		return res, err
+	}
+	if n != size || string(again) != string(digest) {
+		return res, &ContentChangedError{}
+	}
+	if _, err := cw.Write(trailer); err != nil {
+		res.Written = cw.n
+		return res, fmt.Errorf("writing signature: %w", err)
+	}
+	res.Written = cw.n
+	return res, nil
+}
+
+// signedData assembles the SignedData around one SignerInfo.
+func (s *Signer) signedData(si []byte) *cms.SignedDataBuilder {
+	return &cms.SignedDataBuilder{
+		DigestAlgorithms: [][]byte{s.digAlg},
+		ContentType:      cms.OIDData,
+		Certificates:     s.certs,
+		SignerInfos:      [][]byte{si},
+	}
+}
+
+// DigestAlgorithm is the DER AlgorithmIdentifier of the Signer's digest.
+func (s *Signer) DigestAlgorithm() []byte { return s.digAlg }
+
+// Certificates are the DER certificates the Signer puts in a signature:
+// its own first, then the chain.
+func (s *Signer) Certificates() [][]byte { return s.certs }
+
+// Hash is the Signer's digest algorithm.
+func (s *Signer) Hash() crypto.Hash { return s.opts.Hash }
+
+// SignerInfo signs a precomputed message digest and returns the DER
+// SignerInfo and its signing time. contentType is the content-type
+// attribute (id-data for a document); nil leaves it out, as a
+// counter-signature requires, in which case digest is the digest of the
+// countered signature value.
+func (s *Signer) SignerInfo(digest []byte, contentType asn1.ObjectIdentifier) ([]byte, time.Time, error) {
+	if len(digest) != s.opts.Hash.Size() {
+		return nil, time.Time{}, fmt.Errorf("digest of %d bytes for %v", len(digest), s.opts.Hash)
+	}
+	now := s.opts.Now().UTC().Truncate(time.Second)
+	if !s.opts.AllowAnyCertificate {
+		// A long batch can cross the certificate's expiry.
+		if err := CheckCertificate(s.cert, now); err != nil {
+			return nil, time.Time{}, err
+		}
+	}
+	attrs, err := cms.EncodeSignedAttrs(cms.SignedAttrValues{
+		ContentType:   contentType,
+		MessageDigest: digest,
+		SigningTime:   now,
+		SignerCert:    s.cert,
+	})
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	h := s.opts.Hash.New()
+	h.Write(attrs)
+	attrsDigest := h.Sum(nil)
+	sig, err := s.key.Sign(rand.Reader, attrsDigest, s.sigOpt)
+	if err != nil {
+		return nil, time.Time{}, &SignerError{Err: err}
+	}
+	if sig, err = s.checkSignature(attrsDigest, sig); err != nil {
+		return nil, time.Time{}, err
+	}
+	si, err := cms.EncodeSignerInfo(cms.SignerInfoFields{
+		Cert:               s.cert,
+		DigestAlgorithm:    s.digAlg,
+		SignatureAlgorithm: s.sigAlg,
+		SignedAttrs:        attrs,
+		Signature:          sig,
+	})
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	return si, now, nil
+}
+
+// checkSignature verifies sig over digest with the certificate's key. An
+// ECDSA signature that arrives as raw r||s (as PKCS#11 returns it) is
+// converted to the DER form CMS needs.
+func (s *Signer) checkSignature(digest, sig []byte) ([]byte, error) {
+	switch pub := s.cert.PublicKey.(type) {
+	case *rsa.PublicKey:
+		var err error
+		if pss, ok := s.sigOpt.(*rsa.PSSOptions); ok {
+			err = rsa.VerifyPSS(pub, s.opts.Hash, digest, sig, pss)
+		} else {
+			err = rsa.VerifyPKCS1v15(pub, s.opts.Hash, digest, sig)
+		}
+		if err != nil {
+			return nil, &KeyMismatchError{Subject: s.cert.Subject.String()}
+		}
+	case *ecdsa.PublicKey:
+		size := (pub.Curve.Params().BitSize + 7) / 8
+		if !isDERSignature(sig) && len(sig) == 2*size {
+			sig = rawToDER(sig)
+		}
+		if !ecdsa.VerifyASN1(pub, digest, sig) {
+			return nil, &KeyMismatchError{Subject: s.cert.Subject.String()}
+		}
+	}
+	return sig, nil
+}
+
+func isDERSignature(sig []byte) bool {
+	in := cryptobyte.String(sig)
+	var seq cryptobyte.String
+	var r, t cryptobyte.String
+	return in.ReadASN1(&seq, cbasn1.SEQUENCE) && in.Empty() &&
+		seq.ReadASN1(&r, cbasn1.INTEGER) && seq.ReadASN1(&t, cbasn1.INTEGER) && seq.Empty()
+}
+
+func rawToDER(sig []byte) []byte {
+	var b cryptobyte.Builder
+	half := len(sig) / 2
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		for _, part := range [][]byte{sig[:half], sig[half:]} {
+			b.AddASN1(cbasn1.INTEGER, func(b *cryptobyte.Builder) {
+				for len(part) > 1 && part[0] == 0 {
+					part = part[1:]
+				}
+				if part[0]&0x80 != 0 {
+					b.AddUint8(0)
+				}
+				b.AddBytes(part)
+			})
+		}
+	})
+	return b.BytesOrPanic()
+}
+
+// bufPool holds the copy buffers: a batch of thousands of files reuses a
+// handful of them.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 1<<20); return &b }}
+
+// digest reads r to the end, hashing it and copying it to w when w is not
+// nil. It stops early when ctx is done.
+func (s *Signer) digest(ctx context.Context, r io.Reader, w io.Writer) (int64, []byte, error) {
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	buf := *bp
+	h := s.opts.Hash.New()
+	var n int64
+	for {
+		if err := ctx.Err(); err != nil {
+			return n, nil, err
+		}
+		k, rerr := r.Read(buf)
+		if k > 0 {
+			h.Write(buf[:k])
+			if w != nil {
+				if _, err := w.Write(buf[:k]); err != nil {
+					return n, nil, fmt.Errorf("writing signature: %w", err)
+				}
+			}
+			n += int64(k)
+			if s.opts.Progress != nil {
+				s.opts.Progress(int64(k))
+			}
+		}
+		if rerr == io.EOF {
+			return n, h.Sum(nil), nil
+		}
+		if rerr != nil {
+			return n, nil, &InputError{Err: rerr}
+		}
+	}
+}
+
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
