@@ -43,6 +43,21 @@ func (e *ExistsError) Hint() string {
 	return "choose another output name, or pass --force to replace it"
 }
 
+// WriteError reports an output that could not be created, written, flushed
+// or moved into place (full disk, read-only directory, permissions).
+type WriteError struct {
+	Path string
+	Err  error
+}
+
+func (e *WriteError) Error() string { return fmt.Sprintf("writing %s: %v", e.Path, e.Err) }
+func (e *WriteError) Unwrap() error { return e.Err }
+
+// Hint tells the user what to do.
+func (e *WriteError) Hint() string {
+	return "check that the output folder exists, is writable and has free space; nothing was left behind"
+}
+
 // Options tune Create.
 type Options struct {
 	// Force allows replacing an existing file.
@@ -79,7 +94,7 @@ func Create(path string, opts Options) (*File, error) {
 			return nil, err
 		}
 	} else if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s exists and is not a regular file", path)
+		return nil, &WriteError{Path: path, Err: errors.New("exists and is not a regular file")}
 	}
 	dir, base := filepath.Split(path)
 	if dir == "" {
@@ -87,7 +102,7 @@ func Create(path string, opts Options) (*File, error) {
 	}
 	f, err := os.CreateTemp(dir, "."+base+TempInfix+"*")
 	if err != nil {
-		return nil, fmt.Errorf("creating output in %s: %w", dir, err)
+		return nil, &WriteError{Path: path, Err: err}
 	}
 	return &File{f: f, path: path, tmp: f.Name(), opts: opts}, nil
 }
@@ -115,11 +130,11 @@ func (f *File) TempName() string { return f.tmp }
 // Write writes to the temporary file.
 func (f *File) Write(p []byte) (int, error) {
 	if f.state != stateOpen {
-		return 0, fmt.Errorf("writing %s: %w", f.path, fs.ErrClosed)
+		return 0, &WriteError{Path: f.path, Err: fs.ErrClosed}
 	}
 	n, err := f.f.Write(p)
 	if err != nil {
-		return n, fmt.Errorf("writing %s: %w", f.path, err)
+		return n, &WriteError{Path: f.path, Err: err}
 	}
 	return n, nil
 }
@@ -129,7 +144,7 @@ func (f *File) Write(p []byte) (int, error) {
 // was.
 func (f *File) Commit() (err error) {
 	if f.state != stateOpen {
-		return fmt.Errorf("committing %s: %w", f.path, fs.ErrClosed)
+		return &WriteError{Path: f.path, Err: fs.ErrClosed}
 	}
 	defer func() {
 		if err != nil {
@@ -137,13 +152,13 @@ func (f *File) Commit() (err error) {
 		}
 	}()
 	if err := f.f.Chmod(f.opts.Perm); err != nil {
-		return fmt.Errorf("writing %s: %w", f.path, err)
+		return &WriteError{Path: f.path, Err: err}
 	}
 	if err := f.f.Sync(); err != nil {
-		return fmt.Errorf("writing %s: %w", f.path, err)
+		return &WriteError{Path: f.path, Err: err}
 	}
 	if err := f.f.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", f.path, err)
+		return &WriteError{Path: f.path, Err: err}
 	}
 	if f.opts.Force {
 		err = os.Rename(f.tmp, f.path)
@@ -154,7 +169,7 @@ func (f *File) Commit() (err error) {
 		if errors.Is(err, fs.ErrExist) {
 			return &ExistsError{Path: f.path}
 		}
-		return fmt.Errorf("moving output into place as %s: %w", f.path, err)
+		return &WriteError{Path: f.path, Err: err}
 	}
 	f.state = stateCommitted
 	// The data is safe; a failing directory sync only weakens durability

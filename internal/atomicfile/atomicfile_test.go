@@ -125,7 +125,7 @@ func TestForce(t *testing.T) {
 	// Force never replaces a directory.
 	sub := filepath.Join(dir, "sub")
 	os.Mkdir(sub, 0o755)
-	if _, err := Create(sub, Options{Force: true}); err == nil {
+	if _, err := Create(sub, Options{Force: true}); !errors.As(err, new(*WriteError)) {
 		t.Error("Create with Force over a directory succeeded")
 	}
 }
@@ -231,6 +231,10 @@ func TestDiskFull(t *testing.T) {
 	}
 	if werr == nil {
 		t.Fatal("writing 1 MiB into a 64 KiB filesystem succeeded")
+	}
+	var we *WriteError
+	if !errors.As(werr, &we) || we.Hint() == "" {
+		t.Errorf("disk full error %v is not a *WriteError", werr)
 	}
 	f.Abort()
 	if e := entries(t, dir); len(e) != 0 {
