@@ -29,6 +29,7 @@ var (
 var (
 	OIDMD5    = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 5}
 	OIDSHA1   = asn1.ObjectIdentifier{1, 3, 14, 3, 2, 26}
+	OIDSHA224 = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 4}
 	OIDSHA256 = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 1}
 	OIDSHA384 = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 2}
 	OIDSHA512 = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 3}
