@@ -239,7 +239,36 @@ func withContext(f func(*scard.Context) error) error {
 
 const pnp = `\\?PnP?\Notification`
 
+// waitListening waits until pcscd accepts connections. The socket file
+// appears at bind(2), a moment before listen(2): a connection in between
+// is refused, so this retries with a short exponential backoff, bounded
+// by readyTimeout. Nothing else can tell when listen has happened.
+func (p *PCSCD) waitListening() error {
+	deadline := time.Now().Add(readyTimeout)
+	delay := time.Millisecond
+	for {
+		c, err := net.Dial("unix", p.Socket)
+		if err == nil {
+			c.Close()
+			return nil
+		}
+		select {
+		case <-p.exited:
+			return errors.New("pcscd exited during startup")
+		default:
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("pcscd does not accept connections: %w", err)
+		}
+		time.Sleep(delay)
+		delay = min(2*delay, 50*time.Millisecond)
+	}
+}
+
 func (p *PCSCD) waitReaders() error {
+	if err := p.waitListening(); err != nil {
+		return err
+	}
 	return withContext(func(ctx *scard.Context) error {
 		deadline := time.Now().Add(readyTimeout)
 		for {

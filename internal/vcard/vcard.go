@@ -122,7 +122,7 @@ var Profiles = map[string]Profile{
 	"unknown": {
 		Name:        "unknown",
 		Description: "a card no list knows (T=1, made-up historical bytes)",
-		ATR:         mustHex("3B 88 80 01 46 49 52 4D 41 54 53 54 0A"),
+		ATR:         mustHex("3B 88 80 01 46 49 52 4D 41 54 53 54 0B"),
 		Secrets:     cnsSecrets(0),
 	},
 }

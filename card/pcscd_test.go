@@ -1,0 +1,270 @@
+//go:build cgo
+
+package card
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/firma-dev/firma/internal/pcsctest"
+	"github.com/firma-dev/firma/internal/vcard"
+)
+
+// Integration tests through a private real pcscd with vpcd and the Go
+// virtual card (internal/pcsctest). They skip without root or packages.
+
+func newCard(t *testing.T, profile string) *vcard.Card {
+	t.Helper()
+	c, err := vcard.New(profile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func openClient(t *testing.T, opts ...Option) *Client {
+	t.Helper()
+	c, err := Open(opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func TestPCSCReadersAndIdentification(t *testing.T) {
+	p := pcsctest.Start(t)
+	c := openClient(t)
+	ctx := context.Background()
+	readers, err := c.Readers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(readers) != 2 || readers[0].Name != pcsctest.Readers[0] || readers[0].State != "empty" || readers[0].ATR != nil {
+		t.Fatalf("readers %+v", readers)
+	}
+	want := map[string]struct{ family, label, module string }{
+		"aruba":   {"Italian CNS card, STIncard OS", "Aruba signature card by Incard", ModuleBit4idX},
+		"idemia":  {"Italian CNS card, Oberthur/IDEMIA OS", "IDEMIA ID-One CNS v2, CNS 1.1", ModuleBit4idX},
+		"athena":  {"Italian CNS card, Athena OS", "Bit4id Digital-DNA Key (Atmel + Athena)", ModuleBit4idX},
+		"unknown": {"unknown card", "", ModuleOpenSC},
+	}
+	for _, name := range vcard.ProfileNames() {
+		w := want[name]
+		vc := newCard(t, name)
+		p.Insert(vc, 1)
+		rep, err := Survey(ctx, SurveyOptions{Reader: pcsctest.Readers[1], SkipPINTries: true, SmartcardList: NoSmartcardList})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := rep.Readers[0]
+		if r.State != "present" || !slices.Equal(r.ATR, vc.ATR()) {
+			t.Errorf("%s: reader %+v, want ATR % X", name, r.Reader, vc.ATR())
+		}
+		id := r.Identification
+		if id == nil || id.Family != w.family || id.Label != w.label || id.Modules[0] != w.module {
+			t.Errorf("%s: identified as %+v", name, id)
+		}
+		if r.Decoded == nil {
+			t.Errorf("%s: ATR not decoded", name)
+		}
+		p.Remove(vc, 1)
+		if vc.Count(0x20) != 0 {
+			t.Errorf("%s: VERIFY sent by a survey without tries", name)
+		}
+	}
+}
+
+func TestPCSCTriesSafeProfile(t *testing.T) {
+	p := pcsctest.Start(t)
+	vc := newCard(t, "idemia")
+	vc.SetTries(0x10, 1)
+	vc.SetTries(0x11, 0)
+	p.Insert(vc, 0)
+	rep, err := Survey(context.Background(), SurveyOptions{SmartcardList: NoSmartcardList})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rep.Readers[0]
+	if r.Err != nil || r.PINTriesSource != "safe-profile" || len(r.Warnings) != 0 {
+		t.Fatalf("report %+v", r)
+	}
+	got := map[string]string{}
+	for _, tr := range r.PINTries {
+		v := "nil"
+		if tr.Remaining != nil {
+			v = string(rune('0' + *tr.Remaining))
+		}
+		if tr.Blocked {
+			v += " blocked"
+		}
+		got[tr.Name] = v
+	}
+	want := map[string]string{"signature PIN": "3", "signature PUK": "3", "CNS PIN": "1", "CNS PUK": "0 blocked"}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: %q, want %q (all %v)", k, got[k], v, got)
+		}
+	}
+	// Reading the counters cost nothing.
+	if vc.Tries(0x1A) != 3 || vc.Tries(0x10) != 1 {
+		t.Errorf("counters changed: %d %d", vc.Tries(0x1A), vc.Tries(0x10))
+	}
+}
+
+// On the Aruba profile an empty VERIFY costs a try: firma must never send
+// one without the explicit opt-in, and the card's log proves it.
+func TestPCSCTriesUnsafeProfile(t *testing.T) {
+	p := pcsctest.Start(t)
+	vc := newCard(t, "aruba")
+	p.Insert(vc, 0)
+	rep, err := Survey(context.Background(), SurveyOptions{SmartcardList: NoSmartcardList})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rep.Readers[0]
+	if r.PINTries != nil || !strings.Contains(r.PINTriesSkipped, "not known to be harmless") {
+		t.Fatalf("report %+v", r)
+	}
+	if n := vc.Count(0x20); n != 0 {
+		t.Fatalf("%d VERIFY sent to the unsafe card: %v", n, vc.Log())
+	}
+	// ReadTries refuses too, before sending anything.
+	c := openClient(t)
+	err = c.WithCard(context.Background(), pcsctest.Readers[0], func(tx *Tx) error {
+		_, err := ReadTries(tx, Profiles["stincard"], false)
+		return err
+	})
+	var upe *UnsafeProbeError
+	if !errors.As(err, &upe) || vc.Count(0x20) != 0 {
+		t.Fatalf("ReadTries: %v; log %v", err, vc.Log())
+	}
+	// With the opt-in it is sent, warned about, and costs the try.
+	rep, err = Survey(context.Background(), SurveyOptions{ProbePINTries: true, SmartcardList: NoSmartcardList})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = rep.Readers[0]
+	if r.PINTriesSource != "explicit-probe" || len(r.Warnings) != 1 || len(r.PINTries) != 4 {
+		t.Fatalf("report %+v", r)
+	}
+	if *r.PINTries[0].Remaining != 2 || vc.Tries(0x9A) != 2 || vc.Count(0x20) != 4 {
+		t.Errorf("probe: reported %d, card %d, %d VERIFY", *r.PINTries[0].Remaining, vc.Tries(0x9A), vc.Count(0x20))
+	}
+}
+
+func TestPCSCWaitInsertRemove(t *testing.T) {
+	p := pcsctest.Start(t)
+	vc := newCard(t, "aruba")
+	c := openClient(t)
+	ctx := context.Background()
+	got := make(chan []Reader, 1)
+	errc := make(chan error, 1)
+	go func() {
+		r, err := c.Wait(ctx, WaitOptions{Want: CardPresent, Timeout: 20 * time.Second})
+		got <- r
+		errc <- err
+	}()
+	if err := p.InsertNoWait(vc, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	r := <-got
+	if !r[0].HasCard() || !slices.Equal(r[0].ATR, vc.ATR()) {
+		t.Fatalf("after insertion: %+v", r)
+	}
+	go func() {
+		r, err := c.Wait(ctx, WaitOptions{Reader: pcsctest.Readers[0], Want: CardAbsent, Timeout: 20 * time.Second})
+		got <- r
+		errc <- err
+	}()
+	vc.Remove()
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	if r := <-got; r[0].State != "empty" {
+		t.Fatalf("after removal: %+v", r)
+	}
+}
+
+func TestPCSCWaitTimeoutAndCancel(t *testing.T) {
+	pcsctest.Start(t)
+	c := openClient(t)
+	_, err := c.Wait(context.Background(), WaitOptions{Want: CardPresent, Timeout: 300 * time.Millisecond})
+	if !errors.Is(err, ErrWaitTimeout) {
+		t.Fatalf("timeout: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() {
+		_, err := c.Wait(ctx, WaitOptions{Want: CardPresent})
+		errc <- err
+	}()
+	cancel()
+	if err := <-errc; !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancel: %v", err)
+	}
+}
+
+func TestPCSCRemovedMidOperation(t *testing.T) {
+	p := pcsctest.Start(t)
+	vc := newCard(t, "idemia")
+	p.Insert(vc, 0)
+	// Pull the card out when the second VERIFY arrives, inside the
+	// transaction.
+	n := 0
+	vc.RemoveOn(func(apdu []byte) bool {
+		if len(apdu) >= 2 && apdu[1] == 0x20 {
+			n++
+		}
+		return n == 2
+	})
+	rep, err := Survey(context.Background(), SurveyOptions{SmartcardList: NoSmartcardList})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rep.Readers[0]
+	if !errors.Is(r.Err, ErrRemoved) {
+		t.Fatalf("error %v (%#v), want ErrRemoved", r.Err, r.Err)
+	}
+	if h := r.Err.(*Error).Hint(); !strings.Contains(h, "keep the card in the reader") {
+		t.Errorf("hint %q", h)
+	}
+}
+
+func TestPCSCUnresponsiveCard(t *testing.T) {
+	p := pcsctest.Start(t)
+	vc := newCard(t, "idemia")
+	p.Insert(vc, 0)
+	vc.SetUnresponsive(true)
+	c := openClient(t, WithOpTimeout(500*time.Millisecond))
+	err := c.WithCard(context.Background(), pcsctest.Readers[0], func(tx *Tx) error {
+		_, err := ReadTries(tx, Profiles["idemia"], false)
+		return err
+	})
+	if !errors.Is(err, ErrUnresponsive) {
+		t.Fatalf("error %v, want ErrUnresponsive", err)
+	}
+	// The abandoned call ends when the card goes away (cleanup).
+}
+
+func TestPCSCServiceNotRunning(t *testing.T) {
+	p := pcsctest.Start(t)
+	p.Stop()
+	_, err := Open()
+	if !errors.Is(err, ErrNoService) {
+		t.Fatalf("error %v, want ErrNoService", err)
+	}
+	if h := err.(*Error).Hint(); !strings.Contains(h, "systemctl start pcscd") {
+		t.Errorf("hint %q", h)
+	}
+	if _, err := Survey(context.Background(), SurveyOptions{}); !errors.Is(err, ErrNoService) {
+		t.Errorf("survey: %v", err)
+	}
+}

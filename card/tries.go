@@ -1,0 +1,186 @@
+package card
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Tx is an open card inside a PC/SC transaction: APDU logic takes a Tx,
+// as in go-piv, so it never outlives the transaction.
+type Tx struct {
+	c      *Client
+	h      handle
+	ctx    context.Context
+	reader string
+	// ATR is the card's answer to reset.
+	ATR []byte
+}
+
+// WithCard connects to reader in shared mode, begins a transaction, runs
+// f and ends the transaction and the connection, leaving the card as it
+// is. Keep f short: other programs wait for the card meanwhile.
+func (c *Client) WithCard(ctx context.Context, reader string, f func(*Tx) error) error {
+	var h handle
+	err := c.call(ctx, "connecting to the card", reader, func() error {
+		var err error
+		h, err = c.sys.Connect(reader)
+		return err
+	})
+	if err != nil {
+		return wrap("connecting to the card", reader, err)
+	}
+	defer c.call(ctx, "disconnecting", reader, h.Disconnect)
+	if err := c.call(ctx, "starting a card transaction", reader, h.BeginTransaction); err != nil {
+		return c.cardErr(ctx, "starting a card transaction", reader, err)
+	}
+	defer c.call(ctx, "ending the card transaction", reader, h.EndTransaction)
+	tx := &Tx{c: c, h: h, ctx: ctx, reader: reader}
+	if err := c.call(ctx, "reading the card status", reader, func() error {
+		var err error
+		tx.ATR, err = h.Status()
+		return err
+	}); err != nil {
+		return c.cardErr(ctx, "reading the card status", reader, err)
+	}
+	return f(tx)
+}
+
+// Reader is the reader the transaction runs on.
+func (t *Tx) Reader() string { return t.reader }
+
+// Transmit sends one command APDU and returns the response data and the
+// status word.
+func (t *Tx) Transmit(op string, cmd []byte) ([]byte, uint16, error) {
+	var resp []byte
+	err := t.c.call(t.ctx, op, t.reader, func() error {
+		var err error
+		resp, err = t.h.Transmit(cmd)
+		return err
+	})
+	if err != nil {
+		return nil, 0, t.c.cardErr(t.ctx, op, t.reader, err)
+	}
+	if len(resp) < 2 {
+		// vpcd answers an empty response when the card vanished.
+		if t.c.cardGone(t.ctx, t.reader) {
+			return nil, 0, &Error{Kind: ErrRemoved, Op: op, Reader: t.reader}
+		}
+		return nil, 0, &Error{Kind: ErrUnresponsive, Op: op, Reader: t.reader, Err: fmt.Errorf("response of %d bytes has no status word", len(resp))}
+	}
+	n := len(resp) - 2
+	return resp[:n], uint16(resp[n])<<8 | uint16(resp[n+1]), nil
+}
+
+// cardErr classifies a failed card call. Readers report a card pulled
+// out mid-command in several ways (removed, reset, communication error,
+// not transacted); whenever the reader turns out to be empty afterwards,
+// the error is ErrRemoved.
+func (c *Client) cardErr(ctx context.Context, op, reader string, err error) error {
+	var e *Error
+	if errors.As(err, &e) && e.Kind == ErrUnresponsive || ctx.Err() != nil {
+		return err
+	}
+	werr := wrap(op, reader, err)
+	if errors.Is(werr, ErrRemoved) {
+		return werr
+	}
+	if c.cardGone(ctx, reader) {
+		var code Code
+		errors.As(err, &code)
+		return &Error{Kind: ErrRemoved, Op: op, Reader: reader, Code: code}
+	}
+	return werr
+}
+
+// removalGrace bounds how long a failed command waits for pcscd to
+// report the card gone: its presence poll runs about every 400 ms.
+const removalGrace = time.Second
+
+// cardGone reports whether reader is empty, waiting (event-driven, up to
+// removalGrace) for pcscd to notice a card pulled out mid-command.
+func (c *Client) cardGone(ctx context.Context, reader string) bool {
+	states := []readerState{{Reader: reader, CurrentState: stateUnaware}}
+	if err := c.call(ctx, "checking the reader", reader, func() error {
+		return c.sys.GetStatusChange(states, 0)
+	}); err != nil {
+		return false
+	}
+	if states[0].EventState&statePresent == 0 {
+		return true
+	}
+	states[0].CurrentState = states[0].EventState &^ stateChanged
+	grace := min(removalGrace, c.opTimeout/2)
+	err := c.call(ctx, "checking the reader", reader, func() error {
+		return c.sys.GetStatusChange(states, grace)
+	})
+	return err == nil && states[0].EventState&statePresent == 0
+}
+
+// Tries is the retry counter of one PIN or PUK.
+type Tries struct {
+	Name string `json:"name"`
+	Ref  byte   `json:"ref"`
+	PUK  bool   `json:"puk"`
+	// Remaining is the number of tries left; nil when the card did not
+	// say (already verified in this session, or an unexpected answer).
+	Remaining *int `json:"remaining"`
+	// Blocked is true when the card answered 6983.
+	Blocked bool `json:"blocked"`
+	// Note explains a missing counter.
+	Note string `json:"note,omitempty"`
+}
+
+// UnsafeProbeError refuses an empty VERIFY on a profile not known to be
+// safe, unless the caller asked explicitly.
+type UnsafeProbeError struct {
+	Profile string
+}
+
+func (e *UnsafeProbeError) Error() string {
+	return fmt.Sprintf("PIN tries not read: on %s cards the empty VERIFY that reads them is not known to be harmless and may cost a try", e.Profile)
+}
+
+// Hint tells how to ask anyway.
+func (e *UnsafeProbeError) Hint() string {
+	return "`firma card --probe-pin-tries` reads them anyway, at the risk of using one try of each PIN and PUK"
+}
+
+// ReadTries reads the retry counters of every PIN and PUK of profile with
+// the empty VERIFY (00 20 00 ref). Unless probe is true, it refuses with
+// *UnsafeProbeError (sending nothing) when the profile does not mark the
+// empty VERIFY as safe.
+func ReadTries(tx *Tx, profile *Profile, probe bool) ([]Tries, error) {
+	if profile == nil {
+		return nil, errors.New("no card profile: PIN references unknown")
+	}
+	if !profile.EmptyVerifySafe && !probe {
+		return nil, &UnsafeProbeError{Profile: profile.Name}
+	}
+	out := make([]Tries, 0, len(profile.Secrets))
+	for _, s := range profile.Secrets {
+		_, sw, err := tx.Transmit("reading PIN tries", []byte{0x00, 0x20, 0x00, s.Ref})
+		if err != nil {
+			return nil, err
+		}
+		t := Tries{Name: s.Name, Ref: s.Ref, PUK: s.PUK}
+		switch {
+		case sw&0xFFF0 == 0x63C0:
+			n := int(sw & 0x0F)
+			t.Remaining = &n
+			t.Blocked = n == 0
+		case sw == 0x6983:
+			n := 0
+			t.Remaining, t.Blocked = &n, true
+		case sw == 0x9000:
+			t.Note = "verified in this session; counter not reported"
+		case sw == 0x6A88:
+			t.Note = "reference not found on this card"
+		default:
+			t.Note = fmt.Sprintf("unexpected status %04X", sw)
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
