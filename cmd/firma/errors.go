@@ -7,7 +7,9 @@ import (
 	"io/fs"
 	"strings"
 
+	"github.com/firma-dev/firma/internal/atomicfile"
 	"github.com/firma-dev/firma/pkcs11"
+	"github.com/firma-dev/firma/sign"
 )
 
 // Exit codes. They are part of firma's interface (README, "Exit codes"):
@@ -83,6 +85,13 @@ var classification = []struct {
 	{isA[*pkcs11.FinalTryError], ExitLocked},
 	{isA[*NoSecretSourceError], ExitNoPIN},
 	{func(err error) bool { return errors.Is(err, pkcs11.ErrPINInURI) }, ExitUsage},
+	{isA[*atomicfile.ExistsError], ExitOutput},
+	{isA[*atomicfile.WriteError], ExitOutput},
+	{isA[*sign.CertificateError], ExitCert},
+	{isA[*sign.KeyMismatchError], ExitCert},
+	{isA[*sign.UnsupportedError], ExitCert},
+	{isA[*sign.InputError], ExitInput},
+	{isA[*sign.ContentChangedError], ExitInput},
 }
 
 // isA matches errors of type T anywhere in the chain.

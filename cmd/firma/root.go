@@ -58,6 +58,7 @@ command line, and firma never retries a PIN the card rejected.`,
 
 	root.AddCommand(
 		newVersionCmd(io),
+		newSignCmd(io, g),
 	)
 	return root
 }

@@ -1,0 +1,501 @@
+package main
+
+import (
+	"context"
+	"crypto"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/firma-dev/firma/certinfo"
+	"github.com/firma-dev/firma/internal/atomicfile"
+	"github.com/firma-dev/firma/sign"
+)
+
+// signOptions are the flags of firma sign.
+type signOptions struct {
+	Inputs              []string
+	Output              string
+	OutputDir           string
+	Detached            bool
+	Force               bool
+	Hash                string
+	PSS                 bool
+	JSON                bool
+	AllowAnyCertificate bool
+	PIN                 *secretOptions
+	g                   *globalOptions
+	// openKey opens the signing key. The CLI opens the token; tests give
+	// software keys.
+	openKey func(io *IO) (*signKey, error)
+}
+
+// signKey is an open signing key with its certificate and chain.
+type signKey struct {
+	Signer crypto.Signer
+	Cert   *x509.Certificate
+	Chain  []*x509.Certificate
+	// Login asks the PIN and logs in now, before any output is written;
+	// nil when the key needs no login.
+	Login func() error
+	Close func() error
+}
+
+func newSignCmd(io *IO, g *globalOptions) *cobra.Command {
+	opts := &signOptions{g: g, PIN: newPINOptions()}
+	opts.openKey = func(io *IO) (*signKey, error) {
+		k, err := openSigningKey(io, g, opts.PIN)
+		if err != nil {
+			return nil, err
+		}
+		return &signKey{Signer: k.Key, Cert: k.Cert, Chain: k.Chain, Login: k.Key.Login, Close: k.Close}, nil
+	}
+	cmd := &cobra.Command{
+		Use:   "sign [flags] FILE...",
+		Short: "Sign files (CAdES .p7m, or detached .p7s)",
+		Long: `Sign one or more files with the qualified signature certificate on the card
+or token, as CAdES (CMS) signatures that Italian verifiers accept.
+
+By default each FILE becomes FILE.p7m next to it, holding the document and
+the signature (enveloping). --detached writes FILE.p7s with the signature
+only. Existing files are never replaced without --force, the inputs are never
+changed, and an output appears only once it is complete: a failure (wrong
+PIN, card pulled, full disk) leaves nothing half-written behind.
+
+A batch asks the PIN once. It stops at the first failure and reports which
+files were signed and which were not. Use - as FILE to sign standard input
+to standard output.
+
+Signing with an expired or not-yet-valid certificate, or with one that is not
+for signatures (the CNS authentication certificate), is refused.`,
+		Example: `  # Sign a report: writes referto.pdf.p7m
+  firma sign referto.pdf
+
+  # Sign every PDF of the day into another folder, one PIN for all
+  firma sign --output-dir firmati/ *.pdf
+
+  # A detached signature: writes referto.pdf.p7s
+  firma sign --detached referto.pdf
+
+  # In a pipeline, reading the PIN from a file
+  cat referto.pdf | firma sign --pin-file ~/.firma-pin - > referto.pdf.p7m
+
+  # Per-file results for a script
+  firma sign --json *.pdf`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Inputs = args
+			return runSign(cmd.Context(), io, opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&opts.Output, "output", "o", "", "write the signature to `FILE` (one input only; - for standard output)")
+	f.StringVar(&opts.OutputDir, "output-dir", "", "write the signatures into `DIR` instead of next to the inputs")
+	f.BoolVar(&opts.Detached, "detached", false, "write a detached signature (.p7s) without the document")
+	f.BoolVar(&opts.Force, "force", false, "replace existing output files")
+	f.StringVar(&opts.Hash, "hash", "sha256", "digest `algorithm`: sha256, sha384 or sha512")
+	f.BoolVar(&opts.PSS, "pss", false, "sign with RSA-PSS instead of PKCS#1 v1.5 (the card must support it)")
+	f.BoolVar(&opts.JSON, "json", false, "print per-file results as JSON")
+	f.BoolVar(&opts.AllowAnyCertificate, "allow-invalid-cert", false, "sign even with an expired, not yet valid or non-signature certificate (test tokens only: such a signature has no legal value)")
+	opts.PIN.addFlags(f)
+	opts.PIN.addFinalTryFlag(f)
+	return cmd
+}
+
+// signJob is one file to sign.
+type signJob struct {
+	Input  string // "-" is standard input
+	Output string // "-" is standard output
+	Size   int64  // -1 when unknown (standard input)
+	Perm   fs.FileMode
+}
+
+// signFileResult is one file of the --json output.
+type signFileResult struct {
+	Input  string `json:"input"`
+	Output string `json:"output"`
+	// Status is "signed", "failed" (the file the batch stopped at) or
+	// "not_signed" (not attempted after a failure).
+	Status      string     `json:"status"`
+	Size        int64      `json:"size,omitempty"`
+	Digest      string     `json:"digest,omitempty"`
+	SigningTime *time.Time `json:"signing_time,omitempty"`
+	Error       string     `json:"error,omitempty"`
+}
+
+// signReport is the --json output of firma sign.
+type signReport struct {
+	Signer          signerSummary    `json:"signer"`
+	Packaging       string           `json:"packaging"`
+	DigestAlgorithm string           `json:"digest_algorithm"`
+	Files           []signFileResult `json:"files"`
+	Signed          int              `json:"signed"`
+	Failed          int              `json:"failed"`
+	NotSigned       int              `json:"not_signed"`
+}
+
+// signerSummary names the signer in the --json output.
+type signerSummary struct {
+	Name       string    `json:"name"`
+	FiscalCode string    `json:"fiscal_code,omitempty"`
+	Subject    string    `json:"subject"`
+	Issuer     string    `json:"issuer"`
+	Serial     string    `json:"serial"`
+	NotAfter   time.Time `json:"not_after"`
+}
+
+// BatchError reports a batch that stopped at a failure.
+type BatchError struct {
+	File      string
+	Signed    int
+	NotSigned int
+	Err       error
+}
+
+func (e *BatchError) Error() string {
+	if e.File == "-" {
+		return fmt.Sprintf("signing standard input: %v", e.Err)
+	}
+	return fmt.Sprintf("signing %s: %v", e.File, e.Err)
+}
+
+func (e *BatchError) Unwrap() error { return e.Err }
+
+func parseHash(s string) (crypto.Hash, error) {
+	switch strings.ReplaceAll(strings.ToLower(s), "-", "") {
+	case "sha256":
+		return crypto.SHA256, nil
+	case "sha384":
+		return crypto.SHA384, nil
+	case "sha512":
+		return crypto.SHA512, nil
+	}
+	return 0, usageErrorf("--hash %q: choose sha256, sha384 or sha512", s)
+}
+
+func hashName(h crypto.Hash) string {
+	return map[crypto.Hash]string{crypto.SHA256: "SHA-256", crypto.SHA384: "SHA-384", crypto.SHA512: "SHA-512"}[h]
+}
+
+func runSign(ctx context.Context, io *IO, opts *signOptions) error {
+	h, err := parseHash(opts.Hash)
+	if err != nil {
+		return err
+	}
+	// Everything that can be checked without the token is checked first,
+	// so that a typo never costs a PIN entry.
+	jobs, err := planSign(opts)
+	if err != nil {
+		return err
+	}
+	key, err := opts.openKey(io)
+	if err != nil {
+		return err
+	}
+	defer key.Close()
+
+	var prog *progress
+	passes := int64(2)
+	if opts.Detached {
+		passes = 1
+	}
+	signer, err := sign.New(key.Signer, key.Cert, sign.Options{
+		Hash:                h,
+		PSS:                 opts.PSS,
+		Chain:               key.Chain,
+		Now:                 io.Now,
+		AllowAnyCertificate: opts.AllowAnyCertificate,
+		Progress:            func(n int64) { prog.add(n) },
+	})
+	if err != nil {
+		return err
+	}
+	if key.Login != nil {
+		if err := key.Login(); err != nil {
+			return err
+		}
+	}
+
+	report := &signReport{
+		Signer:          summarize(key.Cert),
+		Packaging:       "enveloping",
+		DigestAlgorithm: hashName(h),
+	}
+	if opts.Detached {
+		report.Packaging = "detached"
+	}
+	var total int64
+	for _, j := range jobs {
+		if j.Size > 0 {
+			total += j.Size * passes
+		}
+		report.Files = append(report.Files, signFileResult{Input: j.Input, Output: j.Output, Status: "not_signed"})
+	}
+	if !opts.JSON {
+		prog = newProgress(io, "signing", total, len(jobs))
+	}
+	// Human lines go to stdout, unless the signature itself does.
+	msg := io.Out
+	if opts.Output == "-" || (len(jobs) == 1 && jobs[0].Output == "-") {
+		msg = nil
+	}
+	var batchErr *BatchError
+	for i, j := range jobs {
+		res, err := signOne(ctx, io, signer, j, opts)
+		fr := &report.Files[i]
+		if err != nil {
+			fr.Status = "failed"
+			fr.Error = err.Error()
+			batchErr = &BatchError{File: j.Input, Signed: i, NotSigned: len(jobs) - i, Err: err}
+			break
+		}
+		fr.Status = "signed"
+		fr.Size = res.Size
+		fr.Digest = hex.EncodeToString(res.Digest)
+		t := res.SigningTime
+		fr.SigningTime = &t
+	}
+	prog.done(batchErr == nil)
+	for _, f := range report.Files {
+		switch f.Status {
+		case "signed":
+			report.Signed++
+		case "failed":
+			report.Failed++
+		default:
+			report.NotSigned++
+		}
+	}
+	if opts.JSON {
+		if err := writeJSON(io.Out, report); err != nil {
+			return err
+		}
+	} else if msg != nil {
+		printSignReport(msg, report)
+	}
+	if batchErr != nil {
+		return batchErr
+	}
+	return nil
+}
+
+// printSignReport prints the stable plain-text result.
+func printSignReport(w io.Writer, r *signReport) {
+	for _, f := range r.Files {
+		if f.Status == "signed" {
+			fmt.Fprintf(w, "signed %s -> %s\n", f.Input, f.Output)
+		}
+	}
+	if r.Failed+r.NotSigned > 0 {
+		var names []string
+		for _, f := range r.Files {
+			if f.Status != "signed" {
+				names = append(names, f.Input)
+			}
+		}
+		fmt.Fprintf(w, "NOT signed: %s\n", strings.Join(names, " "))
+	}
+	fmt.Fprintf(w, "%d of %d files signed by %s (%s, %s)\n", r.Signed, len(r.Files), r.Signer.Name, r.DigestAlgorithm, r.Packaging)
+}
+
+func summarize(cert *x509.Certificate) signerSummary {
+	in := certinfo.Parse(cert)
+	return signerSummary{
+		Name:       in.Holder.Name(),
+		FiscalCode: in.Holder.FiscalCode,
+		Subject:    in.Subject,
+		Issuer:     in.IssuerName,
+		Serial:     in.SerialHex,
+		NotAfter:   in.NotAfter,
+	}
+}
+
+// planSign turns the arguments into jobs and checks them: inputs exist and
+// are files, outputs are free (or --force), no two inputs share an output,
+// no output is its own input.
+func planSign(opts *signOptions) ([]signJob, error) {
+	if opts.Output != "" && opts.OutputDir != "" {
+		return nil, usageErrorf("--output and --output-dir are alternatives: give one")
+	}
+	if opts.Output != "" && len(opts.Inputs) > 1 {
+		return nil, usageErrorf("--output takes one input; use --output-dir for several")
+	}
+	if opts.Output == "-" && opts.JSON {
+		return nil, usageErrorf("--json and --output - both write to standard output: give one")
+	}
+	ext := ".p7m"
+	if opts.Detached {
+		ext = ".p7s"
+	}
+	if opts.OutputDir != "" {
+		fi, err := os.Stat(opts.OutputDir)
+		if err != nil {
+			return nil, withCode(ExitOutput, fmt.Errorf("output folder: %w", err), "create the folder first")
+		}
+		if !fi.IsDir() {
+			return nil, withCode(ExitOutput, fmt.Errorf("output folder %s is not a folder", opts.OutputDir), "")
+		}
+	}
+	var jobs []signJob
+	byOutput := map[string]string{}
+	for _, in := range opts.Inputs {
+		j := signJob{Input: in, Size: -1, Perm: 0o644}
+		if in == "-" {
+			if len(opts.Inputs) > 1 {
+				return nil, usageErrorf("standard input (-) cannot be part of a batch")
+			}
+			j.Output = "-"
+		} else {
+			fi, err := os.Stat(in)
+			if err != nil {
+				return nil, withCode(ExitInput, fmt.Errorf("input: %w", err), "")
+			}
+			if !fi.Mode().IsRegular() {
+				return nil, withCode(ExitInput, fmt.Errorf("input %s is not a regular file", in), "")
+			}
+			j.Size = fi.Size()
+			// The signature is as private as the document.
+			j.Perm = fi.Mode().Perm() & 0o666
+			j.Output = in + ext
+			if opts.OutputDir != "" {
+				j.Output = filepath.Join(opts.OutputDir, filepath.Base(in)+ext)
+			}
+		}
+		switch {
+		case opts.Output != "":
+			j.Output = opts.Output
+		case opts.OutputDir != "" && in == "-":
+			return nil, usageErrorf("standard input has no name: use --output FILE instead of --output-dir")
+		}
+		if j.Output != "-" {
+			key := filepath.Clean(j.Output)
+			if prev, dup := byOutput[key]; dup {
+				return nil, usageErrorf("%s and %s would both be signed into %s", prev, in, j.Output)
+			}
+			byOutput[key] = in
+			if err := checkOutput(j, opts.Force); err != nil {
+				return nil, err
+			}
+		}
+		jobs = append(jobs, j)
+	}
+	return jobs, nil
+}
+
+// checkOutput refuses an output that exists (without --force) or that is
+// the input itself (even with --force: the input is never touched).
+func checkOutput(j signJob, force bool) error {
+	ofi, err := os.Stat(j.Output)
+	if err == nil && j.Input != "-" {
+		if ifi, err := os.Stat(j.Input); err == nil && os.SameFile(ifi, ofi) {
+			return withCode(ExitOutput, fmt.Errorf("the output %s is the input itself", j.Output), "choose another output name")
+		}
+	}
+	if force {
+		return nil
+	}
+	return atomicfile.CheckFree(j.Output)
+}
+
+// signOne signs one job. On error nothing is left at the output path.
+func signOne(ctx context.Context, ios *IO, s *sign.Signer, j signJob, opts *signOptions) (sign.Result, error) {
+	var in *os.File
+	if j.Input == "-" {
+		if !opts.Detached {
+			// An enveloping signature reads the content twice: spool
+			// standard input to an unlinked temporary file (constant
+			// memory, nothing left behind even on a crash).
+			spool, err := spoolStdin(ctx, ios.In)
+			if err != nil {
+				return sign.Result{}, err
+			}
+			in = spool
+		}
+	} else {
+		f, err := os.Open(j.Input)
+		if err != nil {
+			return sign.Result{}, &sign.InputError{Err: err}
+		}
+		in = f
+	}
+	if in != nil {
+		defer in.Close()
+	}
+	var content io.Reader = ios.In
+	if in != nil {
+		content = in
+	}
+
+	var w io.Writer
+	var out *atomicfile.File
+	if j.Output == "-" {
+		w = ios.Out
+	} else {
+		var err error
+		out, err = atomicfile.Create(j.Output, atomicfile.Options{Force: opts.Force, Perm: j.Perm})
+		if err != nil {
+			return sign.Result{}, err
+		}
+		defer out.Abort()
+		w = out
+	}
+	var res sign.Result
+	var err error
+	if opts.Detached {
+		res, err = s.Detached(ctx, content, w)
+	} else {
+		res, err = s.Attached(ctx, in, w)
+	}
+	if err != nil {
+		return res, err
+	}
+	if out != nil {
+		if err := out.Commit(); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// spoolStdin copies r to an anonymous temporary file and rewinds it.
+func spoolStdin(ctx context.Context, r io.Reader) (*os.File, error) {
+	f, err := os.CreateTemp("", "firma-stdin-*")
+	if err != nil {
+		return nil, fmt.Errorf("buffering standard input: %w", err)
+	}
+	os.Remove(f.Name())
+	if _, err := io.Copy(f, ctxReader{ctx, r}); err != nil {
+		f.Close()
+		if errors.Is(err, context.Canceled) {
+			return nil, err
+		}
+		return nil, &sign.InputError{Err: fmt.Errorf("buffering standard input: %w", err)}
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// ctxReader stops reading when ctx is done.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}

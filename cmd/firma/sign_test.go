@@ -1,0 +1,491 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/firma-dev/firma/internal/atomicfile"
+	"github.com/firma-dev/firma/internal/testpki"
+	"github.com/firma-dev/firma/sign"
+)
+
+// signPKI is a software test PKI for the sign command's unit tests (the
+// SoftHSM path is covered by testdata/script/sign*.txtar).
+type signPKI struct {
+	ca             *testpki.CA
+	caFile         string
+	valid, expired *testpki.Identity
+	ecdsa, cns     *testpki.Identity
+	signNow        time.Time
+}
+
+var (
+	sp          signPKI
+	spSetupOnce sync.Once
+	spSetupErr  error
+)
+
+func signTestPKI(t *testing.T) *signPKI {
+	t.Helper()
+	spSetupOnce.Do(func() {
+		sp.signNow = time.Now().UTC().Truncate(time.Second)
+		if sp.ca, spSetupErr = testpki.NewCA(sp.signNow); spSetupErr != nil {
+			return
+		}
+		v := testpki.Variants(sp.signNow)
+		for _, x := range []struct {
+			dst  **testpki.Identity
+			spec testpki.Spec
+		}{
+			{&sp.valid, v["valid"]}, {&sp.expired, v["expired"]}, {&sp.ecdsa, v["ecdsa"]},
+			{&sp.cns, testpki.Spec{Kind: testpki.CNS, NotBefore: sp.signNow.Add(-testpki.Day), NotAfter: sp.signNow.Add(300 * testpki.Day)}},
+		} {
+			if *x.dst, spSetupErr = sp.ca.Issue(x.spec); spSetupErr != nil {
+				return
+			}
+		}
+	})
+	if spSetupErr != nil {
+		t.Fatal(spSetupErr)
+	}
+	// Each test gets its own copy of the CA file, cleaned up with it.
+	p := sp
+	p.caFile = filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(p.caFile, testpki.CertPEM(sp.ca.Cert), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return &p
+}
+
+// keySpy is a software signing key that counts logins, signatures and
+// closes, and can fail its n-th signature like a pulled card.
+type keySpy struct {
+	crypto.Signer
+	signs, logins, closes atomic.Int32
+	failAt                int32
+}
+
+var errPulled = errors.New("CKR_DEVICE_REMOVED")
+
+func (k *keySpy) Sign(r io.Reader, d []byte, o crypto.SignerOpts) ([]byte, error) {
+	if n := k.signs.Add(1); k.failAt > 0 && n == k.failAt {
+		return nil, errPulled
+	}
+	return k.Signer.Sign(r, d, o)
+}
+
+// signOpts returns sign options that use id's software key through a spy.
+func signOpts(id *testpki.Identity, spy **keySpy) *signOptions {
+	k := &keySpy{Signer: id.Key}
+	if spy != nil {
+		*spy = k
+	}
+	return &signOptions{
+		Hash: "sha256",
+		openKey: func(*IO) (*signKey, error) {
+			return &signKey{
+				Signer: k, Cert: id.Cert,
+				Login: func() error { k.logins.Add(1); return nil },
+				Close: func() error { k.closes.Add(1); return nil },
+			}, nil
+		},
+	}
+}
+
+func writeFiles(t *testing.T, dir string, names ...string) []string {
+	t.Helper()
+	var paths []string
+	for _, n := range names {
+		p := filepath.Join(dir, n)
+		if err := os.WriteFile(p, []byte("contenuto di "+n+"\n"), 0o640); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	return paths
+}
+
+func listDir(t *testing.T, dir string) []string {
+	t.Helper()
+	des, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, de := range des {
+		names = append(names, de.Name())
+	}
+	sort.Strings(names)
+	return names
+}
+
+func opensslVerifyFile(t *testing.T, caFile, sig, content string) []byte {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "content")
+	args := []string{"cms", "-verify", "-cades", "-binary", "-inform", "DER", "-in", sig, "-CAfile", caFile, "-out", out}
+	if content != "" {
+		args = append(args, "-content", content)
+	}
+	if b, err := exec.Command("openssl", args...).CombinedOutput(); err != nil {
+		t.Fatalf("openssl cms -verify %s: %v\n%s", sig, err, b)
+	}
+	b, _ := os.ReadFile(out)
+	return b
+}
+
+func TestSignOneFile(t *testing.T) {
+	p := signTestPKI(t)
+	dir := t.TempDir()
+	in := writeFiles(t, dir, "referto.pdf")[0]
+	io, out, errb := testIO(p.signNow, nil)
+	var spy *keySpy
+	opts := signOpts(p.valid, &spy)
+	opts.Inputs = []string{in}
+	if err := runSign(context.Background(), io, opts); err != nil {
+		t.Fatal(err)
+	}
+	if got := listDir(t, dir); strings.Join(got, " ") != "referto.pdf referto.pdf.p7m" {
+		t.Errorf("directory holds %v", got)
+	}
+	content := opensslVerifyFile(t, p.caFile, in+".p7m", "")
+	if orig, _ := os.ReadFile(in); !bytes.Equal(content, orig) {
+		t.Error("enveloped content differs from the input")
+	}
+	fi, _ := os.Stat(in + ".p7m")
+	if fi.Mode().Perm() != 0o640 {
+		t.Errorf("output mode %v, want the input's 0640", fi.Mode().Perm())
+	}
+	want := "signed " + in + " -> " + in + ".p7m\n1 of 1 files signed by MARIO ROSSI (SHA-256, enveloping)\n"
+	if out.String() != want {
+		t.Errorf("stdout %q, want %q", out.String(), want)
+	}
+	if errb.Len() != 0 {
+		t.Errorf("stderr %q", errb.String())
+	}
+	if spy.logins.Load() != 1 || spy.closes.Load() != 1 || spy.signs.Load() != 1 {
+		t.Errorf("logins %d, signatures %d, closes %d", spy.logins.Load(), spy.signs.Load(), spy.closes.Load())
+	}
+}
+
+func TestSignDetachedJSON(t *testing.T) {
+	p := signTestPKI(t)
+	dir := t.TempDir()
+	in := writeFiles(t, dir, "a.txt")[0]
+	io, out, _ := testIO(p.signNow, nil)
+	opts := signOpts(p.ecdsa, nil)
+	opts.Inputs, opts.Detached, opts.JSON, opts.Hash = []string{in}, true, true, "SHA-384"
+	if err := runSign(context.Background(), io, opts); err != nil {
+		t.Fatal(err)
+	}
+	opensslVerifyFile(t, p.caFile, in+".p7s", in)
+	var r map[string]any
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	// Field names are part of the interface (README).
+	for _, k := range []string{"signer", "packaging", "digest_algorithm", "files", "signed", "failed", "not_signed"} {
+		if _, ok := r[k]; !ok {
+			t.Errorf("JSON lacks %q: %s", k, out)
+		}
+	}
+	if r["packaging"] != "detached" || r["digest_algorithm"] != "SHA-384" || r["signed"] != 1.0 {
+		t.Errorf("JSON %s", out)
+	}
+	signer := r["signer"].(map[string]any)
+	if signer["name"] != "MARIO ROSSI" || signer["fiscal_code"] != testpki.FiscalCode {
+		t.Errorf("signer %v", signer)
+	}
+	f := r["files"].([]any)[0].(map[string]any)
+	for _, k := range []string{"input", "output", "status", "size", "digest", "signing_time"} {
+		if _, ok := f[k]; !ok {
+			t.Errorf("file result lacks %q", k)
+		}
+	}
+	if f["status"] != "signed" || f["output"] != in+".p7s" || f["signing_time"] != p.signNow.Format(time.RFC3339) {
+		t.Errorf("file result %v", f)
+	}
+}
+
+func TestSignBatchOutputDir(t *testing.T) {
+	p := signTestPKI(t)
+	src, dst := t.TempDir(), t.TempDir()
+	ins := writeFiles(t, src, "1.pdf", "2.pdf", "3.pdf")
+	io, out, _ := testIO(p.signNow, nil)
+	var spy *keySpy
+	opts := signOpts(p.valid, &spy)
+	opts.Inputs, opts.OutputDir = ins, dst
+	if err := runSign(context.Background(), io, opts); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(listDir(t, dst), " "); got != "1.pdf.p7m 2.pdf.p7m 3.pdf.p7m" {
+		t.Errorf("output folder holds %s", got)
+	}
+	if got := strings.Join(listDir(t, src), " "); got != "1.pdf 2.pdf 3.pdf" {
+		t.Errorf("input folder holds %s", got)
+	}
+	for _, n := range []string{"1.pdf", "2.pdf", "3.pdf"} {
+		opensslVerifyFile(t, p.caFile, filepath.Join(dst, n+".p7m"), "")
+	}
+	if spy.logins.Load() != 1 || spy.signs.Load() != 3 {
+		t.Errorf("%d logins for %d signatures, want 1 for 3", spy.logins.Load(), spy.signs.Load())
+	}
+	if !strings.HasSuffix(out.String(), "3 of 3 files signed by MARIO ROSSI (SHA-256, enveloping)\n") {
+		t.Errorf("stdout %q", out)
+	}
+}
+
+// A failure in the middle of a batch stops it: files before it stay
+// signed, the failing one and the rest leave nothing, and the report says
+// which is which.
+func TestSignBatchStopsAtFailure(t *testing.T) {
+	p := signTestPKI(t)
+	src, dst := t.TempDir(), t.TempDir()
+	ins := writeFiles(t, src, "1.pdf", "2.pdf", "3.pdf", "4.pdf")
+	for _, asJSON := range []bool{false, true} {
+		for _, n := range listDir(t, dst) {
+			os.Remove(filepath.Join(dst, n))
+		}
+		io, out, _ := testIO(p.signNow, nil)
+		var spy *keySpy
+		opts := signOpts(p.valid, &spy)
+		spy.failAt = 2
+		opts.Inputs, opts.OutputDir, opts.JSON = ins, dst, asJSON
+		err := runSign(context.Background(), io, opts)
+		var be *BatchError
+		if !errors.As(err, &be) || !errors.Is(err, errPulled) || be.File != ins[1] || be.Signed != 1 || be.NotSigned != 3 {
+			t.Fatalf("batch error %v (%+v)", err, be)
+		}
+		if got := strings.Join(listDir(t, dst), " "); got != "1.pdf.p7m" {
+			t.Errorf("after a failure at 2.pdf the output folder holds %q", got)
+		}
+		if spy.closes.Load() != 1 {
+			t.Errorf("key closed %d times", spy.closes.Load())
+		}
+		if asJSON {
+			var r signReport
+			if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+				t.Fatal(err)
+			}
+			var st []string
+			for _, f := range r.Files {
+				st = append(st, f.Status)
+			}
+			if strings.Join(st, ",") != "signed,failed,not_signed,not_signed" || r.Signed != 1 || r.Failed != 1 || r.NotSigned != 2 || !strings.Contains(r.Files[1].Error, "CKR_DEVICE_REMOVED") {
+				t.Errorf("JSON report %+v", r)
+			}
+		} else {
+			want := "signed " + ins[0] + " -> " + filepath.Join(dst, "1.pdf.p7m") + "\nNOT signed: " + strings.Join(ins[1:], " ") + "\n1 of 4 files signed by MARIO ROSSI (SHA-256, enveloping)\n"
+			if out.String() != want {
+				t.Errorf("stdout %q, want %q", out, want)
+			}
+		}
+	}
+}
+
+// Existing outputs are refused before the token is even opened (no PIN
+// asked), and left as they were.
+func TestSignRefusesExistingOutput(t *testing.T) {
+	p := signTestPKI(t)
+	dir := t.TempDir()
+	ins := writeFiles(t, dir, "a.pdf", "b.pdf")
+	os.WriteFile(ins[1]+".p7m", []byte("precious"), 0o644)
+	io, _, _ := testIO(p.signNow, nil)
+	opened := false
+	opts := signOpts(p.valid, nil)
+	open := opts.openKey
+	opts.openKey = func(io *IO) (*signKey, error) { opened = true; return open(io) }
+	opts.Inputs = ins
+	err := runSign(context.Background(), io, opts)
+	if !errors.Is(err, os.ErrExist) {
+		t.Fatalf("existing output: %v", err)
+	}
+	if code, hint := classify(err); code != ExitOutput || !strings.Contains(hint, "--force") {
+		t.Errorf("exit %d hint %q", code, hint)
+	}
+	if opened {
+		t.Error("token opened although the batch could not run")
+	}
+	if got := strings.Join(listDir(t, dir), " "); got != "a.pdf b.pdf b.pdf.p7m" {
+		t.Errorf("directory holds %s", got)
+	}
+	if b, _ := os.ReadFile(ins[1] + ".p7m"); string(b) != "precious" {
+		t.Errorf("existing output changed: %q", b)
+	}
+	// --force replaces it.
+	opts.Force = true
+	if err := runSign(context.Background(), io, opts); err != nil {
+		t.Fatal(err)
+	}
+	opensslVerifyFile(t, p.caFile, ins[1]+".p7m", "")
+}
+
+func TestSignPlanErrors(t *testing.T) {
+	p := signTestPKI(t)
+	dir := t.TempDir()
+	ins := writeFiles(t, dir, "a.pdf")
+	sub := filepath.Join(dir, "sub")
+	os.Mkdir(sub, 0o755)
+	os.WriteFile(filepath.Join(sub, "a.pdf"), []byte("other"), 0o644)
+	for _, c := range []struct {
+		name string
+		mod  func(o *signOptions)
+		code int
+	}{
+		{"missing input", func(o *signOptions) { o.Inputs = []string{filepath.Join(dir, "nope.pdf")} }, ExitInput},
+		{"directory input", func(o *signOptions) { o.Inputs = []string{sub} }, ExitInput},
+		{"same output twice", func(o *signOptions) {
+			o.Inputs, o.OutputDir = []string{ins[0], filepath.Join(sub, "a.pdf")}, t.TempDir()
+		}, ExitUsage},
+		{"output is input", func(o *signOptions) { o.Inputs, o.Output, o.Force = ins, ins[0], true }, ExitOutput},
+		{"missing output dir", func(o *signOptions) { o.Inputs, o.OutputDir = ins, filepath.Join(dir, "none") }, ExitOutput},
+		{"output with batch", func(o *signOptions) { o.Inputs, o.Output = []string{ins[0], ins[0]}, "x" }, ExitUsage},
+		{"stdin in batch", func(o *signOptions) { o.Inputs = []string{"-", ins[0]} }, ExitUsage},
+		{"bad hash", func(o *signOptions) { o.Inputs, o.Hash = ins, "md5" }, ExitUsage},
+		{"json to stdout twice", func(o *signOptions) { o.Inputs, o.Output, o.JSON = ins, "-", true }, ExitUsage},
+	} {
+		io, _, _ := testIO(p.signNow, nil)
+		opts := signOpts(p.valid, nil)
+		opened := false
+		opts.openKey = func(*IO) (*signKey, error) { opened = true; return nil, errors.New("must not open") }
+		c.mod(opts)
+		err := runSign(context.Background(), io, opts)
+		if code, _ := classify(err); err == nil || code != c.code {
+			t.Errorf("%s: %v (exit %d), want exit %d", c.name, err, code, c.code)
+		}
+		if opened {
+			t.Errorf("%s: token opened", c.name)
+		}
+	}
+	if got := strings.Join(listDir(t, dir), " "); got != "a.pdf sub" {
+		t.Errorf("directory holds %s", got)
+	}
+	if b, _ := os.ReadFile(ins[0]); string(b) != "contenuto di a.pdf\n" {
+		t.Errorf("input changed: %q", b)
+	}
+}
+
+func TestSignCertificateRefused(t *testing.T) {
+	p := signTestPKI(t)
+	for _, id := range []*testpki.Identity{p.expired, p.cns} {
+		dir := t.TempDir()
+		ins := writeFiles(t, dir, "a.pdf")
+		io, _, _ := testIO(p.signNow, nil)
+		var spy *keySpy
+		opts := signOpts(id, &spy)
+		opts.Inputs = ins
+		err := runSign(context.Background(), io, opts)
+		if code, hint := classify(err); !errors.Is(err, sign.ErrCertificateRefused) || code != ExitCert || hint == "" {
+			t.Errorf("%s: %v (exit %d, hint %q)", id, err, code, hint)
+		}
+		if spy.logins.Load() != 0 {
+			t.Errorf("%s: PIN asked for a certificate that cannot sign", id)
+		}
+		if got := strings.Join(listDir(t, dir), " "); got != "a.pdf" {
+			t.Errorf("%s: directory holds %s", id, got)
+		}
+		opts.AllowAnyCertificate = true
+		if err := runSign(context.Background(), io, opts); err != nil {
+			t.Errorf("%s with --allow-invalid-cert: %v", id, err)
+		}
+	}
+}
+
+func TestSignStdinStdout(t *testing.T) {
+	p := signTestPKI(t)
+	doc := bytes.Repeat([]byte("pipe\x00"), 100000)
+	for _, detached := range []bool{false, true} {
+		io, out, errb := testIO(p.signNow, nil)
+		io.In = bytes.NewReader(doc)
+		opts := signOpts(p.valid, nil)
+		opts.Inputs, opts.Detached = []string{"-"}, detached
+		if err := runSign(context.Background(), io, opts); err != nil {
+			t.Fatal(err)
+		}
+		if errb.Len() != 0 {
+			t.Errorf("stderr %q", errb)
+		}
+		dir := t.TempDir()
+		sig := filepath.Join(dir, "sig")
+		os.WriteFile(sig, out.Bytes(), 0o644)
+		content := ""
+		if detached {
+			content = filepath.Join(dir, "doc")
+			os.WriteFile(content, doc, 0o644)
+		}
+		got := opensslVerifyFile(t, p.caFile, sig, content)
+		if !detached && !bytes.Equal(got, doc) {
+			t.Error("enveloped content differs from standard input")
+		}
+	}
+	// -o FILE from standard input.
+	dir := t.TempDir()
+	io, out, _ := testIO(p.signNow, nil)
+	io.In = bytes.NewReader(doc)
+	opts := signOpts(p.valid, nil)
+	opts.Inputs, opts.Output = []string{"-"}, filepath.Join(dir, "doc.p7m")
+	if err := runSign(context.Background(), io, opts); err != nil {
+		t.Fatal(err)
+	}
+	opensslVerifyFile(t, p.caFile, opts.Output, "")
+	if !strings.HasPrefix(out.String(), "signed - -> ") {
+		t.Errorf("stdout %q", out)
+	}
+}
+
+// A full disk fails the file being written and leaves nothing of it.
+func TestSignDiskFull(t *testing.T) {
+	if os.Geteuid() != 0 || testing.Short() {
+		t.Skip("needs root to mount a small tmpfs")
+	}
+	p := signTestPKI(t)
+	dst := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=256k", "firma-test", dst).CombinedOutput(); err != nil {
+		t.Skipf("mount tmpfs: %v %s", err, out)
+	}
+	defer exec.Command("umount", dst).Run()
+	src := t.TempDir()
+	small := writeFiles(t, src, "small.pdf")[0]
+	big := filepath.Join(src, "big.pdf")
+	os.WriteFile(big, bytes.Repeat([]byte("x"), 1<<20), 0o644)
+	io, _, _ := testIO(p.signNow, nil)
+	opts := signOpts(p.valid, nil)
+	opts.Inputs, opts.OutputDir = []string{small, big}, dst
+	err := runSign(context.Background(), io, opts)
+	if code, _ := classify(err); !errors.As(err, new(*atomicfile.WriteError)) || code != ExitOutput {
+		t.Fatalf("disk full: %v (exit %d)", err, code)
+	}
+	if got := strings.Join(listDir(t, dst), " "); got != "small.pdf.p7m" {
+		t.Errorf("a full disk left %q", got)
+	}
+}
+
+func TestSignCanceled(t *testing.T) {
+	p := signTestPKI(t)
+	dir := t.TempDir()
+	ins := writeFiles(t, dir, "a.pdf")
+	io, _, _ := testIO(p.signNow, nil)
+	opts := signOpts(p.valid, nil)
+	opts.Inputs = ins
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := runSign(ctx, io, opts)
+	if code, _ := classify(err); code != ExitCanceled {
+		t.Errorf("canceled: %v (exit %d)", err, code)
+	}
+	if got := strings.Join(listDir(t, dir), " "); got != "a.pdf" {
+		t.Errorf("directory holds %s", got)
+	}
+}
