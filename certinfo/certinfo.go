@@ -119,9 +119,9 @@ type Info struct {
 // Parse summarises cert. It never fails: fields it cannot read stay empty.
 func Parse(cert *x509.Certificate) Info {
 	in := Info{
-		Subject:      cert.Subject.String(),
+		Subject:      FormatName(cert.Subject),
 		Holder:       ParseHolder(cert),
-		Issuer:       cert.Issuer.String(),
+		Issuer:       FormatName(cert.Issuer),
 		IssuerName:   cert.Issuer.CommonName,
 		SerialHex:    strings.ToUpper(hex.EncodeToString(cert.SerialNumber.Bytes())),
 		NotBefore:    cert.NotBefore.UTC(),

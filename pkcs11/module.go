@@ -158,8 +158,28 @@ func (m *Module) Tokens() ([]TokenInfo, error) {
 			// token the module cannot read: skip it, others may work.
 			continue
 		}
+		if ti.Flags&p11.CKF_TOKEN_INITIALIZED == 0 {
+			continue // a blank token (SoftHSM's free slot): nothing to use
+		}
 		si, _ := m.p.GetSlotInfo(s)
 		out = append(out, newTokenInfo(m, s, si, ti))
 	}
 	return out, nil
+}
+
+// WrapModules installs wrap around every module loaded afterwards. It is
+// meant for tests and diagnostics (tracing calls, or a fake token state
+// such as a locked PIN that SoftHSM never reports); call it before the
+// first Load.
+func WrapModules(wrap func(path string, p P11) P11) {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	open := openLibrary
+	openLibrary = func(path string) (P11, error) {
+		p, err := open(path)
+		if err != nil {
+			return nil, err
+		}
+		return wrap(path, p), nil
+	}
 }

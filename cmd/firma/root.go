@@ -59,6 +59,12 @@ command line, and firma never retries a PIN the card rejected.`,
 	root.AddCommand(
 		newVersionCmd(io),
 		newSignCmd(io, g),
+		newStatusCmd(io, g),
+		newCertCmd(io, g),
+		newPINCmd(io, g),
+		newCheckCmd(io, g),
+		newModulesCmd(io, g),
+		newReadersCmd(io, g), newCardCmd(io, g),
 	)
 	return root
 }

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/firma-dev/firma/pkcs11"
+)
+
+func newPINCmd(io *IO, g *globalOptions) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "pin",
+		Short: "PIN and PUK state",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return usageErrorf("missing subcommand: firma pin status")
+		},
+	}
+	cmd.AddCommand(newPINStatusCmd(io, g))
+	return cmd
+}
+
+type pinStatusOptions struct {
+	g    *globalOptions
+	JSON bool
+}
+
+// pinStatusReport is `firma pin status --json`.
+type pinStatusReport struct {
+	Token     string          `json:"token"`
+	Serial    string          `json:"serial"`
+	Module    string          `json:"module"`
+	PIN       pkcs11.PINState `json:"pin"`
+	PUK       pkcs11.PINState `json:"puk"`
+	MinPINLen uint            `json:"min_pin_len"`
+	MaxPINLen uint            `json:"max_pin_len"`
+	PINPad    bool            `json:"pin_pad"`
+}
+
+func newPINStatusCmd(io *IO, g *globalOptions) *cobra.Command {
+	o := &pinStatusOptions{g: g}
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show the PIN and PUK state as the token reports it (never tries a PIN)",
+		Long: `Show whether the PIN and the PUK are fine, low on tries, on their last try or
+blocked, as the PKCS#11 module reports it. Many vendor modules do not report
+it: then the state is "unknown", which does not mean the PIN is fine.
+Nothing is sent to the card that could cost a try.`,
+		Example: `  firma pin status
+  firma pin status --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runPINStatus(cmd.Context(), io, o)
+		},
+	}
+	cmd.Flags().BoolVar(&o.JSON, "json", false, "print JSON")
+	return cmd
+}
+
+func runPINStatus(ctx context.Context, io *IO, o *pinStatusOptions) error {
+	tok, _, err := openToken(io, o.g, true)
+	if err != nil {
+		return err
+	}
+	defer tok.Close()
+	t := tok.Info
+	r := pinStatusReport{Token: t.Label, Serial: t.Serial, Module: t.ModulePath, PIN: t.PIN, PUK: t.PUK, MinPINLen: t.MinPINLen, MaxPINLen: t.MaxPINLen, PINPad: t.PINPad}
+	if o.JSON {
+		return writeJSON(io.Out, r)
+	}
+	field(io.Out, "Token", "%s (serial %s)", t.Label, t.Serial)
+	field(io.Out, "PIN", "%s", describePIN(t.PIN, false))
+	field(io.Out, "PUK", "%s", describePIN(t.PUK, true))
+	if t.MaxPINLen > 0 && t.MaxPINLen < 1024 {
+		field(io.Out, "PIN length", "%d to %d characters", t.MinPINLen, t.MaxPINLen)
+	}
+	if t.PINPad {
+		field(io.Out, "PIN pad", "yes: type the PIN on the reader")
+	}
+	return nil
+}
+
+func newModulesCmd(io *IO, g *globalOptions) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "modules",
+		Short: "List the PKCS#11 modules firma tries, in order, and what each one sees",
+		Long: `List the PKCS#11 modules firma tries, in order: --module, FIRMA_PKCS11_MODULE,
+PKCS11_MODULE_PATH (when one of these is set, it is the only one), then the
+known vendor modules (Bit4id, Athena, OpenSC), p11-kit's registry and SoftHSM.
+For each: whether it loads (with the loader's reason when it does not) and
+the tokens it sees.`,
+		Example: `  firma modules
+  firma modules --module /usr/lib/bit4id/libbit4xpki.so
+  firma modules --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			d, err := pkcs11.Discover(pkcs11.OpenOptions{Module: g.Module, Token: g.Token, Getenv: io.Getenv, Suggested: suggestedModules(io)})
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(io.Out, d)
+			}
+			if len(d.Attempts) == 0 {
+				return &pkcs11.NoModuleError{}
+			}
+			for _, a := range d.Attempts {
+				fmt.Fprintf(io.Out, "%s (%s)\n", a.Path, a.Source)
+				if !a.Loaded {
+					fmt.Fprintf(io.Out, "  not loadable: %s\n", a.Error)
+					if a.Hint != "" {
+						fmt.Fprintf(io.Out, "  fix: %s\n", a.Hint)
+					}
+					continue
+				}
+				fmt.Fprintf(io.Out, "  loaded: %s\n", a.Library)
+				if a.Error != "" {
+					fmt.Fprintf(io.Out, "  error: %s\n", a.Error)
+				}
+				if len(a.Tokens) == 0 {
+					fmt.Fprintln(io.Out, "  no token present")
+				}
+				for _, t := range a.Tokens {
+					fmt.Fprintf(io.Out, "  token %q serial %s, PIN %s\n", t.Label, t.Serial, t.PIN)
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}

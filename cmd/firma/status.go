@@ -1,0 +1,304 @@
+package main
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/firma-dev/firma/certinfo"
+	"github.com/firma-dev/firma/pkcs11"
+)
+
+type statusOptions struct {
+	g    *globalOptions
+	JSON bool
+	All  bool
+}
+
+func newStatusCmd(io *IO, g *globalOptions) *cobra.Command {
+	o := &statusOptions{g: g}
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show the token, the signing certificate, its expiry and renewal advice, and the PIN state",
+		Long: `Show what is on the card: the token, the holder and codice fiscale, the issuer,
+the expiry date with the days left, when the certificate can be renewed
+(Aruba accepts renewals only in the last 60 days; after expiry a new kit is
+needed), and the PIN and PUK state. No PIN is asked.`,
+		Example: `  firma status
+  firma status --json | jq -r .renewal.advice
+  firma status --all          # every token of every module (CNS and signature slots)
+  firma status --token "pkcs11:token=ROSSI%20MARIO%20(PIN%20CNS1)"`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runStatus(cmd.Context(), io, o)
+		},
+	}
+	cmd.Flags().BoolVar(&o.JSON, "json", false, "print JSON (fields documented in the README)")
+	cmd.Flags().BoolVar(&o.All, "all", false, "show every token of every module found")
+	return cmd
+}
+
+// tokenReport is `firma status --json`. Field names are part of firma's
+// interface (README, "JSON output").
+type tokenReport struct {
+	Token pkcs11.TokenInfo `json:"token"`
+	// Certificate is the signing certificate, null when there is none.
+	Certificate *certView `json:"certificate"`
+	// Renewal is the advice for Certificate, null when there is none.
+	Renewal *certinfo.Renewal `json:"renewal"`
+	// Chain lists the issuers of Certificate found on the token.
+	Chain []certView `json:"chain"`
+	// Others are the other certificates (CNS authentication, CAs).
+	Others []certView `json:"other_certificates"`
+	// Problem says what keeps the token from signing, if anything.
+	Problem string `json:"problem,omitempty"`
+	problem error
+}
+
+type certView struct {
+	certinfo.Info
+	Label string `json:"label"`
+	ID    string `json:"id"`
+}
+
+func viewOf(c pkcs11.Certificate) certView {
+	return certView{Info: c.Info, Label: c.Label, ID: hex.EncodeToString(c.ID)}
+}
+
+// buildTokenReport reads a token's certificates and applies the renewal
+// rules at now. It needs no PIN.
+func buildTokenReport(tok *pkcs11.Token, sel pkcs11.KeySelector, now time.Time) (*tokenReport, error) {
+	r := &tokenReport{Token: tok.Info, Chain: []certView{}, Others: []certView{}}
+	certs, err := tok.Certificates()
+	if err != nil {
+		return nil, err
+	}
+	signing, err := pkcs11.SelectSigning(certs, sel)
+	if err != nil {
+		var nc *pkcs11.NoCertificateError
+		if errors.As(err, &nc) {
+			nc.Token = tok.Info.Label
+		}
+		r.problem = err
+		r.Problem = err.Error()
+	} else {
+		v := viewOf(*signing)
+		r.Certificate = &v
+		adv := certinfo.AdviseRenewal(signing.Cert.NotBefore, signing.Cert.NotAfter, now)
+		r.Renewal = &adv
+		for _, c := range pkcs11.Chain(signing.Cert, certs) {
+			r.Chain = append(r.Chain, certView{Info: certinfo.Parse(c)})
+		}
+	}
+	for _, c := range certs {
+		if signing != nil && c.Cert.Equal(signing.Cert) {
+			continue
+		}
+		r.Others = append(r.Others, viewOf(c))
+	}
+	// The holder's own certificates first, the CAs after them.
+	sort.SliceStable(r.Others, func(i, j int) bool {
+		return r.Others[i].Purpose != certinfo.PurposeCA && r.Others[j].Purpose == certinfo.PurposeCA
+	})
+	return r, nil
+}
+
+func runStatus(ctx context.Context, io *IO, o *statusOptions) error {
+	sel, err := keySelector(o.g)
+	if err != nil {
+		return err
+	}
+	now := io.Now()
+	if o.All {
+		return runStatusAll(io, o, sel, now)
+	}
+	tok, _, err := openToken(io, o.g, true)
+	if err != nil {
+		return err
+	}
+	defer tok.Close()
+	r, err := buildTokenReport(tok, sel, now)
+	if err != nil {
+		return err
+	}
+	if o.JSON {
+		if err := writeJSON(io.Out, r); err != nil {
+			return err
+		}
+	} else {
+		printTokenReport(io.Out, r, now)
+	}
+	if r.problem != nil {
+		code, _ := classify(r.problem)
+		if !o.JSON {
+			reportError(io, r.problem)
+		}
+		return silentExit{code}
+	}
+	return nil
+}
+
+func runStatusAll(io *IO, o *statusOptions, sel pkcs11.KeySelector, now time.Time) error {
+	d, err := pkcs11.Discover(pkcs11.OpenOptions{Module: o.g.Module, Token: o.g.Token, Getenv: io.Getenv})
+	if err != nil {
+		return err
+	}
+	tsel, _, _ := pkcs11.ParseTokenSelector(o.g.Token)
+	var reports []*tokenReport
+	for _, a := range d.Attempts {
+		if !a.Loaded {
+			continue
+		}
+		for _, ti := range a.Tokens {
+			if !tsel.Match(ti) {
+				continue
+			}
+			tok, _, err := pkcs11.Open(pkcs11.OpenOptions{Module: ti.ModulePath, Token: "pkcs11:serial=" + ti.Serial + ";token=" + escapeURI(ti.Label), Getenv: io.Getenv})
+			if err != nil {
+				return err
+			}
+			r, err := buildTokenReport(tok, sel, now)
+			tok.Close()
+			if err != nil {
+				return err
+			}
+			reports = append(reports, r)
+		}
+	}
+	if len(reports) == 0 {
+		return &pkcs11.NoTokenError{Selector: tsel.String()}
+	}
+	if o.JSON {
+		return writeJSON(io.Out, struct {
+			Tokens []*tokenReport `json:"tokens"`
+		}{reports})
+	}
+	for i, r := range reports {
+		if i > 0 {
+			fmt.Fprintln(io.Out)
+		}
+		printTokenReport(io.Out, r, now)
+	}
+	return nil
+}
+
+// escapeURI percent-encodes a pkcs11: URI attribute value.
+func escapeURI(s string) string {
+	var b strings.Builder
+	for _, c := range []byte(s) {
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-._~", c) >= 0 {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
+}
+
+// field prints one aligned "Label  value" line.
+func field(w io.Writer, label, format string, args ...any) {
+	fmt.Fprintf(w, "%-13s %s\n", label, fmt.Sprintf(format, args...))
+}
+
+func printTokenReport(w io.Writer, r *tokenReport, now time.Time) {
+	t := r.Token
+	field(w, "Token", "%s (%s %s, serial %s)", t.Label, t.Manufacturer, t.Model, t.Serial)
+	field(w, "Module", "%s (%s)", t.ModulePath, t.ModuleName)
+	if c := r.Certificate; c != nil {
+		h := c.Holder
+		name := h.Name()
+		if h.Title != "" {
+			name += ", " + h.Title
+		}
+		field(w, "Holder", "%s", name)
+		if h.FiscalCode != "" {
+			cf := h.FiscalCode
+			if !h.FiscalCodeValid {
+				cf += " (check character does not match)"
+			}
+			field(w, "Fiscal code", "%s", cf)
+		}
+		field(w, "Certificate", "%s, %s, serial %s, label %q", describePurpose(c.Info), c.KeyAlgorithm, c.SerialHex, c.Label)
+		field(w, "Issuer", "%s", c.IssuerName)
+		field(w, "Valid", "%s to %s (%s)", day(c.NotBefore), day(c.NotAfter), daysLeftText(r.Renewal.DaysLeft))
+		field(w, "Renewal", "%s: %s", renewalWord(r.Renewal.State), r.Renewal.Advice)
+	} else {
+		field(w, "Certificate", "none for signing: %s", r.Problem)
+	}
+	field(w, "PIN", "%s", describePIN(t.PIN, false))
+	field(w, "PUK", "%s", describePIN(t.PUK, true))
+	for i, c := range r.Others {
+		label := ""
+		if i == 0 {
+			label = "Also on token"
+		}
+		field(w, label, "%s: %s, expires %s", describePurpose(c.Info), c.Holder.CommonName, day(c.NotAfter))
+	}
+}
+
+func day(t time.Time) string { return t.UTC().Format(time.DateOnly) }
+
+func daysLeftText(n int) string {
+	switch {
+	case n < 0:
+		return fmt.Sprintf("expired %d days ago", -n)
+	case n == 1:
+		return "1 day left"
+	}
+	return fmt.Sprintf("%d days left", n)
+}
+
+func renewalWord(s certinfo.RenewalState) string {
+	return map[certinfo.RenewalState]string{
+		certinfo.RenewalOK:          "OK",
+		certinfo.RenewalSoon:        "SOON",
+		certinfo.RenewalNow:         "RENEW NOW",
+		certinfo.RenewalExpired:     "EXPIRED",
+		certinfo.RenewalNotYetValid: "NOT YET VALID",
+	}[s]
+}
+
+func describePurpose(in certinfo.Info) string {
+	switch in.Purpose {
+	case certinfo.PurposeSignature:
+		switch {
+		case in.Qualified && in.QSCD:
+			return "qualified signature (QSCD)"
+		case in.Qualified:
+			return "qualified signature"
+		}
+		return "signature (not qualified)"
+	case certinfo.PurposeAuthentication:
+		return "CNS authentication"
+	case certinfo.PurposeCA:
+		return "CA certificate"
+	}
+	return "other certificate"
+}
+
+func describePIN(s pkcs11.PINState, puk bool) string {
+	what, fix := "PIN", "unlock it with the PUK: firma pin unlock"
+	if puk {
+		what, fix = "PUK", "the card cannot be unlocked any more: a new kit is needed"
+	}
+	switch s {
+	case pkcs11.PINOK:
+		return "ok"
+	case pkcs11.PINCountLow:
+		return "a wrong " + what + " was entered: fewer tries are left"
+	case pkcs11.PINFinalTry:
+		return "LAST TRY: one more wrong " + what + " blocks it"
+	case pkcs11.PINLocked:
+		return "BLOCKED: " + fix
+	case pkcs11.PINToBeChanged:
+		return "must be changed before use: firma pin change"
+	}
+	return "unknown (this module does not report " + what + " tries)"
+}
