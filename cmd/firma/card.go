@@ -1,0 +1,180 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/firma-dev/firma/card"
+)
+
+type cardOptions struct {
+	g             *globalOptions
+	JSON          bool
+	Reader        string
+	ProbePINTries bool
+	Timeout       time.Duration
+
+	survey func(context.Context, card.SurveyOptions) (*card.Report, error) // tests
+}
+
+func newCardCmd(io *IO, g *globalOptions) *cobra.Command {
+	o := &cardOptions{g: g}
+	cmd := &cobra.Command{
+		Use:   "card",
+		Short: "Identify the card in the reader: ATR, card family, PKCS#11 modules, PIN tries",
+		Long: `Identify the card through PC/SC, without PKCS#11 and without a PIN: its ATR
+(decoded per ISO 7816-3), the card family (Italian CNS cards are recognised by
+their ATR pattern: chip maker, OS maker, CNS version), the PKCS#11 modules that
+serve it in the order to try, and the description from pcsc-tools'
+smartcard_list.txt when installed.
+
+PIN and PUK tries are read only from cards known to answer the query without
+using a try. Some Italian cards count that query as a wrong PIN: for them firma
+does not ask unless you pass --probe-pin-tries, which may use one try of each
+PIN and PUK (3 wrong PINs block the card until the PUK is used). Prefer
+'firma pin status', which asks the PKCS#11 module instead.`,
+		Example: `  firma card
+  firma card --json | jq -r '.identification.modules[0]'
+  firma card --reader "Virtual PCD 00 00"
+
+  # Read the tries even if this card may count the query as a failed try
+  firma card --probe-pin-tries`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runCard(cmd.Context(), io, o)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&o.JSON, "json", false, "print JSON (fields documented in the README)")
+	f.StringVar(&o.Reader, "reader", "", "reader `name` (default: the first reader holding a card)")
+	f.BoolVar(&o.ProbePINTries, "probe-pin-tries", false, "read PIN/PUK tries even on cards where the query may use a try")
+	f.DurationVar(&o.Timeout, "timeout", card.DefaultOpTimeout, "give up on a card that does not answer within this `duration`")
+	return cmd
+}
+
+// ProbeFlagWarning is printed before an explicit probe.
+const probeFlagWarning = "--probe-pin-tries: on cards not known to treat the query as harmless, this may use one try of each PIN and PUK"
+
+func runCard(ctx context.Context, io *IO, o *cardOptions) error {
+	survey := o.survey
+	if survey == nil {
+		survey = card.Survey
+	}
+	opts := card.SurveyOptions{Reader: o.Reader, ProbePINTries: o.ProbePINTries, OpTimeout: o.Timeout, SkipPINTries: true}
+	if o.Reader == "" {
+		// Find the reader first without touching any card.
+		rep, err := survey(ctx, opts)
+		if err != nil {
+			return err
+		}
+		if len(rep.Readers) == 0 {
+			return &card.Error{Kind: card.ErrNoReader, Op: "looking for a card"}
+		}
+		for _, r := range rep.Readers {
+			if r.HasCard() || r.State == "mute" {
+				opts.Reader = r.Name
+				break
+			}
+		}
+		if opts.Reader == "" {
+			return &card.Error{Kind: card.ErrNoCard, Op: "looking for a card", Reader: rep.Readers[0].Name}
+		}
+	}
+	if o.ProbePINTries {
+		fmt.Fprintf(io.Err, "firma: warning: %s\n", probeFlagWarning)
+	}
+	opts.SkipPINTries = false
+	rep, err := survey(ctx, opts)
+	if err != nil {
+		return err
+	}
+	r := rep.Readers[0]
+	if !r.HasCard() && r.State != "mute" {
+		return &card.Error{Kind: card.ErrNoCard, Op: "reading the card", Reader: r.Name}
+	}
+	if o.JSON {
+		if err := writeJSON(io.Out, r); err != nil {
+			return err
+		}
+	} else {
+		printCardReport(io.Out, &r)
+	}
+	return r.Err
+}
+
+// kv prints one aligned "Label  value" line.
+func kv(w io.Writer, label, format string, args ...any) {
+	fmt.Fprintf(w, "%-13s %s\n", label, fmt.Sprintf(format, args...))
+}
+
+// printCardReport prints one reader's card in the layout of `firma card`
+// (also used by `firma status` for its reader section).
+func printCardReport(w io.Writer, r *card.ReaderReport) {
+	kv(w, "Reader", "%s (%s)", r.Name, r.State)
+	if len(r.ATR) == 0 {
+		return
+	}
+	kv(w, "ATR", "%s", card.FormatHex(r.ATR))
+	if a := r.Decoded; a != nil {
+		kv(w, "", "%s convention, %s, Fi %d Di %d (max %g MHz), %d historical bytes", a.Convention, a.ProtocolNames(), a.Fi, a.Di, a.FMax, len(a.Historical))
+	}
+	id := r.Identification
+	if id == nil {
+		return
+	}
+	kv(w, "Card", "%s", id.Family)
+	if id.Label != "" {
+		kv(w, "Known as", "%s", id.Label)
+	}
+	if c := id.CNS; c != nil {
+		kv(w, id.CNS.Variant, "version %s, chip %s, OS %s %s", c.Version, maker(c.ICMaker, c.ICMakerName), maker(c.OSMaker, c.OSMakerName), card.FormatHex(c.OSVersion))
+	}
+	for i, d := range id.Descriptions {
+		label := ""
+		if i == 0 {
+			label = "ATR list"
+		}
+		kv(w, label, "%s", d)
+	}
+	kv(w, "Modules", "%s", strings.Join(id.Modules, ", "))
+	for _, n := range id.Notes {
+		kv(w, "Note", "%s", n)
+	}
+	switch {
+	case len(r.PINTries) > 0:
+		parts := make([]string, len(r.PINTries))
+		for i, t := range r.PINTries {
+			parts[i] = t.Name + " " + triesText(t)
+		}
+		kv(w, "PIN tries", "%s", strings.Join(parts, ", "))
+	case r.PINTriesSkipped != "":
+		kv(w, "PIN tries", "not read: %s", r.PINTriesSkipped)
+	}
+	for _, warn := range r.Warnings {
+		kv(w, "Warning", "%s", warn)
+	}
+}
+
+func maker(code byte, name string) string {
+	if name == "" {
+		return fmt.Sprintf("unknown (%02X)", code)
+	}
+	return fmt.Sprintf("%s (%02X)", name, code)
+}
+
+func triesText(t card.Tries) string {
+	switch {
+	case t.Blocked:
+		return "BLOCKED"
+	case t.Remaining != nil:
+		return fmt.Sprintf("%d left", *t.Remaining)
+	case t.Note != "":
+		return "unknown (" + t.Note + ")"
+	}
+	return "unknown"
+}
