@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"strings"
 
+	"github.com/firma-dev/firma/card"
 	"github.com/firma-dev/firma/internal/atomicfile"
 	"github.com/firma-dev/firma/pkcs11"
 	"github.com/firma-dev/firma/sign"
@@ -92,6 +93,9 @@ var classification = []struct {
 	{isA[*sign.UnsupportedError], ExitCert},
 	{isA[*sign.InputError], ExitInput},
 	{isA[*sign.ContentChangedError], ExitInput},
+	{func(err error) bool { return errors.Is(err, card.ErrWaitTimeout) }, ExitCanceled},
+	{isA[*card.Error], ExitPCSC},
+	{isA[*card.ATRError], ExitPCSC},
 }
 
 // isA matches errors of type T anywhere in the chain.
