@@ -349,12 +349,23 @@ type SignedDataBuilder struct {
 	Certificates [][]byte
 	CRLs         [][]byte
 	SignerInfos  [][]byte
+	// MinVersion keeps the version of a SignedData being extended when
+	// it is higher than the computed one (other certificate types).
+	MinVersion int64
 }
 
 // version computes the SignedDataBuilder version by RFC 5652 section 5.1 for
 // X.509 v3 certificates and plain CRLs: 3 when a SignerInfo is version 3
 // or the content is not id-data, else 1.
 func (sd *SignedDataBuilder) version() int64 {
+	v := sd.computedVersion()
+	if sd.MinVersion > v {
+		return sd.MinVersion
+	}
+	return v
+}
+
+func (sd *SignedDataBuilder) computedVersion() int64 {
 	if !sd.ContentType.Equal(OIDData) {
 		return 3
 	}
@@ -401,7 +412,11 @@ func (sd *SignedDataBuilder) encode(contentLen int64) (header, trailer []byte, e
 	}
 	// Version and digest algorithms.
 	var pre []byte
-	pre = append(pre, 0x02, 0x01, byte(sd.version()))
+	v := sd.version()
+	if v < 0 || v > 127 {
+		return nil, nil, fmt.Errorf("signed data version %d", v)
+	}
+	pre = append(pre, 0x02, 0x01, byte(v))
 	pre = append(pre, EncodeSetOf(dedupeDER(sd.DigestAlgorithms)...)...)
 
 	// EncapsulatedContentInfo: OID [0] { OCTET STRING content }.
@@ -446,6 +461,13 @@ func (sd *SignedDataBuilder) encode(contentLen int64) (header, trailer []byte, e
 		header = append(header, octetHdr...)
 	}
 	return header, trailer, nil
+}
+
+// EncodeSequence wraps complete DER elements (concatenated in body) in a
+// SEQUENCE.
+func EncodeSequence(body []byte) []byte {
+	out := appendDERHeader(make([]byte, 0, len(body)+6), 0x30, int64(len(body)))
+	return append(out, body...)
 }
 
 // oidSignedDataDER is the DER encoding of id-signedData.

@@ -1,0 +1,295 @@
+package sign
+
+// Adding a signature to an existing CMS SignedData: a parallel
+// co-signature (one more SignerInfo over the same content, as ArubaSign
+// and Dike do) or a counter-signature (RFC 5652 section 11.4: a SignerInfo
+// over another signer's signature value, stored as its unsigned attribute
+// 1.2.840.113549.1.9.6). The existing file is read twice, like a document
+// in Attached: once to hash the content and collect the parts, once to
+// copy the content into the new file. Existing SignerInfos are re-emitted
+// byte for byte (a counter-signed one gets only its unsigned attributes
+// extended, which its signature does not cover), as are the existing
+// certificates and CRLs. The input may be DER, BER, base64 or PEM; the
+// output is DER around the parts kept as they were.
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"fmt"
+	"io"
+
+	"github.com/firma-dev/firma/internal/cms"
+)
+
+// Opener opens the existing signature file from the start; it is called
+// once per pass.
+type Opener func() (io.ReadCloser, error)
+
+// NotSignedError reports an input that is not a CMS signature, so it
+// cannot be co-signed or counter-signed.
+type NotSignedError struct {
+	Err error
+}
+
+func (e *NotSignedError) Error() string {
+	return fmt.Sprintf("not a readable CMS signature: %v", e.Err)
+}
+func (e *NotSignedError) Unwrap() error { return e.Err }
+
+// Hint tells the user what to do.
+func (e *NotSignedError) Hint() string {
+	return "sign it as a plain document with --nest, or check that the file is a complete .p7m"
+}
+
+// DetachedContentError reports a co-signature asked of a detached
+// signature, which does not carry the content to sign.
+type DetachedContentError struct{}
+
+func (e *DetachedContentError) Error() string {
+	return "the signature is detached (no content inside): it cannot be co-signed"
+}
+
+// Hint tells the user what to do.
+func (e *DetachedContentError) Hint() string {
+	return "sign the original document with --detached instead: each signer's .p7s verifies on its own"
+}
+
+// SignerIndexError reports a counter-signature target that does not exist
+// or is ambiguous.
+type SignerIndexError struct {
+	Index, Count int
+}
+
+func (e *SignerIndexError) Error() string {
+	if e.Index == 0 {
+		return fmt.Sprintf("the file has %d signatures: choose the one to counter-sign", e.Count)
+	}
+	return fmt.Sprintf("signature %d does not exist: the file has %d", e.Index, e.Count)
+}
+
+// Hint tells the user what to do.
+func (e *SignerIndexError) Hint() string {
+	return fmt.Sprintf("pass --signer N with N from 1 to %d (firma verify lists them in order)", e.Count)
+}
+
+// parseExisting reads the signature file once, hashing its content with
+// the Signer's hash, and streams the content to w when not nil.
+func (s *Signer) parseExisting(ctx context.Context, open Opener, w io.Writer) (*cms.ParsedSignedData, error) {
+	rc, err := open()
+	if err != nil {
+		return nil, &InputError{Err: err}
+	}
+	defer rc.Close()
+	_, r, err := cms.Detect(rc)
+	if err != nil {
+		return nil, &NotSignedError{Err: err}
+	}
+	opts := cms.ParseOptions{ExtraDigests: []crypto.Hash{s.opts.Hash}}
+	cw := &contentWriter{w: w, progress: s.opts.Progress}
+	opts.Content = cw
+	sd, err := cms.ParseSignedData(&ctxReader{ctx: ctx, r: r}, opts)
+	switch {
+	case ctx.Err() != nil:
+		return nil, ctx.Err()
+	case cw.err != nil:
+		return nil, fmt.Errorf("writing signature: %w", cw.err)
+	case err != nil:
+		return nil, &NotSignedError{Err: err}
+	}
+	return sd, nil
+}
+
+// CoSign writes to w the signature file that open reads, with one more
+// SignerInfo: this Signer's, over the same content. Existing signatures
+// stay as they are. On any error w holds a partial output to discard.
+func (s *Signer) CoSign(ctx context.Context, open Opener, w io.Writer) (Result, error) {
+	sd, err := s.parseExisting(ctx, open, nil)
+	if err != nil {
+		return Result{}, err
+	}
+	if sd.Detached {
+		return Result{}, &DetachedContentError{}
+	}
+	digest := sd.ContentDigests[s.opts.Hash]
+	res := Result{Size: sd.ContentLength, Digest: digest, Hash: s.opts.Hash}
+	si, t, err := s.SignerInfo(digest, sd.EContentType)
+	if err != nil {
+		return res, err
+	}
+	res.SigningTime = t
+	b := s.rebuild(sd)
+	b.SignerInfos = append(b.SignerInfos, si)
+	return s.reemit(ctx, open, sd, b, w, res)
+}
+
+// CounterSign writes to w the signature file that open reads, with this
+// Signer's counter-signature on signer number index (1-based, in file
+// order; 0 picks the only signer and fails when there are several).
+func (s *Signer) CounterSign(ctx context.Context, open Opener, index int, w io.Writer) (Result, error) {
+	sd, err := s.parseExisting(ctx, open, nil)
+	if err != nil {
+		return Result{}, err
+	}
+	n := len(sd.SignerInfos)
+	if index == 0 && n == 1 {
+		index = 1
+	}
+	if index < 1 || index > n {
+		return Result{}, &SignerIndexError{Index: index, Count: n}
+	}
+	target := sd.SignerInfos[index-1]
+	h := s.opts.Hash.New()
+	h.Write(target.Signature)
+	digest := h.Sum(nil)
+	res := Result{Size: sd.ContentLength, Digest: digest, Hash: s.opts.Hash}
+	// No content-type: a counter-signature must not carry it.
+	cs, t, err := s.SignerInfo(digest, nil)
+	if err != nil {
+		return res, err
+	}
+	res.SigningTime = t
+	attr, err := cms.EncodeAttribute(cms.OIDAttrCounterSignature, cs)
+	if err != nil {
+		return res, err
+	}
+	updated, err := addUnsignedAttr(target.Raw, attr)
+	if err != nil {
+		return res, err
+	}
+	b := s.rebuild(sd)
+	b.SignerInfos[index-1] = updated
+	return s.reemit(ctx, open, sd, b, w, res)
+}
+
+// rebuild starts a SignedData with the existing parts, as stored, plus
+// this Signer's digest algorithm and certificates.
+func (s *Signer) rebuild(sd *cms.ParsedSignedData) *cms.SignedDataBuilder {
+	b := &cms.SignedDataBuilder{ContentType: sd.EContentType, MinVersion: int64(sd.Version)}
+	for _, a := range sd.DigestAlgorithms {
+		b.DigestAlgorithms = append(b.DigestAlgorithms, a.Raw)
+	}
+	b.DigestAlgorithms = append(b.DigestAlgorithms, s.digAlg)
+	b.Certificates = append(append(b.Certificates, sd.Certificates...), s.certs...)
+	b.CRLs = append(b.CRLs, sd.CRLs...)
+	for _, si := range sd.SignerInfos {
+		b.SignerInfos = append(b.SignerInfos, si.Raw)
+	}
+	return b
+}
+
+// reemit writes the new file: header, the content copied from a second
+// read of the input (which must match the first), trailer.
+func (s *Signer) reemit(ctx context.Context, open Opener, first *cms.ParsedSignedData, b *cms.SignedDataBuilder, w io.Writer, res Result) (Result, error) {
+	cw := &countWriter{w: w}
+	if first.Detached {
+		der, err := b.EncodeDetached()
+		if err != nil {
+			return res, err
+		}
+		_, err = cw.Write(der)
+		res.Written = cw.n
+		if err != nil {
+			return res, fmt.Errorf("writing signature: %w", err)
+		}
+		return res, nil
+	}
+	header, trailer, err := b.EncodeAttached(first.ContentLength)
+	if err != nil {
+		return res, err
+	}
+	if _, err := cw.Write(header); err != nil {
+		res.Written = cw.n
+		return res, fmt.Errorf("writing signature: %w", err)
+	}
+	again, err := s.parseExisting(ctx, open, cw)
+	res.Written = cw.n
+	if err != nil {
+		return res, err
+	}
+	if again.ContentLength != first.ContentLength ||
+		!bytes.Equal(again.ContentDigests[s.opts.Hash], first.ContentDigests[s.opts.Hash]) ||
+		len(again.SignerInfos) != len(first.SignerInfos) {
+		return res, &ContentChangedError{}
+	}
+	for i := range again.SignerInfos {
+		if !bytes.Equal(again.SignerInfos[i].Raw, first.SignerInfos[i].Raw) {
+			return res, &ContentChangedError{}
+		}
+	}
+	if _, err := cw.Write(trailer); err != nil {
+		res.Written = cw.n
+		return res, fmt.Errorf("writing signature: %w", err)
+	}
+	res.Written = cw.n
+	return res, nil
+}
+
+// addUnsignedAttr returns the SignerInfo raw with attr added to its
+// unsigned attributes. Every other element is kept as stored; only the
+// outer SEQUENCE header and the unsigned attributes SET are re-encoded
+// (DER, sorted), which the signature does not cover.
+func addUnsignedAttr(raw, attr []byte) ([]byte, error) {
+	e, _, err := cms.ParseElement(raw)
+	if err != nil {
+		return nil, err
+	}
+	kids, err := e.Children()
+	if err != nil {
+		return nil, err
+	}
+	var body []byte
+	attrs := [][]byte{attr}
+	for _, k := range kids {
+		if k.Is(cms.ClassContext, 1) {
+			old, err := k.Children()
+			if err != nil {
+				return nil, err
+			}
+			for _, a := range old {
+				attrs = append(attrs, a.Raw)
+			}
+			continue
+		}
+		body = append(body, k.Raw...)
+	}
+	set := cms.EncodeSetOf(attrs...)
+	body = append(body, 0xa1)
+	body = append(body, set[1:]...)
+	return cms.EncodeSequence(body), nil
+}
+
+// contentWriter passes the content on to w (when set), counts progress and
+// remembers a write error, so that a full disk is not reported as a
+// malformed input.
+type contentWriter struct {
+	w        io.Writer
+	progress func(int64)
+	err      error
+}
+
+func (c *contentWriter) Write(p []byte) (int, error) {
+	if c.w != nil {
+		if _, err := c.w.Write(p); err != nil {
+			c.err = err
+			return 0, err
+		}
+	}
+	if c.progress != nil {
+		c.progress(int64(len(p)))
+	}
+	return len(p), nil
+}
+
+// ctxReader stops reading when ctx is done.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c *ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
