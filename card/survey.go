@@ -143,7 +143,7 @@ func (c *Client) surveyTries(ctx context.Context, rr *ReaderReport, opts SurveyO
 	}
 	p := rr.Identification.Profile
 	if !p.EmptyVerifySafe && !opts.ProbePINTries {
-		rr.PINTriesSkipped = (&UnsafeProbeError{Profile: p.Name}).Error()
+		rr.PINTriesSkipped = (&UnsafeProbeError{Profile: p.Name}).Reason()
 		return
 	}
 	if !p.EmptyVerifySafe {

@@ -139,7 +139,12 @@ type UnsafeProbeError struct {
 }
 
 func (e *UnsafeProbeError) Error() string {
-	return fmt.Sprintf("PIN tries not read: on %s cards the empty VERIFY that reads them is not known to be harmless and may cost a try", e.Profile)
+	return "PIN tries not read: " + e.Reason()
+}
+
+// Reason says why the tries were not read.
+func (e *UnsafeProbeError) Reason() string {
+	return fmt.Sprintf("on %s cards the empty VERIFY that reads them is not known to be harmless and may cost a try", e.Profile)
 }
 
 // Hint tells how to ask anyway.
