@@ -37,6 +37,14 @@ func (s *spy) Login(session uint, userType uint, pin string) error {
 	return s.P11.Login(session, userType, pin)
 }
 
+// SetPIN counts as an attempt too: it checks the old PIN (or PUK).
+func (s *spy) SetPIN(session uint, old, pin string) error {
+	s.mu.Lock()
+	s.logins++
+	s.mu.Unlock()
+	return s.P11.SetPIN(session, old, pin)
+}
+
 func (s *spy) GetTokenInfo(slot uint) (RawTokenInfo, error) {
 	ti, err := s.P11.GetTokenInfo(slot)
 	s.mu.Lock()

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -15,10 +17,10 @@ func newPINCmd(io *IO, g *globalOptions) *cobra.Command {
 		Short: "PIN and PUK state",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return usageErrorf("missing subcommand: firma pin status")
+			return usageErrorf("missing subcommand: firma pin status|change|unlock")
 		},
 	}
-	cmd.AddCommand(newPINStatusCmd(io, g))
+	cmd.AddCommand(newPINStatusCmd(io, g), newPINChangeCmd(io, g), newPINUnlockCmd(io, g))
 	return cmd
 }
 
@@ -131,5 +133,130 @@ the tokens it sees.`,
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+type pinChangeOptions struct {
+	g      *globalOptions
+	PIN    *secretOptions
+	NewPIN *secretOptions
+}
+
+func newNewPINOptions() *secretOptions {
+	return &secretOptions{Name: "new PIN", Flag: "new-pin", FD: -1}
+}
+
+// readNewPIN asks the new PIN; on a terminal twice, and both must match.
+func readNewPIN(io *IO, o *secretOptions) ([]byte, error) {
+	interactive := o.File == "" && o.FD < 0
+	pin, err := o.read(io, "New PIN: ")
+	if err != nil || !interactive {
+		return pin, err
+	}
+	again, err := o.read(io, "New PIN again: ")
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.Equal(pin, again) {
+		return nil, withCode(ExitUsage, errors.New("the two new PINs differ: nothing was changed"), "")
+	}
+	return pin, nil
+}
+
+// showTries prints the state before an attempt, so the user knows what a
+// wrong secret costs.
+func showTries(io *IO, what string, s pkcs11.PINState) {
+	if s == pkcs11.PINOK {
+		return
+	}
+	fmt.Fprintf(io.Err, "%s state: %s\n", what, describePIN(s, what == "PUK"))
+}
+
+func newPINChangeCmd(io *IO, g *globalOptions) *cobra.Command {
+	o := &pinChangeOptions{g: g, PIN: newPINOptions(), NewPIN: newNewPINOptions()}
+	cmd := &cobra.Command{
+		Use:   "change",
+		Short: "Change the PIN (asks the current PIN and the new one twice)",
+		Long: `Change the signature PIN. The new PIN is checked before the card is touched
+(Italian cards: 5 to 8 digits, different from the old one). firma makes one
+attempt: a wrong current PIN is never retried, and the command says how many
+tries are left when the token tells.`,
+		Example: `  firma pin change
+  # non-interactive (CI): secrets from files, never from the command line
+  firma pin change --pin-file old.txt --new-pin-file new.txt`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			tok, _, err := openToken(io, g, true)
+			if err != nil {
+				return err
+			}
+			defer tok.Close()
+			showTries(io, "PIN", tok.Info.PIN)
+			err = tok.ChangePIN(pkcs11.ChangeOptions{
+				Old:           o.PIN.pinFunc(io),
+				New:           func() ([]byte, error) { return readNewPIN(io, o.NewPIN) },
+				Rules:         tok.RulesFor(),
+				AllowFinalTry: o.PIN.AllowFinalTry,
+			})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(io.Out, "PIN changed on token %q\n", tok.Info.Label)
+			return nil
+		},
+	}
+	o.PIN.addFlags(cmd.Flags())
+	o.PIN.addFinalTryFlag(cmd.Flags())
+	o.NewPIN.addFlags(cmd.Flags())
+	return cmd
+}
+
+type pinUnlockOptions struct {
+	PUK    *secretOptions
+	NewPIN *secretOptions
+	Method string
+}
+
+func newPINUnlockCmd(io *IO, g *globalOptions) *cobra.Command {
+	o := &pinUnlockOptions{PUK: &secretOptions{Name: "PUK", Flag: "puk", FD: -1}, NewPIN: newNewPINOptions()}
+	cmd := &cobra.Command{
+		Use:   "unlock",
+		Short: "Unblock a blocked PIN with the PUK and set a new PIN",
+		Long: `Unblock the PIN with the PUK (on the paper that came with the card) and set a
+new PIN. Three wrong PUKs make the card unusable for good, so firma refuses
+when the token says the PUK is on its last try, unless --allow-final-try.
+The method is chosen per module (standard SO login + C_InitPIN, or OpenSC's
+C_SetPIN with the PUK); --method overrides it.`,
+		Example: `  firma pin unlock
+  firma pin unlock --puk-file puk.txt --new-pin-file new.txt`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			tok, _, err := openToken(io, g, true)
+			if err != nil {
+				return err
+			}
+			defer tok.Close()
+			showTries(io, "PUK", tok.Info.PUK)
+			err = tok.UnlockPIN(pkcs11.UnlockOptions{
+				PUK:           o.PUK.pinFunc(io),
+				New:           func() ([]byte, error) { return readNewPIN(io, o.NewPIN) },
+				Rules:         tok.RulesFor(),
+				Method:        pkcs11.UnlockMethod(o.Method),
+				AllowFinalTry: o.PUK.AllowFinalTry,
+			})
+			if errors.Is(err, pkcs11.ErrUnlockMethod) {
+				return usageErrorf("%v", err)
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(io.Out, "PIN unblocked and replaced on token %q\n", tok.Info.Label)
+			return nil
+		},
+	}
+	o.PUK.addFlags(cmd.Flags())
+	o.PUK.addFinalTryFlag(cmd.Flags())
+	o.NewPIN.addFlags(cmd.Flags())
+	cmd.Flags().StringVar(&o.Method, "method", "", "unblock `method`: so-login (standard) or setpin (OpenSC); default per module")
 	return cmd
 }

@@ -55,6 +55,9 @@ func fixture(t testing.TB) *testpki.Fixture {
 		if fixtureErr == nil {
 			fixtureErr = os.WriteFile(filepath.Join(fixtureDir, "pin"), []byte(testpki.PIN+"\n"), 0o600)
 		}
+		if fixtureErr == nil {
+			fixtureErr = os.WriteFile(filepath.Join(fixtureDir, "puk"), []byte(testpki.SOPIN+"\n"), 0o600)
+		}
 	})
 	if fixtureErr != nil {
 		if testing.Short() {
@@ -71,6 +74,7 @@ func fixture(t testing.TB) *testpki.Fixture {
 //	SOFTHSM2_CONF, FIRMA_PKCS11_MODULE  the test store and its module
 //	CA        test CA certificate (PEM)
 //	PINFILE   file holding the test PIN; TESTPIN the PIN itself, to grep for leaks
+//	PUKFILE   file holding the test PUK (SO PIN); TESTPUK the PUK itself
 //	CI=true   nothing may prompt
 func TestScripts(t *testing.T) {
 	if testing.Short() {
@@ -85,6 +89,8 @@ func TestScripts(t *testing.T) {
 			e.Setenv("CA", f.CAFile)
 			e.Setenv("PINFILE", filepath.Join(fixtureDir, "pin"))
 			e.Setenv("TESTPIN", testpki.PIN)
+			e.Setenv("PUKFILE", filepath.Join(fixtureDir, "puk"))
+			e.Setenv("TESTPUK", testpki.SOPIN)
 			e.Setenv("FIXTURE", fixtureDir)
 			e.Setenv("CI", "true")
 			return nil
