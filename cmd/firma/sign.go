@@ -32,6 +32,9 @@ type signOptions struct {
 	PSS                 bool
 	JSON                bool
 	AllowAnyCertificate bool
+	Counter             bool
+	Signer              int
+	Nest                bool
 	PIN                 *secretOptions
 	g                   *globalOptions
 	// openKey opens the signing key. The CLI opens the token; tests give
@@ -71,6 +74,13 @@ only. Existing files are never replaced without --force, the inputs are never
 changed, and an output appears only once it is complete: a failure (wrong
 PIN, card pulled, full disk) leaves nothing half-written behind.
 
+Signing a file that is already signed (.p7m) adds a parallel signature to it
+(co-signature: same document, one more signer, the existing signatures kept
+as they are); --counter adds a counter-signature to an existing signer
+instead, and --nest wraps the whole .p7m into a new envelope (.p7m.p7m). The
+signed file itself is never changed: a co-signed or counter-signed copy is
+written with --output-dir or --output.
+
 A batch asks the PIN once. It stops at the first failure and reports which
 files were signed and which were not. Use - as FILE to sign standard input
 to standard output.
@@ -89,6 +99,12 @@ for signatures (the CNS authentication certificate), is refused.`,
   # In a pipeline, reading the PIN from a file
   cat referto.pdf | firma sign --pin-file ~/.firma-pin - > referto.pdf.p7m
 
+  # Add your signature to a colleague's signed file (co-signature)
+  firma sign --output-dir cofirmati/ referto.pdf.p7m
+
+  # Counter-sign it (approve the colleague's signature)
+  firma sign --counter --output-dir controfirmati/ referto.pdf.p7m
+
   # Per-file results for a script
   firma sign --json *.pdf`,
 		Args: cobra.MinimumNArgs(1),
@@ -106,10 +122,20 @@ for signatures (the CNS authentication certificate), is refused.`,
 	f.BoolVar(&opts.PSS, "pss", false, "sign with RSA-PSS instead of PKCS#1 v1.5 (the card must support it)")
 	f.BoolVar(&opts.JSON, "json", false, "print per-file results as JSON")
 	f.BoolVar(&opts.AllowAnyCertificate, "allow-invalid-cert", false, "sign even with an expired, not yet valid or non-signature certificate (test tokens only: such a signature has no legal value)")
+	f.BoolVar(&opts.Counter, "counter", false, "counter-sign an existing signature of a .p7m/.p7s instead of adding a parallel one")
+	f.IntVar(&opts.Signer, "signer", 0, "with --counter: which signature to counter-sign (`N` from 1, in file order; needed when there are several)")
+	f.BoolVar(&opts.Nest, "nest", false, "sign a .p7m as a plain document, wrapping it in a new envelope (.p7m.p7m)")
 	opts.PIN.addFlags(f)
 	opts.PIN.addFinalTryFlag(f)
 	return cmd
 }
+
+// Operations on one file.
+const (
+	opSign        = "sign"        // a new signature of a document
+	opCoSign      = "cosign"      // a parallel signature added to a .p7m
+	opCounterSign = "countersign" // a counter-signature added to a .p7m/.p7s
+)
 
 // signJob is one file to sign.
 type signJob struct {
@@ -117,12 +143,15 @@ type signJob struct {
 	Output string // "-" is standard output
 	Size   int64  // -1 when unknown (standard input)
 	Perm   fs.FileMode
+	Op     string
 }
 
 // signFileResult is one file of the --json output.
 type signFileResult struct {
 	Input  string `json:"input"`
 	Output string `json:"output"`
+	// Operation is "sign", "cosign" or "countersign".
+	Operation string `json:"operation"`
 	// Status is "signed", "failed" (the file the batch stopped at) or
 	// "not_signed" (not attempted after a failure).
 	Status      string     `json:"status"`
@@ -238,7 +267,7 @@ func runSign(ctx context.Context, io *IO, opts *signOptions) error {
 		if j.Size > 0 {
 			total += j.Size * passes
 		}
-		report.Files = append(report.Files, signFileResult{Input: j.Input, Output: j.Output, Status: "not_signed"})
+		report.Files = append(report.Files, signFileResult{Input: j.Input, Output: j.Output, Operation: j.Op, Status: "not_signed"})
 	}
 	if !opts.JSON {
 		prog = newProgress(io, "signing", total, len(jobs))
@@ -292,7 +321,8 @@ func runSign(ctx context.Context, io *IO, opts *signOptions) error {
 func printSignReport(w io.Writer, r *signReport) {
 	for _, f := range r.Files {
 		if f.Status == "signed" {
-			fmt.Fprintf(w, "signed %s -> %s\n", f.Input, f.Output)
+			verb := map[string]string{opSign: "signed", opCoSign: "co-signed", opCounterSign: "counter-signed"}[f.Operation]
+			fmt.Fprintf(w, "%s %s -> %s\n", verb, f.Input, f.Output)
 		}
 	}
 	if r.Failed+r.NotSigned > 0 {
@@ -332,6 +362,15 @@ func planSign(opts *signOptions) ([]signJob, error) {
 	if opts.Output == "-" && opts.JSON {
 		return nil, usageErrorf("--json and --output - both write to standard output: give one")
 	}
+	if opts.Counter && opts.Nest {
+		return nil, usageErrorf("--counter and --nest are alternatives: give one")
+	}
+	if opts.Signer != 0 && !opts.Counter {
+		return nil, usageErrorf("--signer only goes with --counter")
+	}
+	if opts.Signer < 0 {
+		return nil, usageErrorf("--signer counts from 1")
+	}
 	ext := ".p7m"
 	if opts.Detached {
 		ext = ".p7s"
@@ -348,10 +387,13 @@ func planSign(opts *signOptions) ([]signJob, error) {
 	var jobs []signJob
 	byOutput := map[string]string{}
 	for _, in := range opts.Inputs {
-		j := signJob{Input: in, Size: -1, Perm: 0o644}
+		j := signJob{Input: in, Size: -1, Perm: 0o644, Op: opSign}
 		if in == "-" {
 			if len(opts.Inputs) > 1 {
 				return nil, usageErrorf("standard input (-) cannot be part of a batch")
+			}
+			if opts.Counter {
+				return nil, usageErrorf("--counter needs a file: standard input cannot be read twice")
 			}
 			j.Output = "-"
 		} else {
@@ -368,6 +410,33 @@ func planSign(opts *signOptions) ([]signJob, error) {
 			j.Output = in + ext
 			if opts.OutputDir != "" {
 				j.Output = filepath.Join(opts.OutputDir, filepath.Base(in)+ext)
+			}
+			lower := strings.ToLower(in)
+			signed := strings.HasSuffix(lower, ".p7m") || strings.HasSuffix(lower, ".p7s")
+			switch {
+			case opts.Counter && !signed:
+				return nil, usageErrorf("--counter needs a signed file (.p7m or .p7s), not %s", in)
+			case opts.Counter:
+				j.Op = opCounterSign
+			case signed && !opts.Nest:
+				if opts.Detached {
+					return nil, usageErrorf("%s is already signed: co-signing keeps its form; to sign the file itself detached, add --nest", in)
+				}
+				if strings.HasSuffix(lower, ".p7s") {
+					return nil, usageErrorf("%s is a detached signature: sign the original document with --detached, or counter-sign with --counter", in)
+				}
+				j.Op = opCoSign
+			}
+			if j.Op != opSign {
+				// The same name, elsewhere: the signed file is never changed.
+				j.Output = ""
+				if opts.OutputDir != "" {
+					j.Output = filepath.Join(opts.OutputDir, filepath.Base(in))
+				}
+				if opts.Output == "" && j.Output == "" {
+					return nil, withCode(ExitUsage, fmt.Errorf("%s is already signed and is never changed: adding a signature writes a new file", in),
+						fmt.Sprintf("give --output-dir DIR (the copy keeps its name) or --output FILE, e.g. firma sign --output-dir firmati/ %s; --nest wraps it in a new envelope instead", in))
+				}
 			}
 		}
 		switch {
@@ -450,9 +519,15 @@ func signOne(ctx context.Context, ios *IO, s *sign.Signer, j signJob, opts *sign
 	}
 	var res sign.Result
 	var err error
-	if opts.Detached {
+	open := func() (io.ReadCloser, error) { return os.Open(j.Input) }
+	switch {
+	case j.Op == opCoSign:
+		res, err = s.CoSign(ctx, open, w)
+	case j.Op == opCounterSign:
+		res, err = s.CounterSign(ctx, open, opts.Signer, w)
+	case opts.Detached:
 		res, err = s.Detached(ctx, content, w)
-	} else {
+	default:
 		res, err = s.Attached(ctx, in, w)
 	}
 	if err != nil {

@@ -489,3 +489,109 @@ func TestSignCanceled(t *testing.T) {
 		t.Errorf("directory holds %s", got)
 	}
 }
+
+// Signing a .p7m again adds a parallel signature into a new file (the
+// signed input is never changed); --counter counter-signs; --nest wraps.
+func TestSignAgain(t *testing.T) {
+	p := signTestPKI(t)
+	dir, out := t.TempDir(), t.TempDir()
+	in := writeFiles(t, dir, "referto.pdf")[0]
+	io, stdout, _ := testIO(p.signNow, nil)
+	opts := signOpts(p.valid, nil)
+	opts.Inputs = []string{in}
+	if err := runSign(context.Background(), io, opts); err != nil {
+		t.Fatal(err)
+	}
+	p7m := in + ".p7m"
+	signedBefore, _ := os.ReadFile(p7m)
+
+	// Without a place for the new file: a usage error naming the way out.
+	opts = signOpts(p.ecdsa, nil)
+	opts.Inputs = []string{p7m}
+	err := runSign(context.Background(), io, opts)
+	if code, hint := classify(err); code != ExitUsage || !strings.Contains(hint, "--output-dir") {
+		t.Errorf("co-sign without output: %v (exit %d, hint %q)", err, code, hint)
+	}
+
+	// Co-signature.
+	stdout.Reset()
+	opts.OutputDir = out
+	if err := runSign(context.Background(), io, opts); err != nil {
+		t.Fatal(err)
+	}
+	co := filepath.Join(out, "referto.pdf.p7m")
+	if want := "co-signed " + p7m + " -> " + co + "\n"; !strings.HasPrefix(stdout.String(), want) {
+		t.Errorf("stdout %q, want prefix %q", stdout, want)
+	}
+	if got := opensslVerifyFile(t, p.caFile, co, ""); string(got) != "contenuto di referto.pdf\n" {
+		t.Errorf("co-signed content %q", got)
+	}
+	if after, _ := os.ReadFile(p7m); !bytes.Equal(after, signedBefore) {
+		t.Error("the signed input changed")
+	}
+	if n := strings.Count(mustRun(t, "openssl", "cms", "-cmsout", "-print", "-inform", "DER", "-in", co), "signatureAlgorithm:"); n != 2 {
+		t.Errorf("openssl sees %d signers in the co-signed file, want 2", n)
+	}
+
+	// Counter-signature of the co-signed file: two signers, --signer needed.
+	out2 := t.TempDir()
+	opts = signOpts(p.valid, nil)
+	opts.Inputs, opts.OutputDir, opts.Counter = []string{co}, out2, true
+	err = runSign(context.Background(), io, opts)
+	if code, _ := classify(err); !errors.As(err, new(*sign.SignerIndexError)) || code != ExitUsage {
+		t.Errorf("counter-sign with two signers and no --signer: %v (exit %d)", err, code)
+	}
+	if got := listDir(t, out2); len(got) != 0 {
+		t.Errorf("failed counter-signature left %v", got)
+	}
+	opts.Signer = 1
+	if err := runSign(context.Background(), io, opts); err != nil {
+		t.Fatal(err)
+	}
+	opensslVerifyFile(t, p.caFile, filepath.Join(out2, "referto.pdf.p7m"), "")
+
+	// --nest: a new envelope around the whole .p7m.
+	opts = signOpts(p.valid, nil)
+	opts.Inputs, opts.Nest = []string{p7m}, true
+	if err := runSign(context.Background(), io, opts); err != nil {
+		t.Fatal(err)
+	}
+	if inner := opensslVerifyFile(t, p.caFile, p7m+".p7m", ""); !bytes.Equal(inner, signedBefore) {
+		t.Error("the nested envelope does not hold the original .p7m")
+	}
+
+	// Usage errors.
+	for name, mod := range map[string]func(o *signOptions){
+		"counter on a plain file": func(o *signOptions) { o.Inputs, o.Counter, o.OutputDir = []string{in}, true, out },
+		"detached co-sign":        func(o *signOptions) { o.Inputs, o.Detached, o.OutputDir = []string{p7m}, true, t.TempDir() },
+		"signer without counter":  func(o *signOptions) { o.Inputs, o.Signer = []string{in}, 2 },
+		"counter and nest":        func(o *signOptions) { o.Inputs, o.Counter, o.Nest = []string{p7m}, true, true },
+	} {
+		opts := signOpts(p.valid, nil)
+		mod(opts)
+		if code, _ := classify(runSign(context.Background(), io, opts)); code != ExitUsage {
+			t.Errorf("%s: exit %d", name, code)
+		}
+	}
+	// A .p7m that is not a signature.
+	bad := filepath.Join(dir, "fake.p7m")
+	os.WriteFile(bad, []byte("not a signature"), 0o644)
+	opts = signOpts(p.valid, nil)
+	opts.Inputs, opts.OutputDir = []string{bad}, t.TempDir()
+	err = runSign(context.Background(), io, opts)
+	if code, hint := classify(err); code != ExitInput || !strings.Contains(hint, "--nest") {
+		t.Errorf("fake .p7m: %v (exit %d, hint %q)", err, code, hint)
+	}
+	if got := listDir(t, opts.OutputDir); len(got) != 0 {
+		t.Errorf("failed co-signature left %v", got)
+	}
+}
+
+func mustRun(t *testing.T, name string, args ...string) string {
+	t.Helper()
+	b, err := exec.Command(name, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %v: %v\n%s", name, args, err, b)
+	}
+	return string(b)
+}
