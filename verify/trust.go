@@ -1,0 +1,264 @@
+package verify
+
+import (
+	"bytes"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// AnchorKind says what a trusted-list service may vouch for.
+type AnchorKind int
+
+const (
+	// AnchorAny is a plain trust anchor (--trust, system store).
+	AnchorAny AnchorKind = iota
+	// AnchorQualifiedCA is a qualified CA service (TSL CA/QC).
+	AnchorQualifiedCA
+	// AnchorTSA is a timestamp service (TSL TSA/QTST and similar).
+	AnchorTSA
+	// AnchorOtherService is a TSL service of another type.
+	AnchorOtherService
+)
+
+type anchor struct {
+	cert   *x509.Certificate
+	source string
+	kind   AnchorKind
+	name   string
+}
+
+// TrustStore holds the trust anchors: certificates from files, from a
+// trusted list, and optionally the system store.
+type TrustStore struct {
+	pool    *x509.CertPool
+	anchors []anchor
+	system  *x509.CertPool
+	sources []string
+}
+
+// NewTrustStore returns an empty store: nothing is trusted.
+func NewTrustStore() *TrustStore {
+	return &TrustStore{pool: x509.NewCertPool()}
+}
+
+// TrustError reports an unreadable anchor source.
+type TrustError struct {
+	Source string
+	Err    error
+}
+
+func (e *TrustError) Error() string {
+	return fmt.Sprintf("reading trust anchors from %s: %v", e.Source, e.Err)
+}
+func (e *TrustError) Unwrap() error { return e.Err }
+
+// Hint tells what --trust accepts.
+func (e *TrustError) Hint() string {
+	return "--trust takes a PEM or DER certificate file, or a directory of them; --tsl takes a trusted list XML (TSL-IT.xml)"
+}
+
+func (t *TrustStore) addAnchor(c *x509.Certificate, source string, kind AnchorKind, name string) {
+	for _, a := range t.anchors {
+		if bytes.Equal(a.cert.Raw, c.Raw) && a.kind == kind {
+			return
+		}
+	}
+	t.pool.AddCert(c)
+	t.anchors = append(t.anchors, anchor{cert: c, source: source, kind: kind, name: name})
+}
+
+func (t *TrustStore) addSource(s string) {
+	for _, x := range t.sources {
+		if x == s {
+			return
+		}
+	}
+	t.sources = append(t.sources, s)
+}
+
+// AddPath adds the certificates of a file (PEM with any number of
+// certificates, or one DER certificate) or of every such file in a
+// directory (not recursive).
+func (t *TrustStore) AddPath(path string) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		return &TrustError{Source: path, Err: err}
+	}
+	files := []string{path}
+	if st.IsDir() {
+		ents, err := os.ReadDir(path)
+		if err != nil {
+			return &TrustError{Source: path, Err: err}
+		}
+		files = files[:0]
+		for _, e := range ents {
+			if e.Type().IsRegular() {
+				files = append(files, filepath.Join(path, e.Name()))
+			}
+		}
+		sort.Strings(files)
+	}
+	n := 0
+	for _, f := range files {
+		certs, err := readCertFile(f)
+		if err != nil {
+			if st.IsDir() {
+				continue // a README or a key in the directory is not an anchor
+			}
+			return &TrustError{Source: f, Err: err}
+		}
+		for _, c := range certs {
+			t.addAnchor(c, "file:"+f, AnchorAny, c.Subject.String())
+			n++
+		}
+	}
+	if n == 0 {
+		return &TrustError{Source: path, Err: errors.New("no certificate found")}
+	}
+	t.addSource("file:" + path)
+	return nil
+}
+
+func readCertFile(path string) ([]*x509.Certificate, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, 16<<20))
+	if err != nil {
+		return nil, err
+	}
+	return parseCerts(b)
+}
+
+// parseCerts reads PEM certificates, or one DER certificate.
+func parseCerts(b []byte) ([]*x509.Certificate, error) {
+	var out []*x509.Certificate
+	rest := b
+	for {
+		var blk *pem.Block
+		blk, rest = pem.Decode(rest)
+		if blk == nil {
+			break
+		}
+		if blk.Type != "CERTIFICATE" && blk.Type != "TRUSTED CERTIFICATE" {
+			continue
+		}
+		c, err := x509.ParseCertificate(blk.Bytes)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	if len(out) > 0 {
+		return out, nil
+	}
+	if bytes.Contains(b, []byte("-----BEGIN")) {
+		return nil, errors.New("no CERTIFICATE block")
+	}
+	c, err := x509.ParseCertificate(bytes.TrimSpace(b))
+	if err != nil {
+		return nil, fmt.Errorf("neither PEM nor a DER certificate: %w", err)
+	}
+	return []*x509.Certificate{c}, nil
+}
+
+// AddSystem adds the operating system's store. Its CAs are trusted for a
+// valid chain, but a chain to one of them says nothing about the
+// certificate being qualified: that comes from the TSL.
+func (t *TrustStore) AddSystem() error {
+	p, err := x509.SystemCertPool()
+	if err != nil {
+		return &TrustError{Source: "system store", Err: err}
+	}
+	t.system = p
+	t.addSource("system")
+	return nil
+}
+
+// Sources names the anchor sources.
+func (t *TrustStore) Sources() []string { return append([]string(nil), t.sources...) }
+
+// Empty reports a store without any anchor.
+func (t *TrustStore) Empty() bool { return t == nil || (len(t.anchors) == 0 && t.system == nil) }
+
+// chainResult is the outcome of chain building.
+type chainResult struct {
+	chain  []*x509.Certificate
+	anchor *anchor // nil for the system store
+	label  string
+}
+
+// verifyChain builds a chain from leaf to an anchor at time at, with
+// the file's certificates as intermediates. usage restricts anchors from
+// a trusted list to the matching service type.
+func (t *TrustStore) verifyChain(leaf *x509.Certificate, inter []*x509.Certificate, at time.Time, usage []x509.ExtKeyUsage, want AnchorKind) (*chainResult, error) {
+	if t.Empty() {
+		return nil, errNoAnchor
+	}
+	ip := x509.NewCertPool()
+	for _, c := range inter {
+		if !bytes.Equal(c.Raw, leaf.Raw) {
+			ip.AddCert(c)
+		}
+	}
+	if len(usage) == 0 {
+		usage = []x509.ExtKeyUsage{x509.ExtKeyUsageAny}
+	}
+	var firstErr error
+	if len(t.anchors) > 0 {
+		chains, err := leaf.Verify(x509.VerifyOptions{Roots: t.pool, Intermediates: ip, CurrentTime: at, KeyUsages: usage})
+		if err == nil {
+			// Prefer a chain whose anchor has the wanted kind.
+			var best *chainResult
+			for _, ch := range chains {
+				top := ch[len(ch)-1]
+				for i := range t.anchors {
+					a := &t.anchors[i]
+					if !bytes.Equal(a.cert.Raw, top.Raw) {
+						continue
+					}
+					cr := &chainResult{chain: ch, anchor: a, label: a.name + " (" + a.source + ")"}
+					if a.kind == want || a.kind == AnchorAny {
+						return cr, nil
+					}
+					if best == nil {
+						best = cr
+					}
+				}
+			}
+			if best != nil {
+				return best, nil
+			}
+		}
+		firstErr = err
+	}
+	if t.system != nil {
+		chains, err := leaf.Verify(x509.VerifyOptions{Roots: t.system, Intermediates: ip, CurrentTime: at, KeyUsages: usage})
+		if err == nil {
+			ch := chains[0]
+			return &chainResult{chain: ch, label: ch[len(ch)-1].Subject.String() + " (system store)"}, nil
+		}
+		if firstErr == nil {
+			firstErr = err
+		}
+	}
+	return nil, firstErr
+}
+
+var errNoAnchor = errors.New("no trust anchor configured")
+
+// isUnknownAuthority reports a chain that ends nowhere trusted.
+func isUnknownAuthority(err error) bool {
+	var ua x509.UnknownAuthorityError
+	return errors.Is(err, errNoAnchor) || errors.As(err, &ua) || strings.Contains(err.Error(), "unknown authority")
+}

@@ -1,0 +1,544 @@
+// Package verify validates the signed files Italians receive: CAdES
+// (.p7m attached, .p7s detached) in DER, BER, base64 or PEM form, nested
+// to any depth, with parallel signers, counter-signatures and RFC 3161
+// timestamps (CAdES-T), RFC 5544 TimeStampedData (.tsd) and MIME .m7m
+// files. It returns a structured Report with EU DSS-style indications
+// (ETSI EN 319 102-1: TOTAL_PASSED, TOTAL_FAILED, INDETERMINATE and
+// sub-indications) and reasons in plain words.
+//
+// Specifications: RFC 5652 (CMS), RFC 5035 and RFC 2634 (signing
+// certificate attributes), ETSI EN 319 122-1 (CAdES baseline), RFC 3161
+// (timestamps), RFC 5544 (TimeStampedData), RFC 5280 (chains), RFC 6960
+// and RFC 5280 CRLs (revocation, only when asked), ETSI TS 119 612
+// (trusted lists).
+//
+// Contract: input is read once, as a stream; the content is hashed, and
+// written to Options.Extract, while it is read, so memory stays constant
+// whatever the file size. Nothing here touches hardware. Without a trust
+// anchor no signature is TOTAL_PASSED. The network is used only with
+// Options.Online.
+package verify
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/asn1"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/firma-dev/firma/internal/cms"
+)
+
+// Options steer Verify.
+type Options struct {
+	// Trust holds the anchors; nil or empty means none: no signature can
+	// then be TOTAL_PASSED.
+	Trust *TrustStore
+	// Content is the signed content of a detached signature (.p7s).
+	Content io.Reader
+	// Extract receives the innermost content while it is read.
+	Extract io.Writer
+	// Online enables revocation checks (OCSP, then CRL) over HTTP.
+	Online bool
+	// HTTPClient is used for revocation; nil means a client with Timeout.
+	HTTPClient *http.Client
+	// Timeout bounds each revocation request (default 10 s).
+	Timeout time.Duration
+	// Now is the verification time; zero means time.Now().
+	Now time.Time
+	// Name is the file name shown in the report.
+	Name string
+}
+
+// MaxNesting bounds p7m-inside-p7m layers.
+const MaxNesting = 16
+
+type verifier struct {
+	ctx        context.Context
+	trust      *TrustStore
+	now        time.Time
+	online     bool
+	http       *http.Client
+	hasTSL     bool
+	extraCerts []*x509.Certificate
+	detached   io.Reader
+	report     *Report
+}
+
+// Verify reads a signed file from r and checks every signature in it.
+// It returns an error only when the input cannot be read or is not a
+// signed file at all; a damaged signed file gives a Report with
+// TOTAL_FAILED/FORMAT_FAILURE.
+func Verify(ctx context.Context, r io.Reader, opts Options) (*Report, error) {
+	v := &verifier{ctx: ctx, trust: opts.Trust, now: opts.Now, online: opts.Online, http: opts.HTTPClient, detached: opts.Content}
+	if v.trust == nil {
+		v.trust = NewTrustStore()
+	}
+	for _, s := range v.trust.sources {
+		if len(s) > 4 && s[:4] == "tsl:" {
+			v.hasTSL = true
+		}
+	}
+	if v.now.IsZero() {
+		v.now = time.Now()
+	}
+	v.now = v.now.UTC()
+	if v.http == nil {
+		to := opts.Timeout
+		if to <= 0 {
+			to = 10 * time.Second
+		}
+		v.http = &http.Client{Timeout: to}
+	}
+	rep := &Report{File: opts.Name, Revocation: "not_checked", Trust: v.trust.Sources(), VerifiedAt: v.now}
+	if rep.Trust == nil {
+		rep.Trust = []string{}
+	}
+	if opts.Online {
+		rep.Revocation = "checked"
+	}
+	v.report = rep
+	form, br, err := cms.Detect(r)
+	if err != nil {
+		return nil, err
+	}
+	rep.Form = form.String()
+	plain := &plainSink{w: opts.Extract, h: sha256.New()}
+	if form == cms.FormMIME {
+		if err := v.verifyMIME(br, plain); err != nil {
+			return nil, err
+		}
+	} else {
+		rep.Layers = v.layer(0, form, br, plain)
+	}
+	if plain.err != nil {
+		return nil, &extractError{plain.err}
+	}
+	if plain.used {
+		rep.Content = &Content{Length: plain.n, SHA256: hex.EncodeToString(plain.h.Sum(nil))}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	rep.finish()
+	return rep, nil
+}
+
+// plainSink receives the innermost content.
+type plainSink struct {
+	w    io.Writer
+	h    hash.Hash
+	n    int64
+	used bool
+	err  error
+}
+
+func (p *plainSink) Write(b []byte) (int, error) {
+	p.used = true
+	p.h.Write(b)
+	p.n += int64(len(b))
+	if p.w != nil && p.err == nil {
+		if _, err := p.w.Write(b); err != nil {
+			p.err = err
+			return 0, &extractError{err}
+		}
+	}
+	return len(b), nil
+}
+
+// extractError is a failure to write the extracted content: it stops
+// verification (the output would be incomplete).
+type extractError struct{ err error }
+
+func (e *extractError) Error() string { return "writing extracted content: " + e.err.Error() }
+func (e *extractError) Unwrap() error { return e.err }
+
+// layer reads one CMS object from r and returns its layer followed by
+// the layers nested in its content.
+func (v *verifier) layer(depth int, form cms.Form, r io.Reader, plain *plainSink) []*Layer {
+	l := &Layer{Depth: depth, Form: form.String(), Type: "signed-data"}
+	if depth >= MaxNesting {
+		l.Error = fmt.Sprintf("more than %d nested envelopes", MaxNesting)
+		return []*Layer{l}
+	}
+	ci, err := cms.OpenContentInfo(r)
+	if err != nil {
+		l.Error = "not a readable CMS structure: " + err.Error()
+		return []*Layer{l}
+	}
+	nest := &nestSink{v: v, depth: depth + 1, plain: plain}
+	switch {
+	case ci.ContentType.Equal(cms.OIDSignedData):
+		inner := v.signedDataLayer(l, ci, nest)
+		return append([]*Layer{l}, inner...)
+	case ci.ContentType.Equal(cms.OIDTimeStampedData):
+		l.Type = "timestamped-data"
+		inner := v.tsdLayer(l, ci, nest)
+		return append([]*Layer{l}, inner...)
+	}
+	l.Type = ci.ContentType.String()
+	l.Error = fmt.Sprintf("CMS content type %s is not a signature (SignedData) nor TimeStampedData", ci.ContentType)
+	return []*Layer{l}
+}
+
+func (v *verifier) signedDataLayer(l *Layer, ci *cms.ContentInfo, nest *nestSink) []*Layer {
+	sd, err := ci.SignedData(cms.ParseOptions{Content: nest, ExtraDigests: []crypto.Hash{crypto.SHA256}})
+	var tr cms.Trailer
+	if err == nil {
+		tr, err = ci.Close()
+	}
+	inner := nest.finish(err)
+	if err != nil {
+		var ee *extractError
+		if errors.As(err, &ee) {
+			l.Error = ee.Error()
+		} else {
+			l.Error = "the file is damaged: " + err.Error()
+		}
+		return inner
+	}
+	l.TrailingBytes = tr.Bytes
+	l.Detached = sd.Detached
+	l.ContentType = sd.EContentType.String()
+	l.ContentLength = sd.ContentLength
+	certs := parseCertificates(sd.Certificates)
+	digest := func(h crypto.Hash) ([]byte, bool) { d, ok := sd.ContentDigest(h); return d, ok }
+	contentMissing := false
+	if sd.Detached {
+		if l.Depth == 0 && v.detached != nil {
+			digests, n, err := v.hashDetached(sd)
+			if err != nil {
+				l.Error = "reading the detached content: " + err.Error()
+				return inner
+			}
+			l.ContentLength = n
+			digest = func(h crypto.Hash) ([]byte, bool) { d, ok := digests[h]; return d, ok }
+		} else {
+			contentMissing = true
+		}
+	}
+	if len(sd.SignerInfos) == 0 {
+		l.Error = "the SignedData has no signer"
+	}
+	for i, si := range sd.SignerInfos {
+		l.Signatures = append(l.Signatures, v.fullSignature(fmt.Sprintf("S%d", i+1), si, certs, digest, contentMissing, sd.EContentType))
+	}
+	return inner
+}
+
+// fullSignature checks a signer with its timestamps and
+// counter-signatures.
+func (v *verifier) fullSignature(id string, si *cms.ParsedSignerInfo, certs []*x509.Certificate, digest func(crypto.Hash) ([]byte, bool), contentMissing bool, ect asn1.ObjectIdentifier) *Signature {
+	o := v.checkSigner(signerJob{id: id, si: si, certs: certs, digest: digest, contentMissing: contentMissing, eContentType: ect})
+	s := o.sig
+	sigDigest := func(h crypto.Hash) ([]byte, bool) {
+		if !h.Available() {
+			return nil, false
+		}
+		hh := h.New()
+		hh.Write(si.Signature)
+		return hh.Sum(nil), true
+	}
+	// Timestamps over the signature value (CAdES-T).
+	var poe time.Time
+	for _, a := range cms.FindAttrs(si.UnsignedAttrs, cms.OIDAttrTimeStampToken) {
+		for _, tok := range a.Values {
+			ts, at, ok := v.checkTimestamp(tok, sigDigest, "signature value")
+			s.Timestamps = append(s.Timestamps, ts)
+			if ok && (poe.IsZero() || at.Before(poe)) {
+				poe = at
+			}
+			if !ok {
+				s.warn("a timestamp on this signature is not valid (" + firstReason(ts.Reasons) + "); it proves nothing")
+			}
+		}
+	}
+	if len(s.Timestamps) > 0 && s.Profile == "CAdES-B-B" {
+		s.Profile = "CAdES-B-T"
+	}
+	ref := v.now
+	hasPOE := !poe.IsZero()
+	switch {
+	case hasPOE:
+		ref = poe
+		if !o.claimed.IsZero() && o.claimed.After(poe.Add(5*time.Minute)) {
+			s.warn(fmt.Sprintf("the declared signing time (%s) is after the timestamp (%s)", day(o.claimed), day(poe)))
+		}
+	case !o.claimed.IsZero():
+		ref = o.claimed
+		if o.claimed.After(v.now.Add(5 * time.Minute)) {
+			s.warn("the declared signing time is in the future")
+		}
+	}
+	v.checkCertificate(o, certs, ref, hasPOE, false)
+	// Counter-signatures sign this signature value; each has its own result.
+	n := 0
+	for _, a := range cms.FindAttrs(si.UnsignedAttrs, cms.OIDAttrCounterSignature) {
+		for _, raw := range a.Values {
+			n++
+			cid := fmt.Sprintf("%s.C%d", id, n)
+			csi, err := cms.ParseSignerInfo(raw)
+			if err != nil {
+				cs := &Signature{ID: cid}
+				cs.add("format", StatusFailed, FormatFailure, "unreadable counter-signature: "+err.Error())
+				cs.Indication, cs.SubIndication, cs.Reasons = conclude(cs.Checks)
+				s.CounterSignatures = append(s.CounterSignatures, cs)
+				continue
+			}
+			co := v.checkSigner(signerJob{id: cid, si: csi, certs: certs, digest: sigDigest})
+			cref := v.now
+			if !co.claimed.IsZero() {
+				cref = co.claimed
+			}
+			v.checkCertificate(co, certs, cref, false, false)
+			co.sig.Indication, co.sig.SubIndication, co.sig.Reasons = conclude(co.sig.Checks)
+			s.CounterSignatures = append(s.CounterSignatures, co.sig)
+		}
+	}
+	s.Indication, s.SubIndication, s.Reasons = conclude(s.Checks)
+	return s
+}
+
+func firstReason(r []string) string {
+	if len(r) == 0 {
+		return "no reason"
+	}
+	return r[0]
+}
+
+// hashDetached hashes the detached content with every algorithm the
+// signers and the SignedData name.
+func (v *verifier) hashDetached(sd *cms.ParsedSignedData) (map[crypto.Hash][]byte, int64, error) {
+	hs := map[crypto.Hash]hash.Hash{}
+	add := func(oid asn1.ObjectIdentifier) {
+		if h, ok := cms.HashOf(oid); ok && h.Available() {
+			hs[h] = h.New()
+		}
+	}
+	for _, a := range sd.DigestAlgorithms {
+		add(a.Algorithm)
+	}
+	for _, si := range sd.SignerInfos {
+		add(si.DigestAlgorithm.Algorithm)
+		if sch, err := schemeOf(si.SignatureAlgorithm, si.DigestAlgorithm); err == nil && sch.hash != 0 && sch.hash.Available() {
+			hs[sch.hash] = sch.hash.New()
+		}
+	}
+	ws := make([]io.Writer, 0, len(hs))
+	for _, h := range hs {
+		ws = append(ws, h)
+	}
+	n, err := io.Copy(io.MultiWriter(ws...), v.detached)
+	if err != nil {
+		return nil, n, err
+	}
+	out := map[crypto.Hash][]byte{}
+	for k, h := range hs {
+		out[k] = h.Sum(nil)
+	}
+	return out, n, nil
+}
+
+// tsdLayer reads RFC 5544 TimeStampedData: its content may itself be a
+// signed file, its tokens date the content.
+func (v *verifier) tsdLayer(l *Layer, ci *cms.ContentInfo, nest *nestSink) []*Layer {
+	tsd, err := ci.TimeStampedData(cms.ParseOptions{Content: nest, ExtraDigests: []crypto.Hash{crypto.SHA1, crypto.SHA256, crypto.SHA384, crypto.SHA512}})
+	var tr cms.Trailer
+	if err == nil {
+		tr, err = ci.Close()
+	}
+	inner := nest.finish(err)
+	if err != nil {
+		l.Error = "the file is damaged: " + err.Error()
+		return inner
+	}
+	l.TrailingBytes = tr.Bytes
+	l.Detached = tsd.Detached
+	l.ContentLength = tsd.ContentLength
+	if tsd.EvidenceKind != "tst" {
+		v.report.Timestamps = append(v.report.Timestamps, &Timestamp{Covers: "content", Indication: Indeterminate, SubIndication: FormatFailure, Reasons: []string{"the evidence is not a timestamp token (" + tsd.EvidenceKind + "): not supported"}})
+		return inner
+	}
+	for i, tok := range tsd.Tokens {
+		var digest func(crypto.Hash) ([]byte, bool)
+		covers := "content"
+		switch {
+		case i > 0:
+			prev := tsd.Tokens[i-1]
+			covers = "previous timestamp"
+			digest = func(h crypto.Hash) ([]byte, bool) {
+				if !h.Available() {
+					return nil, false
+				}
+				hh := h.New()
+				hh.Write(prev)
+				return hh.Sum(nil), true
+			}
+		case tsd.HashProtected:
+			digest = func(crypto.Hash) ([]byte, bool) { return nil, false }
+			covers = "content and metadata"
+		case tsd.Detached:
+			digest = func(crypto.Hash) ([]byte, bool) { return nil, false }
+		default:
+			digest = func(h crypto.Hash) ([]byte, bool) { d, ok := tsd.ContentDigests[h]; return d, ok }
+		}
+		ts, _, _ := v.checkTimestamp(tok, digest, covers)
+		v.report.Timestamps = append(v.report.Timestamps, ts)
+	}
+	return inner
+}
+
+// nestSink receives a layer's content. From its first bytes it decides
+// whether the content is another signed file (a p7m of a p7m, or a .tsd
+// around a p7m) and then feeds it, through a pipe, to a parser of the
+// next layer running alongside; otherwise it passes it to the plain
+// sink. Either way nothing is held beyond the first few bytes.
+type nestSink struct {
+	v     *verifier
+	depth int
+	plain *plainSink
+
+	head    []byte
+	decided bool
+	pw      *io.PipeWriter
+	done    chan []*Layer
+	err     error
+}
+
+// sniffLen is how many content bytes decide about nesting.
+const nestSniff = 96
+
+func (n *nestSink) Write(p []byte) (int, error) {
+	if !n.decided {
+		n.head = append(n.head, p...)
+		if len(n.head) < nestSniff {
+			return len(p), nil
+		}
+		if err := n.decide(); err != nil {
+			return 0, err
+		}
+		return len(p), nil
+	}
+	return n.forward(p, len(p))
+}
+
+func (n *nestSink) forward(p []byte, ret int) (int, error) {
+	if n.pw != nil {
+		if _, err := n.pw.Write(p); err != nil {
+			return 0, err
+		}
+		return ret, nil
+	}
+	if _, err := n.plain.Write(p); err != nil {
+		return 0, err
+	}
+	return ret, nil
+}
+
+func (n *nestSink) decide() error {
+	n.decided = true
+	head := n.head
+	n.head = nil
+	if looksNested(head) {
+		pr, pw := io.Pipe()
+		n.pw = pw
+		n.done = make(chan []*Layer, 1)
+		go func() {
+			var layers []*Layer
+			form, r, err := cms.Detect(pr)
+			if err != nil {
+				layers = []*Layer{{Depth: n.depth, Type: "signed-data", Error: "nested content: " + err.Error()}}
+			} else {
+				layers = n.v.layer(n.depth, form, r, n.plain)
+			}
+			// Whatever the inner parser left (padding, or everything
+			// after an error) must be drained so the outer layer can
+			// finish reading.
+			io.Copy(io.Discard, pr)
+			pr.Close()
+			n.done <- layers
+		}()
+	}
+	_, err := n.forward(head, 0)
+	return err
+}
+
+// finish ends the content; outerErr is the error reading the outer
+// layer, if any. It returns the nested layers.
+func (n *nestSink) finish(outerErr error) []*Layer {
+	if !n.decided {
+		if err := n.decide(); err != nil && outerErr == nil {
+			outerErr = err
+		}
+	}
+	if n.pw == nil {
+		return nil
+	}
+	if outerErr != nil {
+		n.pw.CloseWithError(outerErr)
+	} else {
+		n.pw.Close()
+	}
+	return <-n.done
+}
+
+var (
+	oidSignedDataDER = []byte{0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02}
+	oidTSDDER        = []byte{0x06, 0x0b, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x10, 0x01, 0x1f}
+)
+
+// looksNested reports content that starts like a signed file: a
+// ContentInfo of SignedData or TimeStampedData, in binary, base64 or PEM.
+func looksNested(head []byte) bool {
+	if looksContentInfo(head) {
+		return true
+	}
+	t := bytes.TrimLeft(head, " \t\r\n")
+	if bytes.HasPrefix(t, []byte("-----BEGIN ")) {
+		if i := bytes.IndexByte(t, '\n'); i >= 0 {
+			t = t[i+1:]
+		} else {
+			return false
+		}
+	}
+	var clean []byte
+	for _, c := range t {
+		switch {
+		case c == '\r' || c == '\n' || c == ' ' || c == '\t':
+		case 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '/':
+			clean = append(clean, c)
+		default:
+			return false
+		}
+	}
+	clean = clean[:len(clean)/4*4]
+	dec, err := base64.StdEncoding.DecodeString(string(clean))
+	return err == nil && looksContentInfo(dec)
+}
+
+func looksContentInfo(b []byte) bool {
+	if len(b) < 2 || b[0] != 0x30 {
+		return false
+	}
+	i := 2
+	switch l := b[1]; {
+	case l == 0x80, l < 0x80:
+	case l > 0x80 && l <= 0x84:
+		i += int(l & 0x7f)
+	default:
+		return false
+	}
+	if i >= len(b) {
+		return false
+	}
+	return bytes.HasPrefix(b[i:], oidSignedDataDER) || bytes.HasPrefix(b[i:], oidTSDDER)
+}
