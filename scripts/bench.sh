@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# make bench: firma sign against the SHA-256 floor and openssl cms -sign, in
+# one run on the same files, on a SoftHSM test token (never a real card).
+#
+#   1. a big file (FIRMA_BENCH_SIZE, default 1G): SHA-256 with sha256sum,
+#      openssl dgst and Go; firma sign attached (.p7m) and detached (.p7s);
+#      openssl cms -sign attached (DER, and BER with -stream) and detached,
+#      with a software key and through libengine-pkcs11-openssl on the same
+#      SoftHSM token firma uses: wall time and peak RSS;
+#   2. FIRMA_BENCH_FILES small files (default 1000, 1 KiB each): one firma
+#      batch (one login) against a loop of openssl cms -sign: files/s;
+#   3. the Go benchmarks of the sign package (allocation per signature and
+#      peak RSS on generated content of FIRMA_BENCH_SIZE);
+#   4. scripts/bench-verify.sh when present, on the files made here.
+#
+# Sizes: FIRMA_BENCH_SIZE=256M FIRMA_BENCH_FILES=200 make bench for a quick
+# run. Work files live in FIRMA_BENCH_DIR (default .bench, reused).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SIZE=${FIRMA_BENCH_SIZE:-1G}
+FILES=${FIRMA_BENCH_FILES:-1000}
+DIR=${FIRMA_BENCH_DIR:-.bench}
+FIRMA=${FIRMA:-bin/firma}
+TIME=/usr/bin/time
+
+[ -x "$FIRMA" ] || go build -o "$FIRMA" ./cmd/firma
+[ -x "$TIME" ] || { echo "bench: GNU time (/usr/bin/time) is needed for peak RSS: apt-get install time" >&2; exit 1; }
+mkdir -p "$DIR"
+DIR=$(cd "$DIR" && pwd)
+go build -o "$DIR/benchtool" ./internal/benchtool
+"$DIR/benchtool" fixture -dir "$DIR"
+set -a; . "$DIR/env"; set +a
+TOKEN=(--token firma-bench --pin-file "$DIR/pin")
+PIN=$(head -n1 "$DIR/pin")
+KEYID=$(head -n1 "$DIR/key-id")
+P11URI="pkcs11:token=firma-bench;id=%${KEYID};type=private;pin-value=${PIN}"
+
+# openssl's pkcs11 engine, pointed at the SoftHSM module firma uses.
+ENGINE_SO=$(find /usr/lib -path '*engines-3/pkcs11.so' 2>/dev/null | head -n1 || true)
+if [ -n "$ENGINE_SO" ]; then
+  cat > "$DIR/openssl-pkcs11.cnf" <<EOF
+openssl_conf = openssl_init
+[openssl_init]
+engines = engine_section
+[engine_section]
+pkcs11 = pkcs11_section
+[pkcs11_section]
+engine_id = pkcs11
+dynamic_path = $ENGINE_SO
+MODULE_PATH = $FIRMA_PKCS11_MODULE
+init = 0
+EOF
+fi
+
+to_bytes() {
+  local v=$1 n=${1%[KMGkmg]*}
+  case $v in
+    *[Kk]*) echo $((n << 10)) ;; *[Mm]*) echo $((n << 20)) ;; *[Gg]*) echo $((n << 30)) ;; *) echo "$n" ;;
+  esac
+}
+BYTES=$(to_bytes "$SIZE")
+BIG=$DIR/big-$SIZE.bin
+if [ "$(stat -c %s "$BIG" 2>/dev/null || echo 0)" != "$BYTES" ]; then
+  echo "bench: writing $SIZE of random data to $BIG"
+  head -c "$BYTES" /dev/urandom > "$BIG.tmp" && mv "$BIG.tmp" "$BIG"
+fi
+SMALL=$DIR/small-$FILES
+if [ ! -f "$SMALL/.complete" ]; then
+  rm -rf "$SMALL"; mkdir -p "$SMALL"
+  for i in $(seq -w 1 "$FILES"); do head -c 1024 /dev/urandom > "$SMALL/doc-$i.txt"; done
+  touch "$SMALL/.complete"
+fi
+OUT=$DIR/out
+rm -rf "$OUT"; mkdir -p "$OUT/firma-batch" "$OUT/openssl-batch" "$OUT/engine-batch"
+cat "$BIG" > /dev/null  # warm the page cache so every contender reads from memory
+
+declare -A SECS RSS
+# run NAME CMD...: time one command, record seconds and peak RSS (MiB).
+run() {
+  local name=$1; shift
+  local log="$OUT/$name.time"
+  if ! "$TIME" -f '%e %M' -o "$log" "$@" > /dev/null 2> "$OUT/$name.err"; then
+    echo "bench: $name failed:" >&2; cat "$OUT/$name.err" >&2; tail -n1 "$log" >&2
+    SECS[$name]=NaN; RSS[$name]=NaN; return 0
+  fi
+  read -r s kb < <(tail -n1 "$log")
+  SECS[$name]=$s; RSS[$name]=$((kb / 1024))
+  printf '  %-28s %8.2f s %8d MiB\n' "$name" "$s" "$((kb / 1024))"
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "NaN" || b == "NaN" || b == 0) print "n/a"; else printf "%.2f", a / b }'; }
+
+echo
+echo "== $SIZE file ($BIG), time and peak RSS"
+run sha256sum sha256sum "$BIG"
+run openssl-dgst openssl dgst -sha256 "$BIG"
+run go-sha256 "$DIR/benchtool" sha256 "$BIG"
+run firma-attached "$FIRMA" sign "${TOKEN[@]}" -o "$OUT/big.p7m" "$BIG"
+run firma-detached "$FIRMA" sign "${TOKEN[@]}" --detached -o "$OUT/big.p7s" "$BIG"
+SIGN=(openssl cms -sign -cades -binary -md sha256 -signer "$DIR/cert.pem")
+run openssl-attached "${SIGN[@]}" -inkey "$DIR/key.pem" -nodetach -outform DER -in "$BIG" -out "$OUT/openssl.p7m"
+run openssl-attached-stream "${SIGN[@]}" -inkey "$DIR/key.pem" -nodetach -stream -outform DER -in "$BIG" -out "$OUT/openssl-stream.p7m"
+run openssl-detached "${SIGN[@]}" -inkey "$DIR/key.pem" -outform DER -in "$BIG" -out "$OUT/openssl.p7s"
+if [ -n "$ENGINE_SO" ]; then
+  ENG=(env OPENSSL_CONF="$DIR/openssl-pkcs11.cnf" "${SIGN[@]}" -engine pkcs11 -keyform engine -inkey "$P11URI")
+  run engine-attached "${ENG[@]}" -nodetach -outform DER -in "$BIG" -out "$OUT/engine.p7m"
+  run engine-detached "${ENG[@]}" -outform DER -in "$BIG" -out "$OUT/engine.p7s"
+fi
+
+echo
+echo "== $FILES files of 1 KiB"
+mapfile -t DOCS < <(find "$SMALL" -name 'doc-*.txt' | sort)
+run firma-batch "$FIRMA" sign "${TOKEN[@]}" --output-dir "$OUT/firma-batch" "${DOCS[@]}"
+cat > "$OUT/openssl-loop.sh" <<'EOF'
+#!/usr/bin/env bash
+# Loop of openssl cms -sign: $1 = output dir, the rest openssl's key options.
+set -e
+out=$1; shift
+while read -r f; do
+  openssl cms -sign -cades -binary -md sha256 -nodetach -outform DER "$@" -in "$f" -out "$out/$(basename "$f").p7m"
+done
+EOF
+chmod +x "$OUT/openssl-loop.sh"
+printf '%s\n' "${DOCS[@]}" > "$OUT/docs.list"
+run openssl-loop bash -c '"$0" "$1" -signer "$2" -inkey "$3" < "$4"' "$OUT/openssl-loop.sh" "$OUT/openssl-batch" "$DIR/cert.pem" "$DIR/key.pem" "$OUT/docs.list"
+if [ -n "$ENGINE_SO" ]; then
+  run engine-loop env OPENSSL_CONF="$DIR/openssl-pkcs11.cnf" bash -c '"$0" "$1" -signer "$2" -engine pkcs11 -keyform engine -inkey "$3" < "$4"' "$OUT/openssl-loop.sh" "$OUT/engine-batch" "$DIR/cert.pem" "$P11URI" "$OUT/docs.list"
+fi
+
+# Spot-check that what was timed is valid.
+openssl cms -verify -cades -binary -inform DER -in "$OUT/big.p7s" -content "$BIG" -CAfile "$DIR/ca.pem" -out /dev/null 2>/dev/null ||
+  { echo "bench: firma's detached signature does not verify" >&2; exit 1; }
+openssl cms -verify -cades -binary -inform DER -in "$OUT/firma-batch/doc-$(printf "%0${#FILES}d" 1).txt.p7m" -CAfile "$DIR/ca.pem" -out /dev/null 2>/dev/null ||
+  { echo "bench: firma's batch output does not verify" >&2; exit 1; }
+
+fps() { awk -v n="$FILES" -v s="$1" 'BEGIN { if (s == "NaN" || s == 0) print "n/a"; else printf "%.0f", n / s }'; }
+echo
+echo "== ratios (time: lower is better for firma when < 1)"
+printf '  firma attached / Go SHA-256 floor        %s\n' "$(ratio "${SECS[firma-attached]}" "${SECS[go-sha256]}")"
+printf '  firma attached / sha256sum               %s\n' "$(ratio "${SECS[firma-attached]}" "${SECS[sha256sum]}")"
+printf '  firma detached / Go SHA-256 floor        %s\n' "$(ratio "${SECS[firma-detached]}" "${SECS[go-sha256]}")"
+printf '  firma attached / openssl attached (DER)  %s  (RSS %s / %s MiB)\n' "$(ratio "${SECS[firma-attached]}" "${SECS[openssl-attached]}")" "${RSS[firma-attached]}" "${RSS[openssl-attached]}"
+printf '  firma attached / openssl -stream (BER)   %s  (RSS %s / %s MiB)\n' "$(ratio "${SECS[firma-attached]}" "${SECS[openssl-attached-stream]}")" "${RSS[firma-attached]}" "${RSS[openssl-attached-stream]}"
+printf '  firma detached / openssl detached        %s  (RSS %s / %s MiB)\n' "$(ratio "${SECS[firma-detached]}" "${SECS[openssl-detached]}")" "${RSS[firma-detached]}" "${RSS[openssl-detached]}"
+if [ -n "$ENGINE_SO" ]; then
+  printf '  firma attached / openssl+pkcs11 attached %s  (RSS %s / %s MiB)\n' "$(ratio "${SECS[firma-attached]}" "${SECS[engine-attached]}")" "${RSS[firma-attached]}" "${RSS[engine-attached]}"
+  printf '  firma detached / openssl+pkcs11 detached %s\n' "$(ratio "${SECS[firma-detached]}" "${SECS[engine-detached]}")"
+fi
+printf '  batch: firma %s files/s, openssl loop %s files/s' "$(fps "${SECS[firma-batch]}")" "$(fps "${SECS[openssl-loop]}")"
+[ -n "$ENGINE_SO" ] && printf ', openssl+pkcs11 loop %s files/s' "$(fps "${SECS[engine-loop]}")"
+printf '\n  batch speed-up firma / openssl loop      %s\n' "$(ratio "${SECS[openssl-loop]}" "${SECS[firma-batch]}")"
+
+echo
+echo "== Go benchmarks (sign package, generated content of $SIZE, software key)"
+FIRMA_BENCH_SIZE=$SIZE go test -run '^$' -bench 'Attached|Detached' -benchtime 1x -benchmem ./sign | grep -E '^Benchmark' || true
+go test -run '^$' -bench 'SmallFiles' -benchmem ./sign | grep -E '^Benchmark' || true
+
+if [ -x scripts/bench-verify.sh ]; then
+  echo
+  echo "== scripts/bench-verify.sh"
+  FIRMA_BENCH_DIR=$DIR FIRMA_BENCH_BIG=$BIG FIRMA_BENCH_P7M=$OUT/big.p7m FIRMA_BENCH_P7S=$OUT/big.p7s \
+    FIRMA_BENCH_CA=$DIR/ca.pem FIRMA_BENCH_SMALL=$OUT/firma-batch FIRMA=$FIRMA scripts/bench-verify.sh
+fi
