@@ -266,9 +266,9 @@ type forge struct {
 	signer   *testpki.Identity
 	// certs default to the signer's certificate.
 	certs     []*x509.Certificate
-	digest    crypto.Hash          // message digest hash (default SHA-256)
+	digest    crypto.Hash           // message digest hash (default SHA-256)
 	digestOID asn1.ObjectIdentifier // override the digest algorithm OID
-	sigHash   crypto.Hash          // hash the signature is computed with
+	sigHash   crypto.Hash           // hash the signature is computed with
 	sigAlg    asn1.ObjectIdentifier
 	// attrs, when set, replace the default signed attributes (each a
 	// complete Attribute).
