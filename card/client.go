@@ -75,7 +75,8 @@ func (c *Client) Close() error {
 
 // call runs f, bounded by the operation timeout and ctx. When the bound
 // is hit, f keeps running in the background and the client is marked
-// broken: libpcsclite offers no way to abort a blocked transmit.
+// broken: libpcsclite offers no way to abort a blocked transmit. Callers
+// read what f writes only when call returns nil.
 func (c *Client) call(ctx context.Context, op, reader string, f func() error) error {
 	c.mu.Lock()
 	broken := c.broken
@@ -155,10 +156,13 @@ func (c *Client) listReaders(ctx context.Context) ([]string, error) {
 		names, err = c.sys.ListReaders()
 		return err
 	})
-	if errors.Is(err, codeNoReaders) {
+	switch {
+	case errors.Is(err, codeNoReaders):
 		return nil, nil
+	case err != nil: // names may still be written by an abandoned call
+		return nil, wrap("listing readers", "", err)
 	}
-	return names, wrap("listing readers", "", err)
+	return names, nil
 }
 
 // Readers lists the readers with their current state and ATR. No reader
