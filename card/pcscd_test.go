@@ -53,28 +53,35 @@ func TestPCSCReadersAndIdentification(t *testing.T) {
 		"athena":  {"Italian CNS card, Athena OS", "Bit4id Digital-DNA Key (Atmel + Athena)", ModuleBit4idX},
 		"unknown": {"unknown card", "", ModuleOpenSC},
 	}
-	for _, name := range vcard.ProfileNames() {
-		w := want[name]
-		vc := newCard(t, name)
-		p.Insert(vc, 1)
-		rep, err := Survey(ctx, SurveyOptions{Reader: pcsctest.Readers[1], SkipPINTries: true, SmartcardList: NoSmartcardList})
+	// Two cards at a time, one per vpcd slot.
+	names := vcard.ProfileNames()
+	for i := 0; i < len(names); i += 2 {
+		cards := []*vcard.Card{newCard(t, names[i]), newCard(t, names[i+1])}
+		p.InsertSlots(cards...)
+		rep, err := Survey(ctx, SurveyOptions{SkipPINTries: true, SmartcardList: NoSmartcardList})
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := rep.Readers[0]
-		if r.State != "present" || !slices.Equal(r.ATR, vc.ATR()) {
-			t.Errorf("%s: reader %+v, want ATR % X", name, r.Reader, vc.ATR())
+		for slot, vc := range cards {
+			name := vc.Profile().Name
+			w := want[name]
+			r := rep.Readers[slot]
+			if r.Name != pcsctest.Readers[slot] || r.State != "present" || !slices.Equal(r.ATR, vc.ATR()) {
+				t.Errorf("%s: reader %+v, want ATR % X", name, r.Reader, vc.ATR())
+			}
+			id := r.Identification
+			if id == nil || id.Family != w.family || id.Label != w.label || id.Modules[0] != w.module {
+				t.Errorf("%s: identified as %+v", name, id)
+			}
+			if r.Decoded == nil {
+				t.Errorf("%s: ATR not decoded", name)
+			}
 		}
-		id := r.Identification
-		if id == nil || id.Family != w.family || id.Label != w.label || id.Modules[0] != w.module {
-			t.Errorf("%s: identified as %+v", name, id)
-		}
-		if r.Decoded == nil {
-			t.Errorf("%s: ATR not decoded", name)
-		}
-		p.Remove(vc, 1)
-		if vc.Count(0x20) != 0 {
-			t.Errorf("%s: VERIFY sent by a survey without tries", name)
+		p.RemoveSlots(cards...)
+		for _, vc := range cards {
+			if vc.Count(0x20) != 0 {
+				t.Errorf("%s: VERIFY sent by a survey without tries", vc.Profile().Name)
+			}
 		}
 	}
 }

@@ -18,8 +18,6 @@ type cardOptions struct {
 	Reader        string
 	ProbePINTries bool
 	Timeout       time.Duration
-
-	survey func(context.Context, card.SurveyOptions) (*card.Report, error) // tests
 }
 
 func newCardCmd(io *IO, g *globalOptions) *cobra.Command {
@@ -57,39 +55,43 @@ PIN and PUK (3 wrong PINs block the card until the PUK is used). Prefer
 	return cmd
 }
 
-// ProbeFlagWarning is printed before an explicit probe.
+// probeFlagWarning is printed before an explicit probe.
 const probeFlagWarning = "--probe-pin-tries: on cards not known to treat the query as harmless, this may use one try of each PIN and PUK"
 
 func runCard(ctx context.Context, io *IO, o *cardOptions) error {
-	survey := o.survey
-	if survey == nil {
-		survey = card.Survey
+	list, _ := card.LoadSmartcardList("") // descriptions are optional
+	if list == nil {
+		list = card.NoSmartcardList
 	}
-	opts := card.SurveyOptions{Reader: o.Reader, ProbePINTries: o.ProbePINTries, OpTimeout: o.Timeout, SkipPINTries: true}
+	opts := card.SurveyOptions{Reader: o.Reader, ProbePINTries: o.ProbePINTries, OpTimeout: o.Timeout, SmartcardList: list}
 	if o.Reader == "" {
-		// Find the reader first without touching any card.
-		rep, err := survey(ctx, opts)
+		// Find the reader holding a card without touching any card.
+		c, err := card.Open()
 		if err != nil {
 			return err
 		}
-		if len(rep.Readers) == 0 {
+		readers, err := c.Readers(ctx)
+		c.Close()
+		if err != nil {
+			return err
+		}
+		if len(readers) == 0 {
 			return &card.Error{Kind: card.ErrNoReader, Op: "looking for a card"}
 		}
-		for _, r := range rep.Readers {
+		for _, r := range readers {
 			if r.HasCard() || r.State == "mute" {
 				opts.Reader = r.Name
 				break
 			}
 		}
 		if opts.Reader == "" {
-			return &card.Error{Kind: card.ErrNoCard, Op: "looking for a card", Reader: rep.Readers[0].Name}
+			return &card.Error{Kind: card.ErrNoCard, Op: "looking for a card", Reader: readers[0].Name}
 		}
 	}
 	if o.ProbePINTries {
 		fmt.Fprintf(io.Err, "firma: warning: %s\n", probeFlagWarning)
 	}
-	opts.SkipPINTries = false
-	rep, err := survey(ctx, opts)
+	rep, err := card.Survey(ctx, opts)
 	if err != nil {
 		return err
 	}

@@ -18,8 +18,6 @@ type readersOptions struct {
 	Wait    string // "", "card" or "removed"
 	Reader  string
 	Timeout time.Duration
-
-	open func() (*card.Client, error) // tests
 }
 
 func newReadersCmd(io *IO, g *globalOptions) *cobra.Command {
@@ -70,11 +68,7 @@ type readersJSON struct {
 }
 
 func runReaders(ctx context.Context, io *IO, o *readersOptions) error {
-	open := o.open
-	if open == nil {
-		open = func() (*card.Client, error) { return card.Open() }
-	}
-	c, err := open()
+	c, err := card.Open()
 	if err != nil {
 		return err
 	}

@@ -198,25 +198,33 @@ func TestCardCommandIdentifiesEachProfile(t *testing.T) {
 		"athena":  {"Card          Italian CNS card, Athena OS", "Known as      Bit4id Digital-DNA Key (Atmel + Athena)", "Modules       libbit4xpki.so, libASEP11.so, opensc-pkcs11.so"},
 		"unknown": {"Card          unknown card", "Modules       opensc-pkcs11.so"},
 	}
-	for _, name := range vcard.ProfileNames() {
-		vc := vcardOf(t, name)
-		p.Insert(vc, 0)
-		code, out, errs := runFirma(t, context.Background(), "card")
-		if code != ExitOK {
-			t.Errorf("%s: exit %d, stderr %q", name, code, errs)
-		}
-		if !strings.HasPrefix(out, "Reader        Virtual PCD 00 00 (present)\nATR           "+card.FormatHex(vc.ATR())+"\n") {
-			t.Errorf("%s: output starts\n%s", name, out)
-		}
-		for _, w := range want[name] {
-			if !strings.Contains(out, w) {
-				t.Errorf("%s: output lacks %q:\n%s", name, w, out)
+	names := vcard.ProfileNames()
+	for i := 0; i < len(names); i += 2 {
+		cards := []*vcard.Card{vcardOf(t, names[i]), vcardOf(t, names[i+1])}
+		p.InsertSlots(cards...)
+		for slot, vc := range cards {
+			name := vc.Profile().Name
+			args := []string{"card"}
+			if slot == 1 {
+				args = append(args, "--reader", pcsctest.Readers[1])
+			}
+			code, out, errs := runFirma(t, context.Background(), args...)
+			if code != ExitOK {
+				t.Errorf("%s: exit %d, stderr %q", name, code, errs)
+			}
+			if !strings.HasPrefix(out, "Reader        "+pcsctest.Readers[slot]+" (present)\nATR           "+card.FormatHex(vc.ATR())+"\n") {
+				t.Errorf("%s: output starts\n%s", name, out)
+			}
+			for _, w := range want[name] {
+				if !strings.Contains(out, w) {
+					t.Errorf("%s: output lacks %q:\n%s", name, w, out)
+				}
+			}
+			if name != "idemia" && vc.Count(0x20) != 0 {
+				t.Errorf("%s: VERIFY sent without --probe-pin-tries: %v", name, vc.Log())
 			}
 		}
-		if name != "idemia" && vc.Count(0x20) != 0 {
-			t.Errorf("%s: VERIFY sent without --probe-pin-tries: %v", name, vc.Log())
-		}
-		p.Remove(vc, 0)
+		p.RemoveSlots(cards...)
 	}
 }
 

@@ -346,3 +346,42 @@ func (p *PCSCD) Remove(card *vcard.Card, slot int) {
 		p.t.Fatal(err)
 	}
 }
+
+// InsertSlots puts cards[i] into slot i (nil leaves a slot alone) and
+// waits until pcscd reports every one present: the waits overlap, so two
+// cards cost one presence poll.
+func (p *PCSCD) InsertSlots(cards ...*vcard.Card) {
+	p.t.Helper()
+	for i, c := range cards {
+		if c != nil {
+			if err := p.InsertNoWait(c, i); err != nil {
+				p.t.Fatal(err)
+			}
+		}
+	}
+	for i, c := range cards {
+		if c != nil {
+			if err := p.WaitState(Readers[i], scard.StatePresent, false); err != nil {
+				p.t.Fatal(err)
+			}
+		}
+	}
+}
+
+// RemoveSlots pulls cards[i] out of slot i and waits until pcscd reports
+// the slots empty.
+func (p *PCSCD) RemoveSlots(cards ...*vcard.Card) {
+	p.t.Helper()
+	for _, c := range cards {
+		if c != nil {
+			c.Remove()
+		}
+	}
+	for i, c := range cards {
+		if c != nil {
+			if err := p.WaitState(Readers[i], scard.StatePresent, true); err != nil {
+				p.t.Fatal(err)
+			}
+		}
+	}
+}

@@ -227,3 +227,28 @@ func TestVPCDProtocol(t *testing.T) {
 	}
 	c.Remove() // no-op
 }
+
+// FuzzCommand: any bytes vpcd may deliver get a status word, never a
+// panic, and never change a counter except by a recognised command.
+func FuzzCommand(f *testing.F) {
+	for _, seed := range [][]byte{
+		cmd("0020009A"), cmd("0020001A", pad(DefaultPIN)), cmd("0024001A", pad(DefaultPIN), pad("1")),
+		cmd("002C001A", pad(DefaultPUK), pad("1")), cmd("00A40800", []byte{0x11, 0x00}), {0x00}, {},
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for _, profile := range []string{"aruba", "idemia"} {
+			c := newCard(t, profile)
+			resp, act := c.handleAPDU(b)
+			if act != actAnswer || len(resp) < 2 {
+				t.Fatalf("%X: response %X action %v", b, resp, act)
+			}
+			for _, s := range c.profile.Secrets {
+				if n := c.Tries(s.Ref); n < MaxTries-1 || n > MaxTries {
+					t.Fatalf("%X: %s tries %d", b, s.Name, n)
+				}
+			}
+		}
+	})
+}
