@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FIRMA=bin/firma
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+step() { if [ -t 1 ]; then printf '\n\033[1m== %s\033[0m\n' "$*"; else printf '\n== %s\n' "$*"; fi; }
 
 go run ./internal/testpki/demotoken -dir .demo
 set -a; . .demo/env; set +a
