@@ -99,7 +99,7 @@ the tokens it sees.`,
   firma modules --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			d, err := pkcs11.Discover(pkcs11.OpenOptions{Module: g.Module, Token: g.Token, Getenv: io.Getenv, Suggested: suggestedModules(io)})
+			d, err := pkcs11.Discover(pkcs11.OpenOptions{Module: g.Module, Token: g.Token, Getenv: io.Getenv, Suggested: suggestions(io, g)})
 			if err != nil {
 				return err
 			}

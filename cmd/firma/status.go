@@ -48,6 +48,10 @@ needed), and the PIN and PUK state. No PIN is asked.`,
 // tokenReport is `firma status --json`. Field names are part of firma's
 // interface (README, "JSON output").
 type tokenReport struct {
+	// PCSC is the reader section: readers, cards, identification. It is
+	// null when the token is a software token and PC/SC has nothing to
+	// say (no pcscd, no reader).
+	PCSC  *pcscSection     `json:"pcsc"`
 	Token pkcs11.TokenInfo `json:"token"`
 	// Certificate is the signing certificate, null when there is none.
 	Certificate *certView `json:"certificate"`
@@ -119,14 +123,26 @@ func runStatus(ctx context.Context, io *IO, o *statusOptions) error {
 	if o.All {
 		return runStatusAll(io, o, sel, now)
 	}
-	tok, _, err := openToken(io, o.g, true)
+	pc := surveyForStatus(ctx)
+	var suggested []string
+	if !moduleExplicit(io, o.g) {
+		suggested = pc.modules()
+	}
+	tok, _, err := openTokenWith(io, o.g, true, suggested)
 	if err != nil {
+		// The reader section often tells why there is no token.
+		if !o.JSON {
+			printPCSC(io.Out, pc)
+		}
 		return err
 	}
 	defer tok.Close()
 	r, err := buildTokenReport(tok, sel, now)
 	if err != nil {
 		return err
+	}
+	if len(pc.Readers) > 0 || tok.Info.Hardware {
+		r.PCSC = pc
 	}
 	if o.JSON {
 		if err := writeJSON(io.Out, r); err != nil {
@@ -207,7 +223,29 @@ func field(w io.Writer, label, format string, args ...any) {
 	fmt.Fprintf(w, "%-13s %s\n", label, fmt.Sprintf(format, args...))
 }
 
+// printPCSC prints the reader section: each reader with its card, or why
+// PC/SC could not be read.
+func printPCSC(w io.Writer, pc *pcscSection) {
+	if pc.err != nil {
+		field(w, "Readers", "%s", pc.Problem)
+		if h := hintOf(pc.err); h != "" {
+			field(w, "", "fix: %s", h)
+		}
+		return
+	}
+	if len(pc.Readers) == 0 {
+		field(w, "Readers", "none connected")
+		return
+	}
+	for i := range pc.Readers {
+		printCardReport(w, &pc.Readers[i])
+	}
+}
+
 func printTokenReport(w io.Writer, r *tokenReport, now time.Time) {
+	if r.PCSC != nil {
+		printPCSC(w, r.PCSC)
+	}
 	t := r.Token
 	field(w, "Token", "%s (%s %s, serial %s)", t.Label, t.Manufacturer, t.Model, t.Serial)
 	field(w, "Module", "%s (%s)", t.ModulePath, t.ModuleName)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -18,6 +19,20 @@ import (
 // openToken finds the token the global flags choose. preferSigning lets a
 // card with a CNS token and a signature token pick the signature one.
 func openToken(io *IO, g *globalOptions, preferSigning bool) (*pkcs11.Token, *pkcs11.Discovery, error) {
+	return openTokenWith(io, g, preferSigning, suggestions(io, g))
+}
+
+// suggestions returns the modules the inserted card suggests, unless the
+// user chose the module.
+func suggestions(io *IO, g *globalOptions) []string {
+	if moduleExplicit(io, g) {
+		return nil
+	}
+	return cardSuggestions(context.Background())
+}
+
+// openTokenWith is openToken with the card's module suggestions given.
+func openTokenWith(io *IO, g *globalOptions, preferSigning bool, suggested []string) (*pkcs11.Token, *pkcs11.Discovery, error) {
 	tok := g.Token
 	if tok == "" && pkcs11.IsURI(g.Key) {
 		// A key URI may name its token too: pkcs11:token=...;object=...
@@ -28,14 +43,9 @@ func openToken(io *IO, g *globalOptions, preferSigning bool) (*pkcs11.Token, *pk
 		Token:         tok,
 		Getenv:        io.Getenv,
 		PreferSigning: preferSigning,
-		Suggested:     suggestedModules(io),
+		Suggested:     suggested,
 	})
 }
-
-// suggestedModules returns the module names the inserted card's
-// identification suggests. It is a variable so the PC/SC layer can plug
-// in without the token layer depending on it.
-var suggestedModules = func(io *IO) []string { return nil }
 
 // keySelector parses --key.
 func keySelector(g *globalOptions) (pkcs11.KeySelector, error) {
