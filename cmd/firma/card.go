@@ -59,11 +59,7 @@ PIN and PUK (3 wrong PINs block the card until the PUK is used). Prefer
 const probeFlagWarning = "--probe-pin-tries: on cards not known to treat the query as harmless, this may use one try of each PIN and PUK"
 
 func runCard(ctx context.Context, io *IO, o *cardOptions) error {
-	list, _ := card.LoadSmartcardList("") // descriptions are optional
-	if list == nil {
-		list = card.NoSmartcardList
-	}
-	opts := card.SurveyOptions{Reader: o.Reader, ProbePINTries: o.ProbePINTries, OpTimeout: o.Timeout, SmartcardList: list}
+	opts := card.SurveyOptions{Reader: o.Reader, ProbePINTries: o.ProbePINTries, OpTimeout: o.Timeout}
 	if o.Reader == "" {
 		// Find the reader holding a card without touching any card.
 		c, err := card.Open()
