@@ -23,7 +23,6 @@ import (
 	"bytes"
 	"context"
 	"crypto"
-	"crypto/sha256"
 	"crypto/x509"
 	"encoding/asn1"
 	"encoding/base64"
@@ -112,7 +111,7 @@ func Verify(ctx context.Context, r io.Reader, opts Options) (*Report, error) {
 		return nil, err
 	}
 	rep.Form = form.String()
-	plain := &plainSink{w: opts.Extract, h: sha256.New()}
+	plain := &plainSink{w: opts.Extract}
 	if form == cms.FormMIME {
 		if err := v.verifyMIME(br, plain); err != nil {
 			return nil, err
@@ -124,7 +123,10 @@ func Verify(ctx context.Context, r io.Reader, opts Options) (*Report, error) {
 		return nil, &extractError{plain.err}
 	}
 	if plain.used {
-		rep.Content = &Content{Length: plain.n, SHA256: hex.EncodeToString(plain.h.Sum(nil))}
+		rep.Content = &Content{Length: plain.n}
+		if plain.sha256 != nil {
+			rep.Content.SHA256 = hex.EncodeToString(plain.sha256)
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -133,18 +135,18 @@ func Verify(ctx context.Context, r io.Reader, opts Options) (*Report, error) {
 	return rep, nil
 }
 
-// plainSink receives the innermost content.
+// plainSink receives the innermost content. Its SHA-256 is set by the
+// layer that fed it (the layer hashed it already while parsing).
 type plainSink struct {
-	w    io.Writer
-	h    hash.Hash
-	n    int64
-	used bool
-	err  error
+	w      io.Writer
+	n      int64
+	used   bool
+	err    error
+	sha256 []byte
 }
 
 func (p *plainSink) Write(b []byte) (int, error) {
 	p.used = true
-	p.h.Write(b)
 	p.n += int64(len(b))
 	if p.w != nil && p.err == nil {
 		if _, err := p.w.Write(b); err != nil {
@@ -208,6 +210,9 @@ func (v *verifier) signedDataLayer(l *Layer, ci *cms.ContentInfo, nest *nestSink
 	}
 	l.TrailingBytes = tr.Bytes
 	l.Detached = sd.Detached
+	if nest.fedPlain() {
+		nest.plain.sha256 = sd.ContentDigests[crypto.SHA256]
+	}
 	l.ContentType = sd.EContentType.String()
 	l.ContentLength = sd.ContentLength
 	certs := parseCertificates(sd.Certificates)
@@ -363,6 +368,9 @@ func (v *verifier) tsdLayer(l *Layer, ci *cms.ContentInfo, nest *nestSink) []*La
 	}
 	l.TrailingBytes = tr.Bytes
 	l.Detached = tsd.Detached
+	if nest.fedPlain() {
+		nest.plain.sha256 = tsd.ContentDigests[crypto.SHA256]
+	}
 	l.ContentLength = tsd.ContentLength
 	if tsd.EvidenceKind != "tst" {
 		v.report.Timestamps = append(v.report.Timestamps, &Timestamp{Covers: "content", Indication: Indeterminate, SubIndication: FormatFailure, Reasons: []string{"the evidence is not a timestamp token (" + tsd.EvidenceKind + "): not supported"}})
@@ -471,6 +479,9 @@ func (n *nestSink) decide() error {
 	_, err := n.forward(head, 0)
 	return err
 }
+
+// fedPlain reports that this layer's content went to the plain sink.
+func (n *nestSink) fedPlain() bool { return n.decided && n.pw == nil && n.plain.used }
 
 // finish ends the content; outerErr is the error reading the outer
 // layer, if any. It returns the nested layers.
