@@ -78,7 +78,6 @@ const (
 	ErrBusy                          // another process holds the card exclusively
 	ErrUnresponsive                  // the card does not answer (mute, or no answer in time)
 	ErrWaitTimeout                   // waiting for insertion or removal timed out
-	ErrCardStatus                    // the card answered a command with an unexpected status word
 	ErrPCSC                          // any other PC/SC failure
 )
 
@@ -92,7 +91,6 @@ var kindText = map[Kind]string{
 	ErrBusy:          "the card is in use by another program",
 	ErrUnresponsive:  "the card does not respond",
 	ErrWaitTimeout:   "timed out waiting for the card",
-	ErrCardStatus:    "the card refused a command",
 	ErrPCSC:          "smartcard service error",
 }
 
@@ -123,9 +121,7 @@ func (k Kind) Hint() string {
 	case ErrUnresponsive:
 		return "unplug the key or take the card out, put it back, and retry; if it persists, try another USB port or reader"
 	case ErrWaitTimeout:
-		return "insert the card and run the command again, or give a longer --timeout"
-	case ErrCardStatus:
-		return "the card may be of a type firma does not know: run `firma card` and report its ATR"
+		return "insert the card (or take it out, for --wait=removed) and run the command again, or give a longer --timeout"
 	case ErrPCSC:
 		return "restart pcscd with `sudo systemctl restart pcscd` and replug the reader"
 	}
@@ -140,10 +136,8 @@ type Error struct {
 	// Reader is the reader involved, if any.
 	Reader string
 	// Code is the PC/SC return value, 0 when the failure was detected by
-	// firma itself (a timeout, a status word).
+	// firma itself (a timeout, an empty response).
 	Code Code
-	// SW is the card's status word for ErrCardStatus.
-	SW uint16
 	// Err is the underlying error, if any.
 	Err error
 }
@@ -154,8 +148,6 @@ func (e *Error) Error() string {
 		msg = fmt.Sprintf("%s: %s (reader %q)", e.Op, e.Kind.Error(), e.Reader)
 	}
 	switch {
-	case e.SW != 0:
-		msg += fmt.Sprintf(": status %04X", e.SW)
 	case e.Err != nil:
 		msg += ": " + e.Err.Error()
 	case e.Code != 0:
