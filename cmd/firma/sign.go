@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -277,21 +278,10 @@ func runSign(ctx context.Context, io *IO, opts *signOptions) error {
 	if opts.Output == "-" || (len(jobs) == 1 && jobs[0].Output == "-") {
 		msg = nil
 	}
+	failedAt, firstErr := signAll(ctx, io, signer, jobs, opts, report.Files)
 	var batchErr *BatchError
-	for i, j := range jobs {
-		res, err := signOne(ctx, io, signer, j, opts)
-		fr := &report.Files[i]
-		if err != nil {
-			fr.Status = "failed"
-			fr.Error = err.Error()
-			batchErr = &BatchError{File: j.Input, Signed: i, NotSigned: len(jobs) - i, Err: err}
-			break
-		}
-		fr.Status = "signed"
-		fr.Size = res.Size
-		fr.Digest = hex.EncodeToString(res.Digest)
-		t := res.SigningTime
-		fr.SigningTime = &t
+	if firstErr != nil {
+		batchErr = &BatchError{File: jobs[failedAt].Input, Err: firstErr}
 	}
 	prog.done(batchErr == nil)
 	for _, f := range report.Files {
@@ -312,9 +302,92 @@ func runSign(ctx context.Context, io *IO, opts *signOptions) error {
 		printSignReport(msg, report)
 	}
 	if batchErr != nil {
+		batchErr.Signed, batchErr.NotSigned = report.Signed, report.Failed+report.NotSigned
 		return batchErr
 	}
 	return nil
+}
+
+// committers is how many finished outputs are flushed to disk at once.
+// Flushing (fsync) is most of the cost of a small file; overlapping the
+// flushes with the next signatures, and with each other (the filesystem
+// groups them into one journal commit), makes a batch several times
+// faster without weakening any output: each one still appears only once
+// it is complete and on disk.
+const committers = 4
+
+// signAll signs the jobs in order, recording each result in files, and
+// stops at the first failure (a signature or a commit). It returns the
+// index and error of the first failure in job order, if any. Outputs
+// committed before the failure stay; nothing partial is left.
+func signAll(ctx context.Context, ios *IO, s *sign.Signer, jobs []signJob, opts *signOptions, files []signFileResult) (int, error) {
+	var (
+		mu       sync.Mutex
+		failedAt = -1
+		firstErr error
+	)
+	fail := func(i int, err error) {
+		files[i].Status, files[i].Error = "failed", err.Error()
+		if failedAt < 0 || i < failedAt {
+			failedAt, firstErr = i, err
+		}
+	}
+	done := func(i int, res sign.Result) {
+		fr := &files[i]
+		fr.Status = "signed"
+		fr.Size = res.Size
+		fr.Digest = hex.EncodeToString(res.Digest)
+		t := res.SigningTime
+		fr.SigningTime = &t
+	}
+	type pending struct {
+		i   int
+		out *atomicfile.File
+		res sign.Result
+	}
+	queue := make(chan pending, committers)
+	var wg sync.WaitGroup
+	for range committers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := range queue {
+				err := p.out.Commit()
+				mu.Lock()
+				if err != nil {
+					fail(p.i, err)
+				} else {
+					done(p.i, p.res)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for i, j := range jobs {
+		mu.Lock()
+		stop := failedAt >= 0
+		mu.Unlock()
+		if stop {
+			break
+		}
+		res, out, err := signOne(ctx, ios, s, j, opts)
+		if err != nil {
+			mu.Lock()
+			fail(i, err)
+			mu.Unlock()
+			break
+		}
+		if out == nil {
+			mu.Lock()
+			done(i, res)
+			mu.Unlock()
+			continue
+		}
+		queue <- pending{i, out, res}
+	}
+	close(queue)
+	wg.Wait()
+	return failedAt, firstErr
 }
 
 // printSignReport prints the stable plain-text result.
@@ -475,8 +548,9 @@ func checkOutput(j signJob, force bool) error {
 	return atomicfile.CheckFree(j.Output)
 }
 
-// signOne signs one job. On error nothing is left at the output path.
-func signOne(ctx context.Context, ios *IO, s *sign.Signer, j signJob, opts *signOptions) (sign.Result, error) {
+// signOne signs one job into a complete but uncommitted output (nil for
+// standard output): the caller commits it. On error nothing is left.
+func signOne(ctx context.Context, ios *IO, s *sign.Signer, j signJob, opts *signOptions) (sign.Result, *atomicfile.File, error) {
 	var in *os.File
 	if j.Input == "-" {
 		if !opts.Detached {
@@ -485,36 +559,31 @@ func signOne(ctx context.Context, ios *IO, s *sign.Signer, j signJob, opts *sign
 			// memory, nothing left behind even on a crash).
 			spool, err := spoolStdin(ctx, ios.In)
 			if err != nil {
-				return sign.Result{}, err
+				return sign.Result{}, nil, err
 			}
 			in = spool
 		}
 	} else {
 		f, err := os.Open(j.Input)
 		if err != nil {
-			return sign.Result{}, &sign.InputError{Err: err}
+			return sign.Result{}, nil, &sign.InputError{Err: err}
 		}
 		in = f
 	}
-	if in != nil {
-		defer in.Close()
-	}
 	var content io.Reader = ios.In
 	if in != nil {
+		defer in.Close()
 		content = in
 	}
 
-	var w io.Writer
+	var w io.Writer = ios.Out
 	var out *atomicfile.File
-	if j.Output == "-" {
-		w = ios.Out
-	} else {
+	if j.Output != "-" {
 		var err error
 		out, err = atomicfile.Create(j.Output, atomicfile.Options{Force: opts.Force, Perm: j.Perm})
 		if err != nil {
-			return sign.Result{}, err
+			return sign.Result{}, nil, err
 		}
-		defer out.Abort()
 		w = out
 	}
 	var res sign.Result
@@ -531,14 +600,12 @@ func signOne(ctx context.Context, ios *IO, s *sign.Signer, j signJob, opts *sign
 		res, err = s.Attached(ctx, in, w)
 	}
 	if err != nil {
-		return res, err
-	}
-	if out != nil {
-		if err := out.Commit(); err != nil {
-			return res, err
+		if out != nil {
+			out.Abort()
 		}
+		return res, nil, err
 	}
-	return res, nil
+	return res, out, nil
 }
 
 // spoolStdin copies r to an anonymous temporary file and rewinds it.
