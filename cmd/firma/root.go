@@ -64,6 +64,7 @@ command line, and firma never retries a PIN the card rejected.`,
 		newPINCmd(io, g),
 		newCheckCmd(io, g),
 		newModulesCmd(io, g),
+		newDoctorCmd(io, g),
 		newReadersCmd(io, g), newCardCmd(io, g),
 	)
 	return root

@@ -1,0 +1,414 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"os/exec"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/firma-dev/firma/card"
+	"github.com/firma-dev/firma/certinfo"
+	"github.com/firma-dev/firma/internal/atomicfile"
+	"github.com/firma-dev/firma/pkcs11"
+)
+
+// Check results.
+const (
+	checkStatusOK   = "ok"
+	checkStatusWarn = "warning"
+	checkStatusFail = "failed"
+	checkStatusSkip = "skipped"
+)
+
+// doctorCheck is one line of `firma doctor`.
+type doctorCheck struct {
+	Name   string `json:"name"`
+	Status string `json:"status"`
+	Detail string `json:"detail"`
+	Fix    string `json:"fix,omitempty"`
+}
+
+// doctorReport is `firma doctor --json`.
+type doctorReport struct {
+	Versions map[string]string `json:"versions"`
+	Checks   []doctorCheck     `json:"checks"`
+	// Failed is the number of failed checks; the exit code is 1 when > 0.
+	Failed   int `json:"failed"`
+	Warnings int `json:"warnings"`
+}
+
+type doctorOptions struct {
+	g      *globalOptions
+	JSON   bool
+	Report string
+	Force  bool
+}
+
+func newDoctorCmd(io *IO, g *globalOptions) *cobra.Command {
+	o := &doctorOptions{g: g}
+	cmd := &cobra.Command{
+		Use:   "doctor",
+		Short: "Check the whole chain: pcscd, reader, card, module, token, certificate, PIN; say how to fix what fails",
+		Long: `Check, in order, everything a signature needs, one line each (ok, warning,
+failed) with the fix when something fails: pcscd reachable, access allowed,
+readers, card present and identified, card not held by another program, the
+PKCS#11 modules for this card installed and loadable, the token visible, the
+signature certificate (not only the CNS one), its chain, its validity and
+renewal, and the PIN and PUK state.
+
+It never asks for a PIN and never sends the card a command that could cost a
+PIN try. --report writes the same as a text file to attach to a support
+ticket, with versions (firma, OS, pcsc-lite, modules) and no secrets.
+The exit code is 1 when a check failed, 0 otherwise.`,
+		Example: `  firma doctor
+  firma doctor --report firma-report.txt     # attach it to the ticket
+  firma doctor --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runDoctor(cmd.Context(), io, o)
+		},
+	}
+	cmd.Flags().BoolVar(&o.JSON, "json", false, "print JSON")
+	cmd.Flags().StringVar(&o.Report, "report", "", "also write a text report for a support ticket to `FILE`")
+	cmd.Flags().BoolVar(&o.Force, "force", false, "replace the report file if it exists")
+	return cmd
+}
+
+// doctor runs the checks in order; later checks are skipped when what
+// they need failed.
+type doctor struct {
+	io  *IO
+	g   *globalOptions
+	now time.Time
+	rep doctorReport
+}
+
+func (d *doctor) add(name, status, detail, fix string) {
+	d.rep.Checks = append(d.rep.Checks, doctorCheck{Name: name, Status: status, Detail: detail, Fix: fix})
+	switch status {
+	case checkStatusFail:
+		d.rep.Failed++
+	case checkStatusWarn:
+		d.rep.Warnings++
+	}
+}
+
+func (d *doctor) fail(name string, err error, fix string) {
+	if fix == "" {
+		fix = hintOf(err)
+	}
+	d.add(name, checkStatusFail, err.Error(), fix)
+}
+
+// pcscdFix says how to start pcscd on the usual systems.
+func pcscdFix() string {
+	if runtime.GOOS == "darwin" {
+		return "macOS has PC/SC built in (CryptoTokenKit): replug the reader; check it in System Information > USB"
+	}
+	return "Debian/Ubuntu: sudo apt install pcscd && sudo systemctl enable --now pcscd.socket; Fedora: sudo dnf install pcsc-lite && sudo systemctl enable --now pcscd.socket"
+}
+
+func runDoctor(ctx context.Context, io *IO, o *doctorOptions) error {
+	if o.Report != "" && !o.Force {
+		if err := atomicfile.CheckFree(o.Report); err != nil {
+			return withCode(ExitOutput, err, "")
+		}
+	}
+	d := &doctor{io: io, g: o.g, now: io.Now(), rep: doctorReport{Versions: versions(ctx), Checks: []doctorCheck{}}}
+	suggested := d.checkPCSC(ctx)
+	d.checkToken(suggested)
+
+	var text bytes.Buffer
+	printDoctor(&text, &d.rep)
+	if o.JSON {
+		if err := writeJSON(io.Out, d.rep); err != nil {
+			return err
+		}
+	} else {
+		io.Out.Write(text.Bytes())
+	}
+	if o.Report != "" {
+		var r bytes.Buffer
+		fmt.Fprintf(&r, "firma doctor report, %s\n\n", d.now.UTC().Format(time.RFC3339))
+		for _, k := range slices.Sorted(maps.Keys(d.rep.Versions)) {
+			fmt.Fprintf(&r, "%-16s %s\n", k+":", d.rep.Versions[k])
+		}
+		r.WriteString("\n")
+		r.Write(text.Bytes())
+		if err := atomicfile.WriteFile(o.Report, r.Bytes(), atomicfile.Options{Force: o.Force}); err != nil {
+			return withCode(ExitOutput, err, "")
+		}
+		fmt.Fprintf(io.Err, "report written to %s\n", o.Report)
+	}
+	if d.rep.Failed > 0 {
+		return silentExit{ExitFailure}
+	}
+	return nil
+}
+
+// checkPCSC runs the reader and card checks and returns the module names
+// the card suggests.
+func (d *doctor) checkPCSC(ctx context.Context) []string {
+	const (
+		cService = "pcscd reachable"
+		cAccess  = "access allowed"
+		cReaders = "readers present"
+		cCard    = "card present"
+		cIdent   = "card identified"
+		cFree    = "card not held by another program"
+	)
+	skipRest := func(names ...string) {
+		for _, n := range names {
+			d.add(n, checkStatusSkip, "not checked: see above", "")
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	c, err := card.Open()
+	if err == nil {
+		defer c.Close()
+		_, err = c.Readers(ctx)
+	}
+	switch {
+	case errors.Is(err, card.ErrNoService), errors.Is(err, card.ErrNoPCSCSupport):
+		d.fail(cService, err, pcscdFix())
+		skipRest(cAccess, cReaders, cCard, cIdent, cFree)
+		return nil
+	case errors.Is(err, card.ErrAccessDenied):
+		d.add(cService, checkStatusOK, "pcscd answers", "")
+		d.fail(cAccess, err, "")
+		skipRest(cReaders, cCard, cIdent, cFree)
+		return nil
+	case err != nil:
+		d.fail(cService, err, "")
+		skipRest(cAccess, cReaders, cCard, cIdent, cFree)
+		return nil
+	}
+	d.add(cService, checkStatusOK, "pcscd answers", "")
+	d.add(cAccess, checkStatusOK, "this user may use the readers", "")
+	rep, err := card.Survey(ctx, card.SurveyOptions{})
+	if err != nil {
+		d.fail(cReaders, err, "")
+		skipRest(cCard, cIdent, cFree)
+		return nil
+	}
+	if len(rep.Readers) == 0 {
+		d.fail(cReaders, errors.New("no reader connected"), card.ErrNoReader.Hint())
+		skipRest(cCard, cIdent, cFree)
+		return nil
+	}
+	names := make([]string, len(rep.Readers))
+	for i, r := range rep.Readers {
+		names[i] = r.Name
+	}
+	d.add(cReaders, checkStatusOK, strings.Join(names, "; "), "")
+	var rr *card.ReaderReport
+	for i := range rep.Readers {
+		if r := &rep.Readers[i]; r.HasCard() || r.State == "mute" {
+			rr = r
+			break
+		}
+	}
+	if rr == nil {
+		d.fail(cCard, errors.New("no card in any reader"), card.ErrNoCard.Hint())
+		skipRest(cIdent, cFree)
+		return nil
+	}
+	if rr.State == "mute" {
+		d.fail(cCard, fmt.Errorf("the card in %s does not answer", rr.Name), card.ErrUnresponsive.Hint())
+		skipRest(cIdent, cFree)
+		return nil
+	}
+	d.add(cCard, checkStatusOK, fmt.Sprintf("%s, ATR %s", rr.Name, card.FormatHex(rr.ATR)), "")
+	var suggested []string
+	switch id := rr.Identification; {
+	case id == nil || id.Profile == nil && len(id.Descriptions) == 0 && id.Label == "":
+		fam := "unknown card"
+		if id != nil {
+			fam = id.Family
+			suggested = id.Modules
+		}
+		d.add(cIdent, checkStatusWarn, fam, "firma does not know this card: report its ATR ('firma card') to the firma project")
+	default:
+		label := id.Family
+		if id.Label != "" {
+			label += " (" + id.Label + ")"
+		}
+		d.add(cIdent, checkStatusOK, label, "")
+		suggested = id.Modules
+	}
+	if rr.State == "exclusive" {
+		d.fail(cFree, errors.New("another program holds the card exclusively"), card.ErrBusy.Hint())
+	} else {
+		d.add(cFree, checkStatusOK, rr.State, "")
+	}
+	return suggested
+}
+
+// checkToken runs the module, token, certificate and PIN checks.
+func (d *doctor) checkToken(suggested []string) {
+	const (
+		cModules = "PKCS#11 module"
+		cToken   = "token visible"
+		cCert    = "signature certificate"
+		cChain   = "certificate chain"
+		cValid   = "validity and renewal"
+		cPIN     = "PIN state"
+		cPUK     = "PUK state"
+	)
+	skipRest := func(names ...string) {
+		for _, n := range names {
+			d.add(n, checkStatusSkip, "not checked: see above", "")
+		}
+	}
+	var cands []pkcs11.Candidate
+	if moduleExplicit(d.io, d.g) {
+		cands = pkcs11.Candidates(d.g.Module, d.io.Getenv)
+	} else {
+		for _, name := range suggested {
+			for _, p := range pkcs11.ResolveModuleName(name) {
+				cands = append(cands, pkcs11.Candidate{Path: p, Source: "for this card"})
+			}
+		}
+		if len(suggested) == 0 {
+			cands = pkcs11.Candidates("", d.io.Getenv)
+		}
+	}
+	if len(cands) == 0 {
+		fix := "install the card's middleware: for Aruba and other Italian cards the Bit4id module (Aruba Sign kit) or " + strings.Join(suggested, ", ") + "; or name it with --module PATH"
+		d.add(cModules, checkStatusFail, "none of the modules for this card is installed: "+strings.Join(suggested, ", "), fix)
+		skipRest(cToken, cCert, cChain, cValid, cPIN, cPUK)
+		return
+	}
+	var loaded []string
+	for _, c := range cands {
+		m, err := pkcs11.Load(c.Path, c.Source)
+		if err != nil {
+			d.add(cModules, checkStatusFail, err.Error(), hintOf(err))
+			continue
+		}
+		loaded = append(loaded, m.Path)
+		d.add(cModules, checkStatusOK, fmt.Sprintf("%s loads (%s %s %d.%d)", m.Path, m.Info.ManufacturerID, m.Info.Description, m.Info.VersionMajor, m.Info.VersionMinor), "")
+		d.rep.Versions["module "+m.Profile.Name] = fmt.Sprintf("%s %d.%d (%s)", m.Info.Description, m.Info.VersionMajor, m.Info.VersionMinor, m.Path)
+	}
+	if len(loaded) == 0 {
+		skipRest(cToken, cCert, cChain, cValid, cPIN, cPUK)
+		return
+	}
+	tok, _, err := pkcs11.Open(pkcs11.OpenOptions{Module: modulePathIfOne(loaded), Token: tokenArg(d.g), Getenv: d.io.Getenv, PreferSigning: true})
+	if err != nil {
+		d.fail(cToken, err, "")
+		skipRest(cCert, cChain, cValid, cPIN, cPUK)
+		return
+	}
+	defer tok.Close()
+	d.add(cToken, checkStatusOK, fmt.Sprintf("%q serial %s via %s", tok.Info.Label, tok.Info.Serial, tok.Info.ModuleName), "")
+	sel, _, _ := pkcs11.ParseKeySelector(d.g.Key)
+	c, chain, err := tok.SigningCertificate(sel)
+	if err != nil {
+		d.fail(cCert, err, "")
+		skipRest(cChain, cValid)
+	} else {
+		d.add(cCert, checkStatusOK, fmt.Sprintf("%s, %s (%s)", c.Info.Holder.Name(), describePurpose(c.Info), c.Label), "")
+		if len(chain) > 0 {
+			d.add(cChain, checkStatusOK, "issuer on the token: "+certinfo.Parse(chain[0]).IssuerName, "")
+		} else {
+			d.add(cChain, checkStatusWarn, "the issuer certificate is not on the token: "+c.Info.IssuerName, "verifiers take it from the EU trusted lists; nothing to do unless a verifier complains")
+		}
+		adv := certinfo.AdviseRenewal(c.Cert.NotBefore, c.Cert.NotAfter, d.now)
+		switch adv.State {
+		case certinfo.RenewalExpired:
+			d.add(cValid, checkStatusFail, adv.Advice, "buy a new signature kit; the expired certificate cannot sign")
+		case certinfo.RenewalNotYetValid:
+			d.add(cValid, checkStatusFail, adv.Advice, "check the computer's clock, or wait until the certificate is valid")
+		case certinfo.RenewalNow:
+			d.add(cValid, checkStatusWarn, adv.Advice, "renew it now from the provider's site (Aruba: renewal is possible only in these last 60 days)")
+		case certinfo.RenewalSoon:
+			d.add(cValid, checkStatusWarn, adv.Advice, "")
+		default:
+			d.add(cValid, checkStatusOK, adv.Advice, "")
+		}
+	}
+	info, _ := tok.Refresh()
+	d.pinLine(cPIN, info.PIN, false)
+	d.pinLine(cPUK, info.PUK, true)
+}
+
+func (d *doctor) pinLine(name string, s pkcs11.PINState, puk bool) {
+	text := describePIN(s, puk)
+	switch s {
+	case pkcs11.PINLocked:
+		fix := "unlock it with the PUK: firma pin unlock"
+		if puk {
+			fix = "a blocked PUK cannot be reset: a new kit is needed"
+		}
+		d.add(name, checkStatusFail, text, fix)
+	case pkcs11.PINFinalTry, pkcs11.PINCountLow, pkcs11.PINToBeChanged:
+		d.add(name, checkStatusWarn, text, "")
+	default:
+		d.add(name, checkStatusOK, text, "")
+	}
+}
+
+func modulePathIfOne(paths []string) string {
+	if len(paths) == 1 {
+		return paths[0]
+	}
+	return ""
+}
+
+func tokenArg(g *globalOptions) string {
+	if g.Token == "" && pkcs11.IsURI(g.Key) {
+		return g.Key
+	}
+	return g.Token
+}
+
+func printDoctor(w io.Writer, r *doctorReport) {
+	for _, c := range r.Checks {
+		fmt.Fprintf(w, "%-8s %-33s %s\n", strings.ToUpper(c.Status), c.Name, c.Detail)
+		if c.Fix != "" && c.Status != checkStatusOK {
+			fmt.Fprintf(w, "%-8s %-33s fix: %s\n", "", "", c.Fix)
+		}
+	}
+	fmt.Fprintf(w, "\n%d failed, %d warnings\n", r.Failed, r.Warnings)
+}
+
+// versions collects what a support ticket needs. No secret is read.
+func versions(ctx context.Context) map[string]string {
+	v := map[string]string{
+		"firma": buildVersion(),
+		"go":    runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH,
+	}
+	if f, err := os.Open("/etc/os-release"); err == nil {
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if k, val, ok := strings.Cut(sc.Text(), "="); ok && k == "PRETTY_NAME" {
+				v["os"] = strings.Trim(val, `"`)
+			}
+		}
+		f.Close()
+	}
+	if p, err := exec.LookPath("pcscd"); err == nil {
+		ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		defer cancel()
+		out, _ := exec.CommandContext(ctx, p, "--version").CombinedOutput()
+		if line, _, _ := strings.Cut(string(out), "\n"); line != "" {
+			v["pcsc-lite"] = strings.TrimSpace(line)
+		}
+	} else {
+		v["pcsc-lite"] = "pcscd not installed"
+	}
+	return v
+}

@@ -1,0 +1,145 @@
+//go:build cgo
+
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ebfe/scard"
+
+	"github.com/firma-dev/firma/internal/pcsctest"
+	"github.com/firma-dev/firma/internal/testpki"
+)
+
+// doctorRun runs `firma doctor` with the fixture's SoftHSM module (the
+// virtual card has no PKCS#11 module of its own).
+func doctorRun(t *testing.T, args ...string) result {
+	t.Helper()
+	f := fixture(t)
+	return firma(t, time.Now(), map[string]string{"FIRMA_PKCS11_MODULE": ""}, append([]string{"doctor", "--module", f.Module}, args...)...)
+}
+
+// line finds the check line of name and returns its status word.
+func line(t *testing.T, out, name string) string {
+	t.Helper()
+	m := regexp.MustCompile(`(?m)^(OK|WARNING|FAILED|SKIPPED) +` + regexp.QuoteMeta(name) + ` +(.*)$`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no %q line in:\n%s", name, out)
+	}
+	return m[1]
+}
+
+func TestDoctorAllGreen(t *testing.T) {
+	p := pcsctest.Start(t)
+	vc := vcardOf(t, "aruba")
+	p.Insert(vc, 0)
+	report := filepath.Join(t.TempDir(), "ticket.txt")
+	r := doctorRun(t, "--token", testpki.MainToken, "--report", report)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s%s", r.code, r.out, r.err)
+	}
+	for _, name := range []string{"pcscd reachable", "access allowed", "readers present", "card present", "card identified",
+		"card not held by another program", "PKCS#11 module", "token visible", "signature certificate", "certificate chain",
+		"validity and renewal", "PIN state", "PUK state"} {
+		if got := line(t, r.out, name); got != "OK" {
+			t.Errorf("%s: %s\n%s", name, got, r.out)
+		}
+	}
+	if !strings.Contains(r.out, "0 failed, 0 warnings") {
+		t.Errorf("summary:\n%s", r.out)
+	}
+	// The doctor never sends a VERIFY to a card not known to be safe.
+	if n := vc.Count(0x20); n != 0 {
+		t.Errorf("doctor sent %d VERIFY commands", n)
+	}
+	b, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"firma doctor report", "firma:", "os:", "pcsc-lite:", "module SoftHSM:", "OK       signature certificate"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("report lacks %q:\n%s", want, b)
+		}
+	}
+	if strings.Contains(string(b), testpki.PIN) {
+		t.Error("the report holds the PIN")
+	}
+	// An existing report is not replaced without --force.
+	r = doctorRun(t, "--token", testpki.MainToken, "--report", report)
+	if r.code != ExitOutput {
+		t.Errorf("existing report: exit %d %s", r.code, r.err)
+	}
+	r = doctorRun(t, "--token", testpki.MainToken, "--json")
+	var rep doctorReport
+	if err := json.Unmarshal([]byte(r.out), &rep); err != nil || rep.Failed != 0 || len(rep.Checks) != 13 || rep.Versions["firma"] == "" {
+		t.Errorf("json: %v %+v", err, rep)
+	}
+}
+
+func TestDoctorScenarios(t *testing.T) {
+	f := fixture(t)
+	p := pcsctest.Start(t)
+	notModule := filepath.Join(t.TempDir(), "libbroken.so")
+	os.WriteFile(notModule, []byte(strings.Repeat("not a module\n", 20)), 0o644)
+
+	// No card in the readers.
+	r := doctorRun(t, "--token", testpki.MainToken)
+	if line(t, r.out, "card present") != "FAILED" || !strings.Contains(r.out, "fix: insert the card") || r.code != ExitFailure {
+		t.Errorf("no card: exit %d\n%s", r.code, r.out)
+	}
+
+	vc := vcardOf(t, "aruba")
+	p.Insert(vc, 0)
+	cases := []struct {
+		name  string
+		args  []string
+		check string
+		fix   string
+	}{
+		{"module missing", []string{"--module", "/nonexistent/libbit4xpki.so"}, "PKCS#11 module", "file not found"},
+		{"module not loadable", []string{"--module", notModule}, "PKCS#11 module", "invalid ELF header"},
+		{"no signing certificate", []string{"--token", testpki.CNSOnlyToken}, "signature certificate", "only authentication (CNS) certificates"},
+		{"expired", []string{"--token", "firma-expired"}, "validity and renewal", "fix: buy a new signature kit"},
+	}
+	for _, c := range cases {
+		r := firma(t, time.Now(), map[string]string{"FIRMA_PKCS11_MODULE": ""}, append([]string{"doctor", "--module", f.Module}, c.args...)...)
+		if got := line(t, r.out, c.check); got != "FAILED" || !strings.Contains(r.out, c.fix) || r.code != ExitFailure {
+			t.Errorf("%s: %s line %s, exit %d\n%s", c.name, c.check, got, r.code, r.out)
+		}
+	}
+
+	force(t, testpki.MainToken, 0x40000) // CKF_USER_PIN_LOCKED
+	r = doctorRun(t, "--token", testpki.MainToken)
+	if line(t, r.out, "PIN state") != "FAILED" || !strings.Contains(r.out, "fix: unlock it with the PUK: firma pin unlock") {
+		t.Errorf("locked PIN:\n%s", r.out)
+	}
+
+	// Another program holds the card exclusively.
+	ctx, err := scard.EstablishContext()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ctx.Release()
+	held, err := ctx.Connect(pcsctest.Readers[0], scard.ShareExclusive, scard.ProtocolAny)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = doctorRun(t, "--token", testpki.CNSOnlyToken)
+	held.Disconnect(scard.LeaveCard)
+	if line(t, r.out, "card not held by another program") != "FAILED" || !strings.Contains(r.out, "scdaemon") {
+		t.Errorf("card held exclusively:\n%s", r.out)
+	}
+
+	// pcscd stopped.
+	p.Stop()
+	r = doctorRun(t, "--token", testpki.MainToken)
+	if line(t, r.out, "pcscd reachable") != "FAILED" || !strings.Contains(r.out, "systemctl enable --now pcscd.socket") || line(t, r.out, "card present") != "SKIPPED" {
+		t.Errorf("pcscd stopped:\n%s", r.out)
+	}
+}
