@@ -275,3 +275,32 @@ func TestPCSCServiceNotRunning(t *testing.T) {
 		t.Errorf("survey: %v", err)
 	}
 }
+
+// BenchmarkPCSCReadTries measures one `firma card`-style tries read
+// (connect, transaction, 4 empty VERIFY, disconnect) through the real
+// pcscd and vpcd. Without TCP_QUICKACK in the virtual card each APDU would
+// stall about 40 ms.
+func BenchmarkPCSCReadTries(b *testing.B) {
+	p := pcsctest.Start(b)
+	vc, err := vcard.New("idemia")
+	if err != nil {
+		b.Fatal(err)
+	}
+	p.Insert(vc, 0)
+	c, err := Open()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		err := c.WithCard(ctx, pcsctest.Readers[0], func(tx *Tx) error {
+			_, err := ReadTries(tx, Profiles["idemia"], false)
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
