@@ -105,43 +105,38 @@ func runCard(ctx context.Context, io *IO, o *cardOptions) error {
 	return r.Err
 }
 
-// kv prints one aligned "Label  value" line.
-func kv(w io.Writer, label, format string, args ...any) {
-	fmt.Fprintf(w, "%-13s %s\n", label, fmt.Sprintf(format, args...))
-}
-
 // printCardReport prints one reader's card in the layout of `firma card`
 // (also used by `firma status` for its reader section).
 func printCardReport(w io.Writer, r *card.ReaderReport) {
-	kv(w, "Reader", "%s (%s)", r.Name, r.State)
+	field(w, "Reader", "%s (%s)", r.Name, r.State)
 	if len(r.ATR) == 0 {
 		return
 	}
-	kv(w, "ATR", "%s", card.FormatHex(r.ATR))
+	field(w, "ATR", "%s", card.FormatHex(r.ATR))
 	if a := r.Decoded; a != nil {
-		kv(w, "", "%s convention, %s, Fi %d Di %d (max %g MHz), %d historical bytes", a.Convention, a.ProtocolNames(), a.Fi, a.Di, a.FMax, len(a.Historical))
+		field(w, "", "%s convention, %s, Fi %d Di %d (max %g MHz), %d historical bytes", a.Convention, a.ProtocolNames(), a.Fi, a.Di, a.FMax, len(a.Historical))
 	}
 	id := r.Identification
 	if id == nil {
 		return
 	}
-	kv(w, "Card", "%s", id.Family)
+	field(w, "Card", "%s", id.Family)
 	if id.Label != "" {
-		kv(w, "Known as", "%s", id.Label)
+		field(w, "Known as", "%s", id.Label)
 	}
 	if c := id.CNS; c != nil {
-		kv(w, id.CNS.Variant, "version %s, chip %s, OS %s %s", c.Version, maker(c.ICMaker, c.ICMakerName), maker(c.OSMaker, c.OSMakerName), card.FormatHex(c.OSVersion))
+		field(w, id.CNS.Variant, "version %s, chip %s, OS %s %s", c.Version, maker(c.ICMaker, c.ICMakerName), maker(c.OSMaker, c.OSMakerName), card.FormatHex(c.OSVersion))
 	}
 	for i, d := range id.Descriptions {
 		label := ""
 		if i == 0 {
 			label = "ATR list"
 		}
-		kv(w, label, "%s", d)
+		field(w, label, "%s", d)
 	}
-	kv(w, "Modules", "%s", strings.Join(id.Modules, ", "))
+	field(w, "Modules", "%s", strings.Join(id.Modules, ", "))
 	for _, n := range id.Notes {
-		kv(w, "Note", "%s", n)
+		field(w, "Note", "%s", n)
 	}
 	switch {
 	case len(r.PINTries) > 0:
@@ -149,12 +144,12 @@ func printCardReport(w io.Writer, r *card.ReaderReport) {
 		for i, t := range r.PINTries {
 			parts[i] = t.Name + " " + triesText(t)
 		}
-		kv(w, "PIN tries", "%s", strings.Join(parts, ", "))
+		field(w, "PIN tries", "%s", strings.Join(parts, ", "))
 	case r.PINTriesSkipped != "":
-		kv(w, "PIN tries", "not read: %s", r.PINTriesSkipped)
+		field(w, "PIN tries", "not read: %s", r.PINTriesSkipped)
 	}
 	for _, warn := range r.Warnings {
-		kv(w, "Warning", "%s", warn)
+		field(w, "Warning", "%s", warn)
 	}
 }
 
