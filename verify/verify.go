@@ -120,13 +120,12 @@ func Verify(ctx context.Context, r io.Reader, opts Options) (*Report, error) {
 		rep.Layers = v.layer(0, form, br, plain)
 	}
 	if plain.err != nil {
-		return nil, &extractError{plain.err}
+		return nil, &ExtractError{plain.err}
 	}
-	if plain.used {
-		rep.Content = &Content{Length: plain.n}
-		if plain.sha256 != nil {
-			rep.Content.SHA256 = hex.EncodeToString(plain.sha256)
-		}
+	// The document is reported only when the layer holding it was read
+	// to the end (its digest is then known).
+	if plain.used && plain.sha256 != nil {
+		rep.Content = &Content{Length: plain.n, SHA256: hex.EncodeToString(plain.sha256)}
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -151,18 +150,23 @@ func (p *plainSink) Write(b []byte) (int, error) {
 	if p.w != nil && p.err == nil {
 		if _, err := p.w.Write(b); err != nil {
 			p.err = err
-			return 0, &extractError{err}
+			return 0, &ExtractError{err}
 		}
 	}
 	return len(b), nil
 }
 
-// extractError is a failure to write the extracted content: it stops
+// ExtractError is a failure to write the extracted content: it stops
 // verification (the output would be incomplete).
-type extractError struct{ err error }
+type ExtractError struct{ Err error }
 
-func (e *extractError) Error() string { return "writing extracted content: " + e.err.Error() }
-func (e *extractError) Unwrap() error { return e.err }
+func (e *ExtractError) Error() string { return "writing the extracted document: " + e.Err.Error() }
+func (e *ExtractError) Unwrap() error { return e.Err }
+
+// Hint says what to check.
+func (e *ExtractError) Hint() string {
+	return "check the free space and permissions of the output directory"
+}
 
 // layer reads one CMS object from r and returns its layer followed by
 // the layers nested in its content.
@@ -200,7 +204,7 @@ func (v *verifier) signedDataLayer(l *Layer, ci *cms.ContentInfo, nest *nestSink
 	}
 	inner := nest.finish(err)
 	if err != nil {
-		var ee *extractError
+		var ee *ExtractError
 		if errors.As(err, &ee) {
 			l.Error = ee.Error()
 		} else {

@@ -9,8 +9,10 @@ import (
 
 	"github.com/firma-dev/firma/card"
 	"github.com/firma-dev/firma/internal/atomicfile"
+	"github.com/firma-dev/firma/internal/cms"
 	"github.com/firma-dev/firma/pkcs11"
 	"github.com/firma-dev/firma/sign"
+	"github.com/firma-dev/firma/verify"
 )
 
 // Exit codes. They are part of firma's interface (README, "Exit codes"):
@@ -99,6 +101,13 @@ var classification = []struct {
 	{func(err error) bool { return errors.Is(err, card.ErrWaitTimeout) }, ExitCanceled},
 	{isA[*card.Error], ExitPCSC},
 	{isA[*card.ATRError], ExitPCSC},
+	{isA[*verify.ExtractError], ExitOutput},
+	{isA[*ExtractNameError], ExitOutput},
+	{isA[*cms.UnrecognizedError], ExitInput},
+	{isA[*cms.FormatError], ExitInput},
+	{isA[*verify.MIMEError], ExitInput},
+	{isA[*verify.TrustError], ExitInput},
+	{isA[*verify.TSLError], ExitInput},
 }
 
 // isA matches errors of type T anywhere in the chain.

@@ -66,6 +66,7 @@ command line, and firma never retries a PIN the card rejected.`,
 		newModulesCmd(io, g),
 		newDoctorCmd(io, g),
 		newReadersCmd(io, g), newCardCmd(io, g),
+		newVerifyCmd(io, g),
 	)
 	return root
 }

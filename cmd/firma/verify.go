@@ -1,0 +1,379 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/spf13/cobra"
+
+	"github.com/firma-dev/firma/internal/atomicfile"
+	"github.com/firma-dev/firma/verify"
+)
+
+// verifyOptions are the flags of firma verify.
+type verifyOptions struct {
+	Inputs  []string
+	Content string
+	Trust   []string
+	TSL     []string
+	NoSys   bool
+	Online  bool
+	Timeout time.Duration
+	JSON    bool
+	Extract bool
+	Output  string
+	Force   bool
+}
+
+func newVerifyCmd(io *IO, g *globalOptions) *cobra.Command {
+	opts := &verifyOptions{}
+	cmd := &cobra.Command{
+		Use:   "verify [flags] FILE...",
+		Short: "Verify signed files (.p7m, .p7s, .tsd, .m7m) and extract the document",
+		Long: `Verify CAdES signed files as Italian verifiers do, and say for each one
+whether it is valid, with the signer's name and codice fiscale.
+
+The form is found from the bytes, not the name: DER or BER, base64 with or
+without PEM armor, nested p7m (every layer is reported), detached .p7s with
+--content, several signers, counter-signatures, timestamps (CAdES-T),
+.tsd (RFC 5544) and .m7m files.
+
+Each signature gets an indication, as the EU DSS validator gives it:
+  TOTAL_PASSED   the signature is valid and chains to a trusted CA
+  TOTAL_FAILED   the file or signature was altered, or is not acceptable
+  INDETERMINATE  it cannot be decided (no trusted CA, content missing,
+                 certificate expired without a timestamp, ...)
+with the reason in plain words. Without a trust anchor (--trust, --tsl, or
+a CA in the system store) nothing is ever TOTAL_PASSED.
+
+Revocation (OCSP, then CRL) is checked only with --online; otherwise the
+report says it was not checked.
+
+--extract writes the signed document next to the file, named after it with
+the .p7m (.tsd, .m7m) endings removed; it never replaces an existing file
+without --force, and keeps nothing when the signature is TOTAL_FAILED.
+
+Exit status: 0 all TOTAL_PASSED, 21 INDETERMINATE, 20 TOTAL_FAILED, 11 a
+file could not be read or is not a signed file, 10 the document could not
+be extracted (the output exists); for several files the worst (20, then
+11, 10, 21).`,
+		Example: `  # Is this prescription validly signed? (Italian trusted list from AgID)
+  firma verify --tsl TSL-IT.xml ricetta.pdf.p7m
+
+  # Verify and save the signed PDF (writes ricetta.pdf)
+  firma verify --tsl TSL-IT.xml --extract ricetta.pdf.p7m
+
+  # A detached signature with its document
+  firma verify --trust ca.pem --content referto.pdf referto.pdf.p7s
+
+  # All invoices of the month, with revocation checks, as JSON for a script
+  firma verify --tsl TSL-IT.xml --online --json fatture/*.p7m`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Inputs = args
+			return runVerify(cmd.Context(), io, opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.Content, "content", "", "the signed document of a detached signature (.p7s) (one FILE only)")
+	f.StringArrayVar(&opts.Trust, "trust", nil, "trust the CA certificates in `FILE` or directory (PEM or DER; repeatable)")
+	f.StringArrayVar(&opts.TSL, "tsl", nil, "trust the qualified CAs and timestamp units of a trusted list `XML` (TSL-IT.xml; repeatable)")
+	f.BoolVar(&opts.NoSys, "no-system-trust", false, "do not trust the operating system's CA store")
+	f.BoolVar(&opts.Online, "online", false, "check revocation over the network (OCSP, then CRL)")
+	f.DurationVar(&opts.Timeout, "timeout", 10*time.Second, "with --online: give up on a revocation server after this `duration`")
+	f.BoolVar(&opts.JSON, "json", false, "print the results as JSON")
+	f.BoolVar(&opts.Extract, "extract", false, "write the signed document next to each file (name without .p7m)")
+	f.StringVarP(&opts.Output, "output", "o", "", "with --extract: write the document to `FILE` (one input only; - for standard output)")
+	f.BoolVar(&opts.Force, "force", false, "with --extract: replace an existing file")
+	_ = g
+	return cmd
+}
+
+// verifyFileResult is one file of the --json output: the verify.Report
+// fields, or an error when the file could not be verified at all.
+type verifyFileResult struct {
+	File string `json:"file"`
+	*verify.Report
+	// Error is set when the file could not be read or is not a signed
+	// file; the report fields are then absent.
+	Error string `json:"error,omitempty"`
+	// ExtractNote says why --extract wrote nothing.
+	ExtractNote string `json:"extract_note,omitempty"`
+}
+
+// verifyJSON is the --json output of firma verify.
+type verifyJSON struct {
+	// Indication is the worst over the files: TOTAL_PASSED, INDETERMINATE,
+	// TOTAL_FAILED, or ERROR when a file could not be verified (unreadable, not a signed file, output not writable).
+	Indication string             `json:"indication"`
+	Files      []verifyFileResult `json:"files"`
+}
+
+// ExtractNameError reports an input whose name gives no safe name for
+// the extracted document.
+type ExtractNameError struct {
+	Input  string
+	Reason string
+}
+
+func (e *ExtractNameError) Error() string {
+	return fmt.Sprintf("cannot name the extracted document of %s: %s", e.Input, e.Reason)
+}
+
+// Hint says how to proceed.
+func (e *ExtractNameError) Hint() string { return "choose the output name with -o FILE" }
+
+// extractName derives the document's name from the signed file's name by
+// removing the signature endings (.p7m, .tsd, .m7m, any number of them,
+// any case). Names that would be hidden, empty or contain control
+// characters are refused: a file called ".bashrc.p7m" must not plant a
+// dotfile.
+func extractName(input string) (string, error) {
+	dir, base := filepath.Split(input)
+	name := base
+	for {
+		lower := strings.ToLower(name)
+		stripped := false
+		for _, ext := range []string{".p7m", ".tsd", ".m7m"} {
+			if strings.HasSuffix(lower, ext) {
+				name = name[:len(name)-len(ext)]
+				stripped = true
+				break
+			}
+		}
+		if !stripped {
+			break
+		}
+	}
+	switch {
+	case name == base:
+		return "", &ExtractNameError{Input: input, Reason: "it does not end in .p7m, .tsd or .m7m"}
+	case name == "" || name == "." || name == "..":
+		return "", &ExtractNameError{Input: input, Reason: "nothing is left once .p7m is removed"}
+	case strings.HasPrefix(name, "."):
+		return "", &ExtractNameError{Input: input, Reason: fmt.Sprintf("%q would be a hidden file", name)}
+	case strings.IndexFunc(name, func(r rune) bool { return unicode.IsControl(r) || r == '\\' }) >= 0:
+		return "", &ExtractNameError{Input: input, Reason: "the name contains control characters or backslashes"}
+	}
+	return filepath.Join(dir, name), nil
+}
+
+func runVerify(ctx context.Context, ios *IO, opts *verifyOptions) error {
+	if opts.Output != "" && !opts.Extract {
+		return usageErrorf("-o/--output goes with --extract")
+	}
+	if opts.Output != "" && len(opts.Inputs) != 1 {
+		return usageErrorf("-o/--output takes one input file, not %d", len(opts.Inputs))
+	}
+	if opts.Content != "" && len(opts.Inputs) != 1 {
+		return usageErrorf("--content goes with one detached signature, not %d files", len(opts.Inputs))
+	}
+	stdinUsers := 0
+	for _, in := range opts.Inputs {
+		if in == "-" {
+			stdinUsers++
+		}
+	}
+	if opts.Content == "-" {
+		stdinUsers++
+	}
+	if stdinUsers > 1 {
+		return usageErrorf("standard input (-) can be read only once")
+	}
+	if opts.Extract && opts.Output == "" {
+		for _, in := range opts.Inputs {
+			if in == "-" {
+				return usageErrorf("--extract of standard input needs -o FILE")
+			}
+		}
+	}
+	trust := verify.NewTrustStore()
+	for _, t := range opts.Trust {
+		if err := trust.AddPath(t); err != nil {
+			return withCode(ExitInput, err, "")
+		}
+	}
+	for _, t := range opts.TSL {
+		if _, err := trust.AddTSL(t); err != nil {
+			return withCode(ExitInput, err, "")
+		}
+	}
+	if !opts.NoSys {
+		// A system without a CA store is fine: the other anchors remain.
+		_ = trust.AddSystem()
+	}
+
+	// The human report goes to standard output, unless the document does.
+	out := ios.Out
+	if opts.Output == "-" {
+		out = ios.Err
+	}
+	var results []verifyFileResult
+	worst := ExitOK
+	for i, in := range opts.Inputs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		res, code := verifyOne(ctx, ios, opts, trust, in)
+		results = append(results, res)
+		worst = worseExit(worst, code)
+		if !opts.JSON {
+			if i > 0 {
+				fmt.Fprintln(out)
+			}
+			printVerifyResult(out, &res)
+		}
+	}
+	if opts.JSON {
+		j := verifyJSON{Indication: string(verify.TotalPassed), Files: results}
+		switch worst {
+		case ExitVerifyFailed:
+			j.Indication = string(verify.TotalFailed)
+		case ExitInput, ExitOutput:
+			j.Indication = "ERROR"
+		case ExitVerifyIndeterminate:
+			j.Indication = string(verify.Indeterminate)
+		}
+		if err := writeJSON(out, j); err != nil {
+			return err
+		}
+	} else if len(results) > 1 {
+		fmt.Fprintln(out)
+		printVerifySummary(out, results)
+	}
+	if worst == ExitOK {
+		return nil
+	}
+	return silentExit{worst}
+}
+
+// worseExit orders the verification exit codes: a failed signature is
+// the most important news, then a file that could not be checked, then a
+// document that could not be extracted, then an undecided signature.
+func worseExit(a, b int) int {
+	rank := map[int]int{ExitOK: 0, ExitVerifyIndeterminate: 1, ExitOutput: 2, ExitInput: 3, ExitVerifyFailed: 4}
+	if rank[b] > rank[a] {
+		return b
+	}
+	return a
+}
+
+func exitFor(ind verify.Indication) int {
+	switch ind {
+	case verify.TotalPassed:
+		return ExitOK
+	case verify.TotalFailed:
+		return ExitVerifyFailed
+	}
+	return ExitVerifyIndeterminate
+}
+
+// verifyOne verifies one file, extracting its document when asked.
+func verifyOne(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.TrustStore, input string) (verifyFileResult, int) {
+	res := verifyFileResult{File: input}
+	fail := func(err error) (verifyFileResult, int) {
+		res.Error = err.Error()
+		reportFileError(ios, input, err)
+		code, _ := classify(err)
+		if code != ExitOutput {
+			code = ExitInput
+		}
+		return res, code
+	}
+	var r io.Reader = ios.In
+	if input != "-" {
+		f, err := os.Open(input)
+		if err != nil {
+			return fail(err)
+		}
+		defer f.Close()
+		if st, err := f.Stat(); err == nil && st.IsDir() {
+			return fail(fmt.Errorf("%s is a directory", input))
+		}
+		r = f
+	}
+	vo := verify.Options{Trust: trust, Online: opts.Online, Timeout: opts.Timeout, Now: ios.Now(), Name: input}
+	if opts.Content != "" {
+		if opts.Content == "-" {
+			vo.Content = ctxReader{ctx: ctx, r: ios.In}
+		} else {
+			cf, err := os.Open(opts.Content)
+			if err != nil {
+				return fail(fmt.Errorf("reading the signed content: %w", err))
+			}
+			defer cf.Close()
+			vo.Content = ctxReader{ctx: ctx, r: cf}
+		}
+	}
+	var out *atomicfile.File
+	if opts.Extract {
+		switch {
+		case opts.Output == "-":
+			vo.Extract = ios.Out
+		default:
+			name := opts.Output
+			if name == "" {
+				var err error
+				if name, err = extractName(input); err != nil {
+					return fail(err)
+				}
+			}
+			if input != "-" {
+				if a, err1 := os.Stat(input); err1 == nil {
+					if b, err2 := os.Stat(name); err2 == nil && os.SameFile(a, b) {
+						return fail(withCode(ExitOutput, fmt.Errorf("the output %s is the input itself", name), "choose another output name"))
+					}
+				}
+			}
+			var err error
+			out, err = atomicfile.Create(name, atomicfile.Options{Force: opts.Force})
+			if err != nil {
+				return fail(withCode(ExitOutput, err, ""))
+			}
+			defer out.Abort() // no-op after Commit
+			vo.Extract = out
+		}
+	}
+	rep, err := verify.Verify(ctx, ctxReader{ctx: ctx, r: r}, vo)
+	if err != nil {
+		var xe *verify.ExtractError
+		if errors.As(err, &xe) {
+			return fail(withCode(ExitOutput, err, ""))
+		}
+		return fail(err)
+	}
+	res.Report = rep
+	if out != nil {
+		switch {
+		case rep.Content == nil:
+			res.ExtractNote = "nothing extracted: the file holds no document (detached signature)"
+		case rep.Indication == verify.TotalFailed:
+			res.ExtractNote = "nothing extracted: the signature is not valid (TOTAL_FAILED)"
+		default:
+			if err := out.Commit(); err != nil {
+				return fail(withCode(ExitOutput, err, ""))
+			}
+			rep.Content.ExtractedTo = out.Name()
+		}
+	} else if opts.Output == "-" && rep.Content != nil {
+		rep.Content.ExtractedTo = "-"
+	}
+	return res, exitFor(rep.Indication)
+}
+
+func reportFileError(ios *IO, input string, err error) {
+	fmt.Fprintf(ios.Err, "firma: error: %s: %s\n", input, err)
+	_, hint := classify(err)
+	if hint != "" {
+		for _, line := range strings.Split(hint, "\n") {
+			fmt.Fprintf(ios.Err, "firma: hint: %s\n", line)
+		}
+	}
+}

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/firma-dev/firma/verify"
+)
+
+// Human output of firma verify: the verdict and who signed on the first
+// lines, then the details. The layout is the same on a terminal and in a
+// pipe (no colours), so scripts may rely on the first line:
+//
+//	FILE: INDICATION[/SUB_INDICATION]
+
+func verdictWords(ind verify.Indication) string {
+	switch ind {
+	case verify.TotalPassed:
+		return "valid signature"
+	case verify.TotalFailed:
+		return "NOT VALID"
+	}
+	return "cannot be confirmed"
+}
+
+func printVerifyResult(w io.Writer, res *verifyFileResult) {
+	if res.Report == nil {
+		fmt.Fprintf(w, "%s: ERROR (%s)\n", res.File, res.Error)
+		return
+	}
+	r := res.Report
+	head := string(r.Indication)
+	if r.SubIndication != "" {
+		head += "/" + string(r.SubIndication)
+	}
+	fmt.Fprintf(w, "%s: %s (%s)\n", res.File, head, verdictWords(r.Indication))
+	if r.Reason != "" {
+		fmt.Fprintf(w, "  reason: %s\n", r.Reason)
+	}
+	for _, l := range r.Layers {
+		if len(r.Layers) > 1 || l.Type != "signed-data" {
+			desc := l.Type
+			if l.Detached {
+				desc += ", detached"
+			}
+			fmt.Fprintf(w, "  layer %d: %s (%s)\n", l.Depth+1, desc, l.Form)
+		}
+		if l.Error != "" {
+			fmt.Fprintf(w, "    error: %s\n", l.Error)
+		}
+		for _, s := range l.Signatures {
+			printSignature(w, s, "  ")
+		}
+		if l.TrailingBytes > 0 {
+			fmt.Fprintf(w, "    note: %d bytes of padding after the signature (ignored)\n", l.TrailingBytes)
+		}
+	}
+	for i, ts := range r.Timestamps {
+		printTimestamp(w, fmt.Sprintf("file timestamp %d", i+1), ts, "  ")
+	}
+	if r.Revocation == "not_checked" {
+		fmt.Fprintln(w, "  revocation: not checked (offline; use --online)")
+	}
+	if len(r.Trust) == 0 {
+		fmt.Fprintln(w, "  trust: no trust anchor (use --trust CA.pem or --tsl TSL-IT.xml)")
+	}
+	if r.Content != nil {
+		line := fmt.Sprintf("  document: %d bytes, SHA-256 %s", r.Content.Length, r.Content.SHA256)
+		switch {
+		case r.Content.ExtractedTo == "-":
+			line += ", written to standard output"
+		case r.Content.ExtractedTo != "":
+			line += ", extracted to " + r.Content.ExtractedTo
+		}
+		fmt.Fprintln(w, line)
+	}
+	if res.ExtractNote != "" {
+		fmt.Fprintf(w, "  %s\n", res.ExtractNote)
+	}
+}
+
+func printSignature(w io.Writer, s *verify.Signature, indent string) {
+	kind := "signature"
+	if strings.Contains(s.ID, ".C") {
+		kind = "counter-signature"
+	}
+	head := string(s.Indication)
+	if s.SubIndication != "" {
+		head += "/" + string(s.SubIndication)
+	}
+	fmt.Fprintf(w, "%s%s %s: %s\n", indent, kind, s.ID, head)
+	in := indent + "  "
+	if s.Signer != nil {
+		fmt.Fprintf(w, "%ssigner:       %s\n", in, s.Signer.Holder.Name())
+		if cf := s.Signer.Holder.FiscalCode; cf != "" {
+			fmt.Fprintf(w, "%sfiscal code:  %s\n", in, cf)
+		}
+		fmt.Fprintf(w, "%sissuer:       %s\n", in, s.Signer.IssuerName)
+		q := "not qualified"
+		switch {
+		case s.Signer.Qualified && s.Signer.QSCD:
+			q = "qualified, key in a QSCD"
+		case s.Signer.Qualified:
+			q = "qualified"
+		}
+		if s.QualifiedTSL != nil && *s.QualifiedTSL {
+			q += ", CA in the trusted list"
+		}
+		fmt.Fprintf(w, "%scertificate:  %s; valid %s to %s\n", in, q, s.Signer.NotBefore.Format("2006-01-02"), s.Signer.NotAfter.Format("2006-01-02"))
+	}
+	if s.SigningTime != nil {
+		fmt.Fprintf(w, "%ssigning time: %s (declared by the signer)\n", in, s.SigningTime.UTC().Format(time.DateTime+" MST"))
+	}
+	for _, ts := range s.Timestamps {
+		printTimestamp(w, "timestamp", ts, in)
+	}
+	fmt.Fprintf(w, "%sformat:       %s, %s\n", in, s.Profile, s.SignatureAlgorithm)
+	for _, r := range s.Reasons {
+		fmt.Fprintf(w, "%sreason:       %s\n", in, r)
+	}
+	for _, wn := range s.Warnings {
+		fmt.Fprintf(w, "%swarning:      %s\n", in, wn)
+	}
+	fmt.Fprintf(w, "%schecks:\n", in)
+	for _, c := range s.Checks {
+		fmt.Fprintf(w, "%s  %-13s %-20s %s\n", in, c.Status, c.Name, c.Detail)
+	}
+	for _, cs := range s.CounterSignatures {
+		printSignature(w, cs, in)
+	}
+}
+
+func printTimestamp(w io.Writer, label string, ts *verify.Timestamp, indent string) {
+	head := string(ts.Indication)
+	if ts.SubIndication != "" {
+		head += "/" + string(ts.SubIndication)
+	}
+	when := "unknown time"
+	if !ts.Time.IsZero() {
+		when = ts.Time.UTC().Format(time.DateTime + " MST")
+	}
+	tsa := ""
+	if ts.TSA != "" {
+		tsa = ", " + ts.TSA
+	}
+	fmt.Fprintf(w, "%s%s: %s (over the %s%s): %s\n", indent, label, when, ts.Covers, tsa, head)
+	for _, r := range ts.Reasons {
+		fmt.Fprintf(w, "%s  reason: %s\n", indent, r)
+	}
+}
+
+func printVerifySummary(w io.Writer, results []verifyFileResult) {
+	counts := map[string]int{}
+	for _, r := range results {
+		if r.Report == nil {
+			counts["ERROR"]++
+		} else {
+			counts[string(r.Indication)]++
+		}
+	}
+	var parts []string
+	for _, k := range []string{string(verify.TotalPassed), string(verify.Indeterminate), string(verify.TotalFailed), "ERROR"} {
+		if counts[k] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[k], k))
+		}
+	}
+	fmt.Fprintf(w, "%d files: %s\n", len(results), strings.Join(parts, ", "))
+}
