@@ -178,7 +178,6 @@ func TestVerifyCommand(t *testing.T) {
 	}
 }
 
-
 func TestVerifyJSON(t *testing.T) {
 	p := testCLIPKI(t)
 	dir := t.TempDir()
