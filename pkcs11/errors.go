@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	p11 "github.com/miekg/pkcs11"
+
+	"github.com/firma-dev/firma/internal/pinrules"
 )
 
 // ErrNoCgo means firma was built without cgo and cannot load modules.
@@ -215,15 +217,7 @@ func (e *FinalTryError) Hint() string {
 
 // PINFormatError means the PIN does not fit the token's rules; the token
 // was not asked.
-type PINFormatError struct {
-	Reason string
-}
-
-func (e *PINFormatError) Error() string { return "PIN not accepted: " + e.Reason }
-
-func (e *PINFormatError) Hint() string {
-	return "Italian signature PINs are 5 to 8 digits"
-}
+type PINFormatError = pinrules.FormatError
 
 // TokenRemovedError means the card was pulled out during an operation.
 type TokenRemovedError struct{ Op string }

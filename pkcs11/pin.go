@@ -1,22 +1,20 @@
 package pkcs11
 
 import (
-	"bytes"
 	"errors"
-	"fmt"
 
 	p11 "github.com/miekg/pkcs11"
+
+	"github.com/firma-dev/firma/internal/pinrules"
 )
 
-// PINRules say what a new PIN must look like.
-type PINRules struct {
-	MinLen, MaxLen int
-	DigitsOnly     bool
-}
+// PINRules say what a new PIN must look like (shared with the APDU path
+// of package card, see internal/pinrules).
+type PINRules = pinrules.Rules
 
 // ItalianPINRules are the rules of Italian signature and CNS cards: 5 to
 // 8 digits.
-var ItalianPINRules = PINRules{MinLen: 5, MaxLen: 8, DigitsOnly: true}
+var ItalianPINRules = pinrules.Italian
 
 // RulesFor returns the PIN rules of the token: the Italian rules for the
 // middleware of Italian cards, otherwise the token's own length bounds.
@@ -36,22 +34,7 @@ func (t *Token) RulesFor() PINRules {
 }
 
 // CheckNewPIN validates a new PIN before anything is sent to the token.
-func CheckNewPIN(old, pin []byte, r PINRules) error {
-	if len(pin) < r.MinLen || len(pin) > r.MaxLen {
-		return &PINFormatError{Reason: fmt.Sprintf("the new PIN must be %d to %d characters", r.MinLen, r.MaxLen)}
-	}
-	if r.DigitsOnly {
-		for _, c := range pin {
-			if c < '0' || c > '9' {
-				return &PINFormatError{Reason: "the new PIN must be digits only"}
-			}
-		}
-	}
-	if old != nil && bytes.Equal(old, pin) {
-		return &PINFormatError{Reason: "the new PIN is the same as the old one"}
-	}
-	return nil
-}
+func CheckNewPIN(old, pin []byte, r PINRules) error { return pinrules.Check(old, pin, r) }
 
 // ChangeOptions say how to change the PIN.
 type ChangeOptions struct {
