@@ -73,6 +73,7 @@ func FuzzTSL(f *testing.F) {
 
 // FuzzMIME: .m7m splitting on arbitrary MIME input.
 func FuzzMIME(f *testing.F) {
+	addFileSeeds(f, "testdata")
 	generatedSeeds(f)
 	f.Add([]byte("MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Transfer-Encoding: base64\r\n\r\nMIIB\r\n--b--\r\n"))
 	f.Fuzz(func(t *testing.T, in []byte) {

@@ -518,9 +518,24 @@ func (v *verifier) checkCertificate(o *signerOutcome, certs []*x509.Certificate,
 	s.Checks = append(s.Checks, later.Checks...)
 	// Qualification (information for signers, not a pass/fail).
 	if !tsa {
+		var pol []string
+		for _, p := range cert.PolicyIdentifiers {
+			switch {
+			case p.Equal(certinfo.OIDPolicyAgIDCert):
+				pol = append(pol, "AgID qualified signature policy")
+			case p.Equal(certinfo.OIDPolicyQCPnQSCD):
+				pol = append(pol, "QCP-n-qscd")
+			case p.Equal(certinfo.OIDPolicyQCPn):
+				pol = append(pol, "QCP-n")
+			}
+		}
+		polText := ""
+		if len(pol) > 0 {
+			polText = " (policies: " + strings.Join(pol, ", ") + ")"
+		}
 		switch {
 		case info.Qualified && info.QSCD:
-			s.add("qualified", StatusPassed, "", "qualified certificate, key in a qualified signature creation device")
+			s.add("qualified", StatusPassed, "", "qualified certificate, key in a qualified signature creation device"+polText)
 		case info.Qualified:
 			s.add("qualified", StatusWarning, "", "qualified certificate, but it does not state that the key is in a QSCD")
 			s.warn("the certificate is qualified but does not state a QSCD: not a qualified electronic signature")

@@ -91,7 +91,10 @@ func (v *verifier) checkTimestamp(token []byte, digest func(crypto.Hash) ([]byte
 		tsa:          true,
 	})
 	if o.cert != nil {
-		ts.TSA = o.cert.Subject.String()
+		ts.TSA = o.cert.Subject.CommonName
+		if ts.TSA == "" {
+			ts.TSA = o.cert.Subject.String()
+		}
 		v.checkCertificate(o, certs, ts.Time, true, true)
 	}
 	ts.Checks = o.sig.Checks
