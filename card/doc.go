@@ -22,13 +22,22 @@
 //   - The empty VERIFY (00 20 00 ref without data, which reads the retry
 //     counter on ISO 7816-4 cards) is sent only to card profiles marked
 //     safe, or when the caller asks explicitly: some Italian CNS cards
-//     count it as a failed try. No other VERIFY is ever sent: this package
-//     never handles a PIN.
+//     count it as a failed try.
+//   - PINs and PUKs are handled only by the PIN management functions
+//     (pin.go: VERIFY, CHANGE REFERENCE DATA, RESET RETRY COUNTER), for
+//     profiles whose PIN encoding is known. Each presents a secret once
+//     and never retries; PINChange and PINUnblock first read the counter
+//     where that is safe, refuse a blocked secret or a final try unless
+//     allowed, and check the new PIN (internal/pinrules) before the card
+//     sees anything. Secrets never appear in errors; the buffers holding
+//     them are zeroed after use, and the card is reset when the
+//     connection ends so no verified state is left behind.
 //   - Errors are *Error values with a Kind (errors.Is(err, ErrNoService))
 //     and a Hint telling the user what to do.
 //
 // Specifications: ISO/IEC 7816-3:2006 (ATR, clause 8), ISO/IEC 7816-4:2013
-// (historical bytes, COMPACT-TLV, VERIFY 11.5.6), PC/SC Workgroup
+// (historical bytes, COMPACT-TLV, VERIFY 11.5.6, CHANGE REFERENCE DATA
+// 11.5.7, RESET RETRY COUNTER 11.5.10, status words 5.6), PC/SC Workgroup
 // specification part 5 (SCardGetStatusChange, reader states), the Italian
 // CNS specification (ATR historical bytes, PIN references), and pcsc-tools'
 // smartcard_list.txt format (read at run time, never embedded).

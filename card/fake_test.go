@@ -144,6 +144,12 @@ func (h *fakeHandle) Status() ([]byte, error) {
 func (h *fakeHandle) BeginTransaction() error { return nil }
 func (h *fakeHandle) EndTransaction() error   { return nil }
 func (h *fakeHandle) Disconnect() error       { return nil }
+func (h *fakeHandle) DisconnectReset() error {
+	h.f.mu.Lock()
+	h.f.log("reset")
+	h.f.mu.Unlock()
+	return nil
+}
 func (h *fakeHandle) Transmit(cmd []byte) ([]byte, error) {
 	h.f.mu.Lock()
 	h.f.log("transmit")

@@ -53,6 +53,9 @@ type handle interface {
 	Transmit(cmd []byte) ([]byte, error)
 	// Disconnect leaves the card as it is.
 	Disconnect() error
+	// DisconnectReset resets the card (SCARD_RESET_CARD), which drops
+	// any PIN verification.
+	DisconnectReset() error
 }
 
 // establishFunc opens a PC/SC context; tests replace it with fakes.

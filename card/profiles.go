@@ -15,8 +15,43 @@ type Profile struct {
 	// family. When false, some cards of the family may count it as a
 	// failed try, so firma sends it only when the user asks explicitly.
 	EmptyVerifySafe bool `json:"empty_verify_safe"`
+	// PINFormat is how PINs and PUKs travel in VERIFY, CHANGE REFERENCE
+	// DATA and RESET RETRY COUNTER on this family; nil when firma does
+	// not manage PINs by APDU on it (use the PKCS#11 module instead).
+	PINFormat *PINFormat `json:"pin_format,omitempty"`
 	// Source says where the profile's facts come from.
 	Source string `json:"source"`
+}
+
+// PINFormat is the encoding of a PIN or PUK in a command APDU: the
+// digits as ASCII, padded with Pad to Len bytes.
+type PINFormat struct {
+	Len int  `json:"len"`
+	Pad byte `json:"pad"`
+}
+
+// italianPINFormat is the block of Italian CNS cards (FACTS.md, "PIN
+// references and APDUs"; OpenSC's itacns driver pads the same way).
+var italianPINFormat = &PINFormat{Len: 8, Pad: 0xFF}
+
+// Secret returns the profile's secret named name ("signature PIN").
+func (p *Profile) Secret(name string) (SecretRef, bool) {
+	for _, s := range p.Secrets {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return SecretRef{}, false
+}
+
+// PUKFor returns the PUK that unblocks the PIN pin.
+func (p *Profile) PUKFor(pin SecretRef) (SecretRef, bool) {
+	for _, s := range p.Secrets {
+		if s.PUK && s.Unblocks == pin.Ref {
+			return s, true
+		}
+	}
+	return SecretRef{}, false
 }
 
 // SecretRef is one PIN or PUK of a profile.
@@ -53,6 +88,7 @@ var Profiles = map[string]*Profile{
 		// VERIFY to Italian CNS cards, and some of them count it as a
 		// failed try. Not confirmed safe on any batch.
 		EmptyVerifySafe: false,
+		PINFormat:       italianPINFormat,
 		Source:          "OpenSC itacns driver and public reports; empty VERIFY not confirmed safe",
 	},
 	"idemia": {
@@ -61,19 +97,25 @@ var Profiles = map[string]*Profile{
 		// ID-One Cosmo implements ISO/IEC 7816-4:2013 11.5.6: VERIFY with
 		// absent data field returns the retry counter without using a try.
 		EmptyVerifySafe: true,
+		PINFormat:       italianPINFormat,
 		Source:          "ISO/IEC 7816-4 retry-counter query on IDEMIA ID-One Cosmo; to be confirmed on each card batch",
 	},
 	"athena": {
 		Name:            "athena",
 		Secrets:         cnsRefs(0),
 		EmptyVerifySafe: false,
+		PINFormat:       italianPINFormat,
 		Source:          "CNS specification references; empty VERIFY behaviour unknown",
 	},
 	"cns": {
 		Name:            "cns",
 		Secrets:         cnsRefs(0),
 		EmptyVerifySafe: false,
-		Source:          "CNS specification references; card maker unknown to firma",
+		// An unknown maker: the references are the specification's, but
+		// how its PIN blocks are encoded is not confirmed, and a wrong
+		// encoding costs a try. No PIN management by APDU.
+		PINFormat: nil,
+		Source:    "CNS specification references; card maker unknown to firma",
 	},
 }
 

@@ -73,6 +73,7 @@ func (h *scardHandle) Status() ([]byte, error) {
 func (h *scardHandle) BeginTransaction() error { return code(h.c.BeginTransaction()) }
 func (h *scardHandle) EndTransaction() error   { return code(h.c.EndTransaction(scard.LeaveCard)) }
 func (h *scardHandle) Disconnect() error       { return code(h.c.Disconnect(scard.LeaveCard)) }
+func (h *scardHandle) DisconnectReset() error  { return code(h.c.Disconnect(scard.ResetCard)) }
 
 func (h *scardHandle) Transmit(cmd []byte) ([]byte, error) {
 	r, err := h.c.Transmit(cmd)

@@ -14,6 +14,9 @@ type Tx struct {
 	h      handle
 	ctx    context.Context
 	reader string
+	// reset makes the end of the connection reset the card: set once a
+	// PIN or PUK was presented, so no verified state outlives firma's use.
+	reset bool
 	// ATR is the card's answer to reset.
 	ATR []byte
 }
@@ -31,12 +34,17 @@ func (c *Client) WithCard(ctx context.Context, reader string, f func(*Tx) error)
 	if err != nil {
 		return wrap("connecting to the card", reader, err)
 	}
-	defer c.call(ctx, "disconnecting", reader, h.Disconnect)
+	tx := &Tx{c: c, h: h, ctx: ctx, reader: reader}
+	defer c.call(ctx, "disconnecting", reader, func() error {
+		if tx.reset {
+			return h.DisconnectReset()
+		}
+		return h.Disconnect()
+	})
 	if err := c.call(ctx, "starting a card transaction", reader, h.BeginTransaction); err != nil {
 		return c.cardErr(ctx, "starting a card transaction", reader, err)
 	}
 	defer c.call(ctx, "ending the card transaction", reader, h.EndTransaction)
-	tx := &Tx{c: c, h: h, ctx: ctx, reader: reader}
 	if err := c.call(ctx, "reading the card status", reader, func() error {
 		var err error
 		tx.ATR, err = h.Status()
@@ -62,15 +70,25 @@ func (t *Tx) Transmit(op string, cmd []byte) ([]byte, uint16, error) {
 	if err != nil {
 		return nil, 0, t.c.cardErr(t.ctx, op, t.reader, err)
 	}
-	if len(resp) < 2 {
+	data, sw, ok := parseResponse(resp)
+	if !ok {
 		// vpcd answers an empty response when the card vanished.
 		if t.c.cardGone(t.ctx, t.reader) {
 			return nil, 0, &Error{Kind: ErrRemoved, Op: op, Reader: t.reader}
 		}
 		return nil, 0, &Error{Kind: ErrUnresponsive, Op: op, Reader: t.reader, Err: fmt.Errorf("response of %d bytes has no status word", len(resp))}
 	}
+	return data, sw, nil
+}
+
+// parseResponse splits a response APDU (ISO 7816-4 5.1) into its data
+// and status word; ok is false when it is too short to hold SW1 SW2.
+func parseResponse(resp []byte) (data []byte, sw uint16, ok bool) {
+	if len(resp) < 2 {
+		return nil, 0, false
+	}
 	n := len(resp) - 2
-	return resp[:n], uint16(resp[n])<<8 | uint16(resp[n+1]), nil
+	return resp[:n], uint16(resp[n])<<8 | uint16(resp[n+1]), true
 }
 
 // cardErr classifies a failed card call. Readers report a card pulled
@@ -165,25 +183,9 @@ func ReadTries(tx *Tx, profile *Profile, probe bool) ([]Tries, error) {
 	}
 	out := make([]Tries, 0, len(profile.Secrets))
 	for _, s := range profile.Secrets {
-		_, sw, err := tx.Transmit("reading PIN tries", []byte{0x00, 0x20, 0x00, s.Ref})
+		t, err := readTries(tx, s)
 		if err != nil {
 			return nil, err
-		}
-		t := Tries{Name: s.Name, Ref: s.Ref, PUK: s.PUK}
-		switch {
-		case sw&0xFFF0 == 0x63C0:
-			n := int(sw & 0x0F)
-			t.Remaining = &n
-			t.Blocked = n == 0
-		case sw == 0x6983:
-			n := 0
-			t.Remaining, t.Blocked = &n, true
-		case sw == 0x9000:
-			t.Note = "verified in this session; counter not reported"
-		case sw == 0x6A88:
-			t.Note = "reference not found on this card"
-		default:
-			t.Note = fmt.Sprintf("unexpected status %04X", sw)
 		}
 		out = append(out, t)
 	}
