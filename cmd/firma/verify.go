@@ -82,7 +82,7 @@ be extracted (the output exists); for several files the worst (20, then
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&opts.Content, "content", "", "the signed document of a detached signature (.p7s) (one FILE only)")
+	f.StringVar(&opts.Content, "content", "", "the signed document `FILE` of a detached signature (.p7s); one signature only")
 	f.StringArrayVar(&opts.Trust, "trust", nil, "trust the CA certificates in `FILE` or directory (PEM or DER; repeatable)")
 	f.StringArrayVar(&opts.TSL, "tsl", nil, "trust the qualified CAs and timestamp units of a trusted list `XML` (TSL-IT.xml; repeatable)")
 	f.BoolVar(&opts.NoSys, "no-system-trust", false, "do not trust the operating system's CA store")

@@ -161,6 +161,13 @@ func TestVerifyCommand(t *testing.T) {
 		})
 	}
 
+	// Standard input.
+	ios, stdout, _ := testIO(now, nil)
+	ios.In = bytes.NewReader(der)
+	if code := Main(context.Background(), []string{"verify", "--no-system-trust", "--trust", p.ca, "-"}, ios); code != ExitOK || !strings.HasPrefix(stdout.String(), "-: TOTAL_PASSED") {
+		t.Errorf("stdin: exit %d\n%s", code, stdout.String())
+	}
+
 	// Errors for bad usage and bad anchors.
 	for _, args := range [][]string{
 		{"verify", "-o", "x", good},
