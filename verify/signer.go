@@ -25,6 +25,8 @@ type signerJob struct {
 	id    string
 	si    *cms.ParsedSignerInfo
 	certs []*x509.Certificate
+	// certErrs say why some certificates of the file were unreadable.
+	certErrs []error
 	// digest returns the digest of what the signer signed (the content,
 	// or for a counter-signature the signature value it counters).
 	digest func(crypto.Hash) ([]byte, bool)
@@ -272,7 +274,11 @@ func (v *verifier) identify(s *Signature, j signerJob, single map[string][]byte)
 		}
 	}
 	if len(cands) == 0 {
-		s.add("signing_certificate", StatusIndeterminate, NoSigningCertificateFound, "the signer's certificate is not in the file")
+		detail := "the signer's certificate is not in the file"
+		if len(j.certErrs) > 0 {
+			detail = "the signer's certificate cannot be read: " + j.certErrs[0].Error()
+		}
+		s.add("signing_certificate", StatusIndeterminate, NoSigningCertificateFound, detail)
 		return nil
 	}
 	var ref *essCertRef

@@ -81,11 +81,12 @@ func (v *verifier) checkTimestamp(token []byte, digest func(crypto.Hash) ([]byte
 	if info.SerialNumber != nil {
 		ts.Serial = hexUpper(info.SerialNumber.Bytes())
 	}
-	certs := parseCertificates(sd.Certificates)
+	certs, certErrs := parseCertificates(sd.Certificates)
 	o := v.checkSigner(signerJob{
 		id:           "TST",
 		si:           sd.SignerInfos[0],
-		certs:        append(certs, v.extraCerts...),
+		certs:        certs,
+		certErrs:     certErrs,
 		digest:       func(h crypto.Hash) ([]byte, bool) { d, ok := sd.ContentDigest(h); return d, ok },
 		eContentType: cms.OIDTSTInfo,
 		tsa:          true,
@@ -123,24 +124,24 @@ func (v *verifier) checkTimestamp(token []byte, digest func(crypto.Hash) ([]byte
 }
 
 // parseCertificates parses the plain certificates among CertificateChoices,
-// skipping attribute certificates and unreadable entries.
-func parseCertificates(raws [][]byte) []*x509.Certificate {
-	var out []*x509.Certificate
+// skipping attribute certificates; errs says why others were unreadable.
+func parseCertificates(raws [][]byte) (certs []*x509.Certificate, errs []error) {
 	for _, raw := range raws {
-		if len(raw) == 0 || raw[0]&0x3f != 0x30&0x3f || raw[0]&0xc0 != 0 {
+		if len(raw) == 0 || raw[0] != 0x30 {
 			continue
 		}
 		c, err := x509.ParseCertificate(raw)
 		if err != nil {
 			der, derr := cms.ToDER(raw)
-			if derr != nil {
-				continue
-			}
-			if c, err = x509.ParseCertificate(der); err != nil {
-				continue
+			if derr == nil {
+				c, err = x509.ParseCertificate(der)
 			}
 		}
-		out = append(out, c)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		certs = append(certs, c)
 	}
-	return out
+	return certs, errs
 }

@@ -62,15 +62,14 @@ type Options struct {
 const MaxNesting = 16
 
 type verifier struct {
-	ctx        context.Context
-	trust      *TrustStore
-	now        time.Time
-	online     bool
-	http       *http.Client
-	hasTSL     bool
-	extraCerts []*x509.Certificate
-	detached   io.Reader
-	report     *Report
+	ctx      context.Context
+	trust    *TrustStore
+	now      time.Time
+	online   bool
+	http     *http.Client
+	hasTSL   bool
+	detached io.Reader
+	report   *Report
 }
 
 // Verify reads a signed file from r and checks every signature in it.
@@ -219,7 +218,7 @@ func (v *verifier) signedDataLayer(l *Layer, ci *cms.ContentInfo, nest *nestSink
 	}
 	l.ContentType = sd.EContentType.String()
 	l.ContentLength = sd.ContentLength
-	certs := parseCertificates(sd.Certificates)
+	certs, certErrs := parseCertificates(sd.Certificates)
 	digest := func(h crypto.Hash) ([]byte, bool) { d, ok := sd.ContentDigest(h); return d, ok }
 	contentMissing := false
 	if sd.Detached {
@@ -239,15 +238,15 @@ func (v *verifier) signedDataLayer(l *Layer, ci *cms.ContentInfo, nest *nestSink
 		l.Error = "the SignedData has no signer"
 	}
 	for i, si := range sd.SignerInfos {
-		l.Signatures = append(l.Signatures, v.fullSignature(fmt.Sprintf("S%d", i+1), si, certs, digest, contentMissing, sd.EContentType))
+		l.Signatures = append(l.Signatures, v.fullSignature(fmt.Sprintf("S%d", i+1), si, certs, certErrs, digest, contentMissing, sd.EContentType))
 	}
 	return inner
 }
 
 // fullSignature checks a signer with its timestamps and
 // counter-signatures.
-func (v *verifier) fullSignature(id string, si *cms.ParsedSignerInfo, certs []*x509.Certificate, digest func(crypto.Hash) ([]byte, bool), contentMissing bool, ect asn1.ObjectIdentifier) *Signature {
-	o := v.checkSigner(signerJob{id: id, si: si, certs: certs, digest: digest, contentMissing: contentMissing, eContentType: ect})
+func (v *verifier) fullSignature(id string, si *cms.ParsedSignerInfo, certs []*x509.Certificate, certErrs []error, digest func(crypto.Hash) ([]byte, bool), contentMissing bool, ect asn1.ObjectIdentifier) *Signature {
+	o := v.checkSigner(signerJob{id: id, si: si, certs: certs, certErrs: certErrs, digest: digest, contentMissing: contentMissing, eContentType: ect})
 	s := o.sig
 	sigDigest := func(h crypto.Hash) ([]byte, bool) {
 		if !h.Available() {
@@ -303,7 +302,7 @@ func (v *verifier) fullSignature(id string, si *cms.ParsedSignerInfo, certs []*x
 				s.CounterSignatures = append(s.CounterSignatures, cs)
 				continue
 			}
-			co := v.checkSigner(signerJob{id: cid, si: csi, certs: certs, digest: sigDigest})
+			co := v.checkSigner(signerJob{id: cid, si: csi, certs: certs, certErrs: certErrs, digest: sigDigest})
 			cref := v.now
 			if !co.claimed.IsZero() {
 				cref = co.claimed
@@ -396,8 +395,10 @@ func (v *verifier) tsdLayer(l *Layer, ci *cms.ContentInfo, nest *nestSink) []*La
 				return hh.Sum(nil), true
 			}
 		case tsd.HashProtected:
+			// RFC 5544 hashProtected metadata: not supported, so the
+			// imprint stays unchecked (INDETERMINATE).
 			digest = func(crypto.Hash) ([]byte, bool) { return nil, false }
-			covers = "content and metadata"
+			covers = "content and metadata (hashProtected, not supported)"
 		case tsd.Detached:
 			digest = func(crypto.Hash) ([]byte, bool) { return nil, false }
 		default:

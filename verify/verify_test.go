@@ -582,3 +582,23 @@ func TestInterop(t *testing.T) {
 		})
 	}
 }
+
+func TestSignerCertificateMissingOrUnreadable(t *testing.T) {
+	p := testPKI(t)
+	for _, tc := range []struct {
+		name   string
+		certs  []*x509.Certificate
+		detail string
+	}{
+		{"missing", []*x509.Certificate{p.ecdsa.Cert}, "not in the file"},
+		{"unreadable", []*x509.Certificate{{Raw: seq(mustMarshal(1), mustMarshal(2))}}, "cannot be read"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep := verifyBytes(t, (&forge{content: document, signer: p.valid, certs: tc.certs}).build(t), Options{Trust: p.trust(t)})
+			mustResult(t, rep, Indeterminate, NoSigningCertificateFound)
+			if !hasCheck(rep, "signing_certificate", StatusIndeterminate, tc.detail) {
+				t.Errorf("no %q\n%s", tc.detail, dump(rep))
+			}
+		})
+	}
+}
