@@ -91,7 +91,12 @@ func (s *spaceDropper) Read(p []byte) (int, error) {
 // verifyMIME reads an .m7m: the signed file is verified as a stream and
 // hashed on the way, the token is then checked against that hash.
 func (v *verifier) verifyMIME(r io.Reader, plain *plainSink) error {
-	msg, err := mail.ReadMessage(bufio.NewReader(r))
+	br := bufio.NewReader(r)
+	hdr, err := readHeaderBlock(br)
+	if err != nil {
+		return err
+	}
+	msg, err := mail.ReadMessage(io.MultiReader(bytes.NewReader(hdr), br))
 	if err != nil {
 		return &MIMEError{Msg: err.Error()}
 	}
@@ -174,6 +179,32 @@ func (v *verifier) verifyMIME(r io.Reader, plain *plainSink) error {
 		v.report.Timestamps = append(v.report.Timestamps, ts)
 	}
 	return nil
+}
+
+// maxMIMEHeader bounds the top-level header block.
+const maxMIMEHeader = 256 << 10
+
+// readHeaderBlock reads the message header up to and including the blank
+// line, refusing one larger than maxMIMEHeader (net/mail would read it
+// without bound).
+func readHeaderBlock(br *bufio.Reader) ([]byte, error) {
+	var hdr []byte
+	for {
+		line, err := br.ReadSlice('\n')
+		if len(hdr)+len(line) > maxMIMEHeader {
+			return nil, &MIMEError{Msg: fmt.Sprintf("header larger than %d KiB", maxMIMEHeader>>10)}
+		}
+		hdr = append(hdr, line...)
+		switch {
+		case errors.Is(err, bufio.ErrBufferFull):
+			continue
+		case err != nil:
+			return nil, &MIMEError{Msg: "the message ends inside its header"}
+		}
+		if len(bytes.TrimRight(line, "\r\n")) == 0 {
+			return hdr, nil
+		}
+	}
 }
 
 // tokenFromReply accepts a bare token (ContentInfo) or a TimeStampResp
