@@ -108,6 +108,11 @@ var classification = []struct {
 	{isA[*verify.MIMEError], ExitInput},
 	{isA[*verify.TrustError], ExitInput},
 	{isA[*verify.TSLError], ExitInput},
+	{isBlockedCardPIN, ExitLocked},
+	{isA[*card.PINError], ExitPIN},
+	{isA[*card.FinalTryError], ExitLocked},
+	{isA[*card.NotSupportedError], ExitPCSC},
+	{isA[*card.StatusError], ExitPCSC},
 }
 
 // isA matches errors of type T anywhere in the chain.

@@ -140,6 +140,7 @@ type pinChangeOptions struct {
 	g      *globalOptions
 	PIN    *secretOptions
 	NewPIN *secretOptions
+	PCSC   pcscPINOptions
 }
 
 func newNewPINOptions() *secretOptions {
@@ -180,12 +181,25 @@ func newPINChangeCmd(io *IO, g *globalOptions) *cobra.Command {
 		Long: `Change the signature PIN. The new PIN is checked before the card is touched
 (Italian cards: 5 to 8 digits, different from the old one). firma makes one
 attempt: a wrong current PIN is never retried, and the command says how many
-tries are left when the token tells.`,
+tries are left when the token tells.
+
+With --pcsc firma talks to the card directly (CHANGE REFERENCE DATA), without
+a PKCS#11 module, on the Italian cards whose PIN encoding it knows. It shows
+the tries left when the card can tell them without using a try.`,
 		Example: `  firma pin change
   # non-interactive (CI): secrets from files, never from the command line
-  firma pin change --pin-file old.txt --new-pin-file new.txt`,
+  firma pin change --pin-file old.txt --new-pin-file new.txt
+  # directly on the card, without the vendor's module
+  firma pin change --pcsc
+  firma pin change --pcsc --card-pin cns --reader "Virtual PCD 00 00"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.PCSC.check(cmd.Flags()); err != nil {
+				return err
+			}
+			if o.PCSC.Enabled {
+				return runPINPCSC(cmd.Context(), io, &o.PCSC, o.PIN, o.NewPIN, false)
+			}
 			tok, _, err := openToken(io, g, true)
 			if err != nil {
 				return err
@@ -208,6 +222,7 @@ tries are left when the token tells.`,
 	o.PIN.addFlags(cmd.Flags())
 	o.PIN.addFinalTryFlag(cmd.Flags())
 	o.NewPIN.addFlags(cmd.Flags())
+	o.PCSC.addFlags(cmd.Flags())
 	return cmd
 }
 
@@ -215,6 +230,7 @@ type pinUnlockOptions struct {
 	PUK    *secretOptions
 	NewPIN *secretOptions
 	Method string
+	PCSC   pcscPINOptions
 }
 
 func newPINUnlockCmd(io *IO, g *globalOptions) *cobra.Command {
@@ -226,11 +242,25 @@ func newPINUnlockCmd(io *IO, g *globalOptions) *cobra.Command {
 new PIN. Three wrong PUKs make the card unusable for good, so firma refuses
 when the token says the PUK is on its last try, unless --allow-final-try.
 The method is chosen per module (standard SO login + C_InitPIN, or OpenSC's
-C_SetPIN with the PUK); --method overrides it.`,
+C_SetPIN with the PUK); --method overrides it.
+
+With --pcsc firma talks to the card directly (RESET RETRY COUNTER), without a
+PKCS#11 module, on the Italian cards whose PIN encoding it knows.`,
 		Example: `  firma pin unlock
-  firma pin unlock --puk-file puk.txt --new-pin-file new.txt`,
+  firma pin unlock --puk-file puk.txt --new-pin-file new.txt
+  # directly on the card, without the vendor's module
+  firma pin unlock --pcsc`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.PCSC.check(cmd.Flags()); err != nil {
+				return err
+			}
+			if o.PCSC.Enabled {
+				if o.Method != "" {
+					return usageErrorf("--method chooses a PKCS#11 unblock method: it does not apply with --pcsc")
+				}
+				return runPINPCSC(cmd.Context(), io, &o.PCSC, o.PUK, o.NewPIN, true)
+			}
 			tok, _, err := openToken(io, g, true)
 			if err != nil {
 				return err
@@ -258,5 +288,6 @@ C_SetPIN with the PUK); --method overrides it.`,
 	o.PUK.addFinalTryFlag(cmd.Flags())
 	o.NewPIN.addFlags(cmd.Flags())
 	cmd.Flags().StringVar(&o.Method, "method", "", "unblock `method`: so-login (standard) or setpin (OpenSC); default per module")
+	o.PCSC.addFlags(cmd.Flags())
 	return cmd
 }
