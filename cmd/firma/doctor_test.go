@@ -82,6 +82,17 @@ func TestDoctorAllGreen(t *testing.T) {
 	}
 }
 
+// No reader: pcscd runs (with no reader configured and USB hotplug off).
+func TestDoctorNoReader(t *testing.T) {
+	pcsctest.StartNoReaders(t)
+	r := doctorRun(t, "--token", testpki.MainToken)
+	if line(t, r.out, "pcscd reachable") != "OK" || line(t, r.out, "readers present") != "FAILED" ||
+		!strings.Contains(r.out, "fix: plug in the Aruba Key or the card reader") ||
+		line(t, r.out, "card present") != "SKIPPED" || r.code != ExitFailure {
+		t.Errorf("no reader: exit %d\n%s", r.code, r.out)
+	}
+}
+
 func TestDoctorScenarios(t *testing.T) {
 	f := fixture(t)
 	p := pcsctest.Start(t)

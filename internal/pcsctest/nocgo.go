@@ -16,3 +16,10 @@ func Start(t testing.TB) *PCSCD {
 	t.Skip("private pcscd unavailable: built without cgo")
 	return nil
 }
+
+// StartNoReaders skips: a build without cgo has no PC/SC client library.
+func StartNoReaders(t testing.TB) *PCSCD {
+	t.Helper()
+	t.Skip("private pcscd unavailable: built without cgo")
+	return nil
+}

@@ -38,12 +38,37 @@ type PCSCD struct {
 	stop   chan struct{}
 	// released is closed once the instance gave back the process slot.
 	released bool
+	// empty, when set, is an empty directory used both as pcscd's
+	// reader.conf.d and, bound over the driver directory, to turn off
+	// USB hotplug: a pcscd with no reader at all.
+	empty string
 }
 
 // Start launches a private pcscd with vpcd's readers and waits until the
 // readers are listed. It skips the test when the stack is unavailable.
 // Cleanup stops it.
 func Start(t testing.TB) *PCSCD {
+	t.Helper()
+	return start(t, false)
+}
+
+// StartNoReaders launches a private pcscd that has no reader: its
+// reader.conf.d (pcscd -c) is an empty directory, and the same empty
+// directory is bound over pcscd's driver directory inside its mount
+// namespace, so USB hotplug finds no driver bundle either (pcscd then
+// disables USB support) and a reader plugged into the machine stays
+// invisible. It waits until pcscd answers and checks that it lists no
+// reader. Cleanup stops it.
+func StartNoReaders(t testing.TB) *PCSCD {
+	t.Helper()
+	return start(t, true)
+}
+
+// DriverDir is where pcscd looks for reader drivers (Debian's
+// pcsc-lite, --enable-usbdropdir).
+const DriverDir = "/usr/lib/pcsc/drivers"
+
+func start(t testing.TB, noReaders bool) *PCSCD {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("pcscd integration test skipped in -short mode")
@@ -57,9 +82,18 @@ func Start(t testing.TB) *PCSCD {
 	}
 	running <- struct{}{} // one pcscd per process at a time
 	p := &PCSCD{t: t, Dir: dir, Socket: filepath.Join(dir, "pcscd.comm"), out: &syncBuffer{}, exited: make(chan struct{}), stop: make(chan struct{})}
+	if noReaders {
+		p.empty = t.TempDir()
+	}
 	t.Cleanup(p.cleanup)
 	if err := p.launch(); err != nil {
 		t.Fatalf("pcsctest: starting pcscd: %v\n%s", err, p.out.String())
+	}
+	if noReaders {
+		if err := p.waitNoReaders(); err != nil {
+			t.Fatalf("pcsctest: pcscd without readers: %v\n%s", err, p.out.String())
+		}
+		return p
 	}
 	if err := p.waitReaders(); err != nil {
 		t.Fatalf("pcsctest: waiting for vpcd readers: %v\n%s", err, p.out.String())
@@ -82,6 +116,10 @@ func (p *PCSCD) launch() error {
 		return fmt.Errorf("inotify watch: %w", err)
 	}
 	script := fmt.Sprintf("mount --bind %s /run/pcscd && ip link set lo up && exec %s -f", shellQuote(p.Dir), lookTool("pcscd"))
+	if p.empty != "" {
+		script = fmt.Sprintf("mount --bind %s /run/pcscd && mount --bind %s %s && ip link set lo up && exec %s -f -c %s",
+			shellQuote(p.Dir), shellQuote(p.empty), DriverDir, lookTool("pcscd"), shellQuote(p.empty))
+	}
 	started := make(chan error, 1)
 	// The process is started and waited for from one locked thread:
 	// PR_SET_PDEATHSIG fires when the creating thread exits, and Go ends
@@ -263,6 +301,20 @@ func (p *PCSCD) waitListening() error {
 		time.Sleep(delay)
 		delay = min(2*delay, 50*time.Millisecond)
 	}
+}
+
+// waitNoReaders waits until pcscd answers and checks it lists no reader.
+func (p *PCSCD) waitNoReaders() error {
+	if err := p.waitListening(); err != nil {
+		return err
+	}
+	return withContext(func(ctx *scard.Context) error {
+		names, err := ctx.ListReaders()
+		if !errors.Is(err, scard.ErrNoReadersAvailable) {
+			return fmt.Errorf("want no reader, got %q (%v)", names, err)
+		}
+		return nil
+	})
 }
 
 func (p *PCSCD) waitReaders() error {

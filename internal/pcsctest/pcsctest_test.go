@@ -66,3 +66,30 @@ func TestStackEndToEnd(t *testing.T) {
 	c.Disconnect(scard.LeaveCard)
 	p.Remove(card, 0)
 }
+
+// TestNoReaders: a pcscd without readers answers, lists none, and has no
+// vpcd listening for cards; a normal pcscd can follow it.
+func TestNoReaders(t *testing.T) {
+	p := StartNoReaders(t)
+	ctx, err := scard.EstablishContext()
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, err := ctx.ListReaders()
+	ctx.Release()
+	if err != scard.ErrNoReadersAvailable {
+		t.Fatalf("readers %q, err %v", names, err)
+	}
+	if c, err := p.Dial(t.Context(), Addrs[0]); err == nil {
+		c.Close()
+		t.Fatal("vpcd listens in a pcscd without readers")
+	}
+	p.Stop()
+	p.cleanup()
+	q := Start(t)
+	card, err := vcard.New("athena")
+	if err != nil {
+		t.Fatal(err)
+	}
+	q.Insert(card, 1)
+}
