@@ -100,6 +100,13 @@ func (c *Client) call(ctx context.Context, op, reader string, f func() error) er
 	}
 }
 
+// isBroken reports whether a call was abandoned.
+func (c *Client) isBroken() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.broken
+}
+
 func (c *Client) markBroken() {
 	c.mu.Lock()
 	c.broken = true

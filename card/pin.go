@@ -194,7 +194,11 @@ func pinResult(op string, s SecretRef, sw uint16) error {
 func sendSecret(tx *Tx, op string, cmd []byte) (uint16, error) {
 	tx.reset = true
 	data, sw, err := tx.Transmit(op, cmd)
-	clear(cmd)
+	// A transmit abandoned after its timeout may still read cmd: zeroing
+	// it then could send a block of zeros, a wrong PIN that costs a try.
+	if !tx.c.isBroken() {
+		clear(cmd)
+	}
 	clear(data)
 	return sw, err
 }

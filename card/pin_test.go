@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/firma-dev/firma/internal/pinrules"
 )
@@ -351,13 +352,23 @@ func TestPINChangeFlow(t *testing.T) {
 // FuzzPINResponse feeds arbitrary response APDUs to the parsing and the
 // status-word mapping: no panic, and every result is consistent.
 func FuzzPINResponse(f *testing.F) {
-	for _, seed := range []string{"9000", "63C2", "63C0", "6983", "6984", "6300", "6A88", "", "90", "0102039000"} {
-		b, _ := ParseHex(seed)
+	seeds, err := os.ReadFile("testdata/pin_responses.txt")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, line := range strings.Split(string(seeds), "\n") {
+		line, _, _ = strings.Cut(line, "#")
+		if line = strings.TrimSpace(line); line == "" {
+			continue
+		}
+		b, err := ParseHex(line)
+		if err != nil {
+			f.Fatalf("seed %q: %v", line, err)
+		}
 		f.Add(b)
 	}
-	if b, err := os.ReadFile("testdata/atrs.txt"); err == nil {
-		f.Add(b[:min(len(b), 64)])
-	}
+	f.Add([]byte{})
+	f.Add([]byte{0x90})
 	pin := SecretRef{Name: "signature PIN", Ref: 0x1A}
 	f.Fuzz(func(t *testing.T, resp []byte) {
 		data, sw, ok := parseResponse(resp)
@@ -390,4 +401,32 @@ func FuzzPINResponse(f *testing.F) {
 			t.Fatalf("%04X: %T %v", sw, err, err)
 		}
 	})
+}
+
+// A transmit abandoned after its timeout may still be reading the
+// command: the secret must stay intact, or the card would get a block of
+// zeros (a wrong PIN, costing a try) once the call goes through.
+func TestAbandonedTransmitKeepsCommand(t *testing.T) {
+	f := newFake()
+	f.set("R", statePresent, stincardATR)
+	release := make(chan struct{})
+	seen := make(chan []byte, 1)
+	f.transmit = func(cmd []byte) ([]byte, error) {
+		<-release
+		seen <- bytes.Clone(cmd)
+		return []byte{0x90, 0x00}, nil
+	}
+	c, _ := open(f.est(), WithOpTimeout(50*time.Millisecond))
+	defer c.Close()
+	p := Profiles["stincard"]
+	pin, _ := p.Secret("signature PIN")
+	err := c.WithCard(context.Background(), "R", func(tx *Tx) error { return Verify(tx, p.PINFormat, pin, []byte("12345")) })
+	if !errors.Is(err, ErrUnresponsive) {
+		t.Fatalf("err %v", err)
+	}
+	close(release)
+	want, _ := ParseHex("00 20 00 9A 08 31 32 33 34 35 FF FF FF")
+	if got := <-seen; !bytes.Equal(got, want) {
+		t.Errorf("the card got % X, want % X", got, want)
+	}
 }

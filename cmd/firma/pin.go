@@ -156,9 +156,12 @@ func readNewPIN(io *IO, o *secretOptions) ([]byte, error) {
 	}
 	again, err := o.read(io, "New PIN again: ")
 	if err != nil {
+		clear(pin)
 		return nil, err
 	}
+	defer clear(again)
 	if !bytes.Equal(pin, again) {
+		clear(pin)
 		return nil, withCode(ExitUsage, errors.New("the two new PINs differ: nothing was changed"), "")
 	}
 	return pin, nil
