@@ -169,6 +169,31 @@ func TestSignPackageOutputPasses(t *testing.T) {
 	}
 	mustPass(t, verifyBytes(t, att.Bytes(), Options{Trust: p.trust(t)}))
 	mustPass(t, verifyBytes(t, det.Bytes(), Options{Trust: p.trust(t), Content: bytes.NewReader(document)}))
+	// Every option of the signer: RSA-PSS, SHA-384/512, ECDSA.
+	for _, o := range []struct {
+		id   *testpki.Identity
+		opts sign.Options
+		alg  string
+	}{
+		{p.valid, sign.Options{PSS: true}, "RSASSA-PSS with SHA-256"},
+		{p.valid, sign.Options{Hash: crypto.SHA384}, "SHA-384 with RSA"},
+		{p.valid, sign.Options{Hash: crypto.SHA512, PSS: true}, "RSASSA-PSS with SHA-512"},
+		{p.ecdsa, sign.Options{Hash: crypto.SHA384}, "ECDSA with SHA-384"},
+	} {
+		s, err := sign.New(o.id.Key, o.id.Cert, o.opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		if _, err := s.Attached(ctx, bytes.NewReader(document), &b); err != nil {
+			t.Fatal(err)
+		}
+		rep := verifyBytes(t, b.Bytes(), Options{Trust: p.trust(t)})
+		mustPass(t, rep)
+		if got := rep.Layers[0].Signatures[0].SignatureAlgorithm; got != o.alg {
+			t.Errorf("algorithm %q, want %q", got, o.alg)
+		}
+	}
 
 	ec, err := sign.New(p.ecdsa.Key, p.ecdsa.Cert, sign.Options{})
 	if err != nil {
