@@ -320,8 +320,8 @@ type PINOptions struct {
 //   - read the counter of the secret to present when the profile marks
 //     the empty VERIFY safe, and refuse a blocked secret (*PINError) or
 //     one on its final try unless AllowFinalTry (*FinalTryError);
-//   - ask the secrets and check the new PIN against Rules (and, for a
-//     change, against the old one) before the card sees any of them;
+//   - ask the secrets and check them against Rules (the new PIN also
+//     against the old one) before the card sees any of them;
 //   - in a second transaction check the same card is still there (ATR),
 //     re-read the counter when safe, and send exactly one command;
 //   - reset the card when done, so no verified state is left behind.
@@ -373,6 +373,9 @@ func (c *Client) pinOp(ctx context.Context, o PINOptions, unblock bool) error {
 		return err
 	}
 	defer clear(secret)
+	if err := pinrules.CheckCurrent(secret, o.Rules, plan.present.Name); err != nil {
+		return err
+	}
 	pin, err := o.New()
 	if err != nil {
 		return err

@@ -335,6 +335,21 @@ func TestPINChangeFlow(t *testing.T) {
 		}
 	}
 
+	// A PUK or current PIN that cannot be right is not presented (it
+	// would only cost a try), and the new PIN is not even asked.
+	for _, bad := range []string{"1234567a", "123456789", "1234"} {
+		s = (&script{}).on("00 2C", "90 00")
+		_, cl6 := fakeCard(t, stincardATR, s)
+		asked = 0
+		sec, nw = secrets(bad, "24680", &asked)
+		err = cl6.PINUnblock(ctx, PINOptions{Reader: "R", Secret: sec, New: nw})
+		cl6.Close()
+		var fe *pinrules.FormatError
+		if !errors.As(err, &fe) || !strings.Contains(err.Error(), "signature PUK is 5 to 8 digits") || asked != 1 || len(s.sent) != 0 {
+			t.Errorf("PUK %q: %v, asked %d, sent % X", bad, err, asked, s.sent)
+		}
+	}
+
 	// Another card inserted between asking and sending: nothing is sent.
 	s = (&script{}).on("00 24", "90 00")
 	_, nw = secrets("", "24680", &asked)

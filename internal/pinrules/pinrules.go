@@ -55,3 +55,23 @@ func Check(old, pin []byte, r Rules) error {
 	}
 	return nil
 }
+
+// CheckCurrent validates a PIN or PUK about to be presented to the card
+// (what names it: "signature PUK"). A value outside the rules cannot be
+// right, and presenting it would only cost a try.
+func CheckCurrent(value []byte, r Rules, what string) error {
+	ok := len(value) >= r.MinLen && len(value) <= r.MaxLen
+	for _, c := range value {
+		if r.DigitsOnly && (c < '0' || c > '9') {
+			ok = false
+		}
+	}
+	if ok {
+		return nil
+	}
+	kind := "characters"
+	if r.DigitsOnly {
+		kind = "digits"
+	}
+	return &FormatError{Reason: fmt.Sprintf("a %s is %d to %d %s, and the one given is not: it was not sent, so no try was used", what, r.MinLen, r.MaxLen, kind)}
+}

@@ -45,3 +45,18 @@ func TestCheck(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckCurrent(t *testing.T) {
+	for _, v := range []string{"12345", "87654321"} {
+		if err := CheckCurrent([]byte(v), Italian, "signature PUK"); err != nil {
+			t.Errorf("%q: %v", v, err)
+		}
+	}
+	for _, v := range []string{"", "1234", "876543210", "8765432a", "1234 5678"} {
+		err := CheckCurrent([]byte(v), Italian, "signature PUK")
+		var fe *FormatError
+		if !errors.As(err, &fe) || !strings.Contains(err.Error(), "a signature PUK is 5 to 8 digits") || v != "" && strings.Contains(err.Error(), v) {
+			t.Errorf("%q: %v", v, err)
+		}
+	}
+}
