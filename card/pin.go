@@ -298,8 +298,8 @@ type PINOptions struct {
 	// AllowFinalTry lets firma present a secret the card says has one
 	// try left.
 	AllowFinalTry bool
-	// Rules check the new PIN before anything is sent
-	// (pinrules.Italian when zero).
+	// Rules check the PIN or PUK presented and the new PIN before
+	// anything is sent (pinrules.Italian when zero).
 	Rules pinrules.Rules
 	// Before is called once the card is identified, with the counter of
 	// the secret about to be presented (Remaining nil when it cannot be
