@@ -111,12 +111,17 @@ func (e *ContentChangedError) Hint() string {
 // UnsupportedError reports an algorithm or key type firma cannot sign with.
 type UnsupportedError struct {
 	What string
+	// Advice is the hint; a generic one when empty.
+	Advice string
 }
 
 func (e *UnsupportedError) Error() string { return fmt.Sprintf("%s not supported", e.What) }
 
 // Hint tells the user what to do.
 func (e *UnsupportedError) Hint() string {
+	if e.Advice != "" {
+		return e.Advice
+	}
 	return "sign with an RSA or ECDSA key and SHA-256, SHA-384 or SHA-512"
 }
 

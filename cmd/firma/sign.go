@@ -518,6 +518,9 @@ func planSign(opts *signOptions) ([]signJob, error) {
 		case opts.OutputDir != "" && in == "-":
 			return nil, usageErrorf("standard input has no name: use --output FILE instead of --output-dir")
 		}
+		if j.Output == "-" && opts.JSON {
+			return nil, usageErrorf("--json and the signature would both go to standard output: give --output FILE")
+		}
 		if j.Output != "-" {
 			key := filepath.Clean(j.Output)
 			if prev, dup := byOutput[key]; dup {

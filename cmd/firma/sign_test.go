@@ -355,6 +355,7 @@ func TestSignPlanErrors(t *testing.T) {
 		{"stdin in batch", func(o *signOptions) { o.Inputs = []string{"-", ins[0]} }, ExitUsage},
 		{"bad hash", func(o *signOptions) { o.Inputs, o.Hash = ins, "md5" }, ExitUsage},
 		{"json to stdout twice", func(o *signOptions) { o.Inputs, o.Output, o.JSON = ins, "-", true }, ExitUsage},
+		{"json with stdin to stdout", func(o *signOptions) { o.Inputs, o.JSON = []string{"-"}, true }, ExitUsage},
 	} {
 		io, _, _ := testIO(p.signNow, nil)
 		opts := signOpts(p.valid, nil)
