@@ -33,6 +33,22 @@ func (t *Token) RulesFor() PINRules {
 	return r
 }
 
+// pukRules are the rules of the PUK of Italian cards: 8 digits.
+var pukRules = PINRules{MinLen: 8, MaxLen: 8, DigitsOnly: true}
+
+// checkCurrent refuses a PIN (or PUK) that cannot be right for this
+// token before it is sent: a typo must not cost a try.
+func (t *Token) checkCurrent(secret []byte, so bool) error {
+	r, what := t.RulesFor(), "PIN"
+	if so {
+		what = "PUK"
+		if r == ItalianPINRules {
+			r = pukRules
+		}
+	}
+	return pinrules.CheckCurrent(secret, r, what)
+}
+
 // CheckNewPIN validates a new PIN before anything is sent to the token.
 func CheckNewPIN(old, pin []byte, r PINRules) error { return pinrules.Check(old, pin, r) }
 
@@ -61,6 +77,9 @@ func (t *Token) ChangePIN(o ChangeOptions) error {
 		return err
 	}
 	defer zero(old)
+	if err := t.checkCurrent(old, false); err != nil {
+		return err
+	}
 	pin, err := o.New()
 	if err != nil {
 		return err
@@ -129,6 +148,9 @@ func (t *Token) UnlockPIN(o UnlockOptions) error {
 		return err
 	}
 	defer zero(puk)
+	if err := t.checkCurrent(puk, true); err != nil {
+		return err
+	}
 	pin, err := o.New()
 	if err != nil {
 		return err

@@ -108,3 +108,31 @@ func TestUnlockWithPUK(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A PIN or PUK that cannot be right is refused before the token sees it.
+func TestImpossibleSecretNotSent(t *testing.T) {
+	tok := openTest(t, "firma-exp45")
+	c, _, err := tok.SigningCertificate(KeySelector{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	var fe *PINFormatError
+	k := tok.Signer(c, LoginOptions{PIN: constPIN("123", &calls)})
+	if err := k.Login(); !errors.As(err, &fe) {
+		t.Errorf("3-character PIN: %v", err)
+	}
+	k.Close()
+	if err := tok.ChangePIN(ChangeOptions{Old: constPIN("", &calls), New: newPIN("55512345"), Rules: tok.RulesFor()}); !errors.As(err, &fe) {
+		t.Errorf("empty old PIN: %v", err)
+	}
+	if err := tok.UnlockPIN(UnlockOptions{PUK: constPIN("12", &calls), New: newPIN("55512345"), Rules: tok.RulesFor()}); !errors.As(err, &fe) {
+		t.Errorf("short PUK: %v", err)
+	}
+	if theSpy.logins != 0 {
+		t.Errorf("%d attempts reached the token", theSpy.logins)
+	}
+	if info, _ := tok.Refresh(); info.PIN != PINOK || info.PUK != PINOK {
+		t.Errorf("counters moved: PIN %s PUK %s", info.PIN, info.PUK)
+	}
+}

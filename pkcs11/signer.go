@@ -96,7 +96,7 @@ func (t *Token) login(s uint, userType uint, opts LoginOptions, keep bool) ([]by
 		if err != nil {
 			return nil, err
 		}
-		if err := checkPINLength(pin, info); err != nil {
+		if err := t.checkCurrent(pin, so); err != nil {
 			zero(pin)
 			return nil, err
 		}
@@ -134,17 +134,6 @@ func (t *Token) loginError(err error, so bool) error {
 		return &PINFormatError{Reason: "the token refused its length or characters (no try was counted)"}
 	}
 	return wrapCall("logging in", err)
-}
-
-func checkPINLength(pin []byte, info TokenInfo) error {
-	n := uint(len(pin))
-	if n == 0 {
-		return &PINFormatError{Reason: "empty"}
-	}
-	if info.MinPINLen > 0 && n < info.MinPINLen || info.MaxPINLen > 0 && info.MaxPINLen < 1<<20 && n > info.MaxPINLen {
-		return &PINFormatError{Reason: fmt.Sprintf("the token wants %d to %d characters", info.MinPINLen, info.MaxPINLen)}
-	}
-	return nil
 }
 
 func zero(b []byte) {
