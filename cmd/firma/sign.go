@@ -29,6 +29,7 @@ type signOptions struct {
 	OutputDir           string
 	Detached            bool
 	Force               bool
+	SkipExisting        bool
 	Hash                string
 	PSS                 bool
 	JSON                bool
@@ -119,6 +120,7 @@ for signatures (the CNS authentication certificate), is refused.`,
 	f.StringVar(&opts.OutputDir, "output-dir", "", "write the signatures into `DIR` instead of next to the inputs")
 	f.BoolVar(&opts.Detached, "detached", false, "write a detached signature (.p7s) without the document")
 	f.BoolVar(&opts.Force, "force", false, "replace existing output files")
+	f.BoolVar(&opts.SkipExisting, "skip-existing", false, "leave out files whose output exists already (to finish a batch that stopped)")
 	f.StringVar(&opts.Hash, "hash", "sha256", "digest `algorithm`: sha256, sha384 or sha512")
 	f.BoolVar(&opts.PSS, "pss", false, "sign with RSA-PSS instead of PKCS#1 v1.5 (the card must support it)")
 	f.BoolVar(&opts.JSON, "json", false, "print per-file results as JSON")
@@ -145,6 +147,8 @@ type signJob struct {
 	Size   int64  // -1 when unknown (standard input)
 	Perm   fs.FileMode
 	Op     string
+	// Skip is set for an existing output with --skip-existing.
+	Skip bool
 }
 
 // signFileResult is one file of the --json output.
@@ -153,8 +157,9 @@ type signFileResult struct {
 	Output string `json:"output"`
 	// Operation is "sign", "cosign" or "countersign".
 	Operation string `json:"operation"`
-	// Status is "signed", "failed" (the file the batch stopped at) or
-	// "not_signed" (not attempted after a failure).
+	// Status is "signed", "failed" (the file the batch stopped at),
+	// "not_signed" (not attempted after a failure) or "skipped" (its
+	// output existed, --skip-existing).
 	Status      string     `json:"status"`
 	Size        int64      `json:"size,omitempty"`
 	Digest      string     `json:"digest,omitempty"`
@@ -171,6 +176,7 @@ type signReport struct {
 	Signed          int              `json:"signed"`
 	Failed          int              `json:"failed"`
 	NotSigned       int              `json:"not_signed"`
+	Skipped         int              `json:"skipped"`
 }
 
 // signerSummary names the signer in the --json output.
@@ -199,6 +205,18 @@ func (e *BatchError) Error() string {
 }
 
 func (e *BatchError) Unwrap() error { return e.Err }
+
+// Hint completes the failure's own hint with how to finish the batch.
+func (e *BatchError) Hint() string {
+	h := hintOf(e.Err)
+	if e.Signed > 0 && e.NotSigned > 0 {
+		if h != "" {
+			h += "\n"
+		}
+		h += "to sign the remaining files, run the same command again with --skip-existing"
+	}
+	return h
+}
 
 func parseHash(s string) (crypto.Hash, error) {
 	switch strings.ReplaceAll(strings.ToLower(s), "-", "") {
@@ -249,7 +267,13 @@ func runSign(ctx context.Context, io *IO, opts *signOptions) error {
 	if err != nil {
 		return err
 	}
-	if key.Login != nil {
+	todo := 0
+	for _, j := range jobs {
+		if !j.Skip {
+			todo++
+		}
+	}
+	if key.Login != nil && todo > 0 {
 		if err := key.Login(); err != nil {
 			return err
 		}
@@ -268,7 +292,11 @@ func runSign(ctx context.Context, io *IO, opts *signOptions) error {
 		if j.Size > 0 {
 			total += j.Size * passes
 		}
-		report.Files = append(report.Files, signFileResult{Input: j.Input, Output: j.Output, Operation: j.Op, Status: "not_signed"})
+		status := "not_signed"
+		if j.Skip {
+			status = "skipped"
+		}
+		report.Files = append(report.Files, signFileResult{Input: j.Input, Output: j.Output, Operation: j.Op, Status: status})
 	}
 	if !opts.JSON {
 		prog = newProgress(io, "signing", total, len(jobs))
@@ -290,6 +318,8 @@ func runSign(ctx context.Context, io *IO, opts *signOptions) error {
 			report.Signed++
 		case "failed":
 			report.Failed++
+		case "skipped":
+			report.Skipped++
 		default:
 			report.NotSigned++
 		}
@@ -370,6 +400,9 @@ func signAll(ctx context.Context, ios *IO, s *sign.Signer, jobs []signJob, opts 
 		if stop {
 			break
 		}
+		if j.Skip {
+			continue
+		}
 		res, out, err := signOne(ctx, ios, s, j, opts)
 		if err != nil {
 			mu.Lock()
@@ -398,14 +431,20 @@ func printSignReport(w io.Writer, r *signReport) {
 			fmt.Fprintf(w, "%s %s -> %s\n", verb, f.Input, f.Output)
 		}
 	}
-	if r.Failed+r.NotSigned > 0 {
-		var names []string
-		for _, f := range r.Files {
-			if f.Status != "signed" {
-				names = append(names, f.Input)
-			}
+	var skipped, missing []string
+	for _, f := range r.Files {
+		switch f.Status {
+		case "skipped":
+			skipped = append(skipped, f.Input)
+		case "failed", "not_signed":
+			missing = append(missing, f.Input)
 		}
-		fmt.Fprintf(w, "NOT signed: %s\n", strings.Join(names, " "))
+	}
+	if len(skipped) > 0 {
+		fmt.Fprintf(w, "skipped (already signed): %s\n", strings.Join(skipped, " "))
+	}
+	if len(missing) > 0 {
+		fmt.Fprintf(w, "NOT signed: %s\n", strings.Join(missing, " "))
 	}
 	fmt.Fprintf(w, "%d of %d files signed by %s (%s, %s)\n", r.Signed, len(r.Files), r.Signer.Name, r.DigestAlgorithm, r.Packaging)
 }
@@ -434,6 +473,9 @@ func planSign(opts *signOptions) ([]signJob, error) {
 	}
 	if opts.Output == "-" && opts.JSON {
 		return nil, usageErrorf("--json and --output - both write to standard output: give one")
+	}
+	if opts.Force && opts.SkipExisting {
+		return nil, usageErrorf("--force and --skip-existing are alternatives: give one")
 	}
 	if opts.Counter && opts.Nest {
 		return nil, usageErrorf("--counter and --nest are alternatives: give one")
@@ -527,7 +569,11 @@ func planSign(opts *signOptions) ([]signJob, error) {
 				return nil, usageErrorf("%s and %s would both be signed into %s", prev, in, j.Output)
 			}
 			byOutput[key] = in
-			if err := checkOutput(j, opts.Force); err != nil {
+			err := checkOutput(j, opts.Force)
+			if opts.SkipExisting && errors.Is(err, fs.ErrExist) {
+				j.Skip, err = true, nil
+			}
+			if err != nil {
 				return nil, err
 			}
 		}

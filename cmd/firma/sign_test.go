@@ -656,3 +656,61 @@ func TestSignBatchCommitFailure(t *testing.T) {
 		}
 	}
 }
+
+// A batch that stopped is finished with --skip-existing: the files signed
+// the first time are left alone and reported skipped, the rest are signed.
+func TestSignSkipExisting(t *testing.T) {
+	p := signTestPKI(t)
+	src, dst := t.TempDir(), t.TempDir()
+	ins := writeFiles(t, src, "1.pdf", "2.pdf", "3.pdf")
+	io, _, _ := testIO(p.signNow, nil)
+	var spy *keySpy
+	opts := signOpts(p.valid, &spy)
+	spy.failAt = 2
+	opts.Inputs, opts.OutputDir = ins, dst
+	err := runSign(context.Background(), io, opts)
+	if _, hint := classify(err); !strings.Contains(hint, "--skip-existing") {
+		t.Errorf("hint after a stopped batch: %q", hint)
+	}
+	first, _ := os.ReadFile(filepath.Join(dst, "1.pdf.p7m"))
+
+	io, out, _ := testIO(p.signNow, nil)
+	opts = signOpts(p.valid, &spy)
+	opts.Inputs, opts.OutputDir, opts.SkipExisting = ins, dst, true
+	if err := runSign(context.Background(), io, opts); err != nil {
+		t.Fatal(err)
+	}
+	if spy.signs.Load() != 2 || spy.logins.Load() != 1 {
+		t.Errorf("%d signatures, %d logins; want 2 and 1", spy.signs.Load(), spy.logins.Load())
+	}
+	if again, _ := os.ReadFile(filepath.Join(dst, "1.pdf.p7m")); !bytes.Equal(again, first) {
+		t.Error("an existing output was rewritten")
+	}
+	want := "signed " + ins[1] + " -> " + filepath.Join(dst, "2.pdf.p7m") + "\nsigned " + ins[2] + " -> " + filepath.Join(dst, "3.pdf.p7m") +
+		"\nskipped (already signed): " + ins[0] + "\n2 of 3 files signed by MARIO ROSSI (SHA-256, enveloping)\n"
+	if out.String() != want {
+		t.Errorf("stdout %q, want %q", out, want)
+	}
+	for _, n := range []string{"2.pdf.p7m", "3.pdf.p7m"} {
+		opensslVerifyFile(t, p.caFile, filepath.Join(dst, n), "")
+	}
+
+	// Nothing left to do: no PIN asked at all.
+	opts = signOpts(p.valid, &spy)
+	opts.Inputs, opts.OutputDir, opts.SkipExisting, opts.JSON = ins, dst, true, true
+	io, out, _ = testIO(p.signNow, nil)
+	if err := runSign(context.Background(), io, opts); err != nil {
+		t.Fatal(err)
+	}
+	if spy.logins.Load() != 0 || spy.signs.Load() != 0 {
+		t.Errorf("%d logins, %d signatures with nothing to sign", spy.logins.Load(), spy.signs.Load())
+	}
+	var r signReport
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil || r.Skipped != 3 || r.Signed != 0 || r.Files[0].Status != "skipped" {
+		t.Errorf("JSON %s (%v)", out, err)
+	}
+	opts.Force = true
+	if code, _ := classify(runSign(context.Background(), io, opts)); code != ExitUsage {
+		t.Errorf("--force with --skip-existing: exit %d", code)
+	}
+}
