@@ -21,6 +21,11 @@
 // between fails instead of producing a signature over other bytes. Memory
 // use does not depend on the size of the content.
 //
+// A signature can also be added to an existing one (DER, BER, base64 or
+// PEM): CoSign adds a parallel signer over the same content, CounterSign
+// a counter-signature (RFC 5652 section 11.4) on one signer; the existing
+// signers are carried byte for byte (see cosign.go).
+//
 // Every signature is checked against the certificate's public key before
 // it is written, so a key that does not match its certificate (a wrong
 // object picked on a token) is caught here and not by the recipient.
