@@ -22,7 +22,9 @@ func newProgress(io *IO, label string, total int64, files int) *progress {
 	p := mpb.New(mpb.WithOutput(io.Err), mpb.WithWidth(40))
 	bar := p.AddBar(total,
 		mpb.PrependDecorators(decor.Name(label, decor.WCSyncSpaceR)),
-		mpb.AppendDecorators(decor.CountersKibiByte("% .1f / % .1f"), decor.Name(" "), decor.Percentage(decor.WCSyncSpace)),
+		// Percent and time left: an enveloping signature reads each file
+		// twice, so a byte count would not match the file sizes.
+		mpb.AppendDecorators(decor.Percentage(decor.WCSyncSpace), decor.Name("  "), decor.AverageETA(decor.ET_STYLE_GO)),
 	)
 	return &progress{p: p, bar: bar}
 }

@@ -289,7 +289,7 @@ func runSign(ctx context.Context, io *IO, opts *signOptions) error {
 	}
 	var total int64
 	for _, j := range jobs {
-		if j.Size > 0 {
+		if j.Size > 0 && !j.Skip {
 			total += j.Size * passes
 		}
 		status := "not_signed"
@@ -299,7 +299,11 @@ func runSign(ctx context.Context, io *IO, opts *signOptions) error {
 		report.Files = append(report.Files, signFileResult{Input: j.Input, Output: j.Output, Operation: j.Op, Status: status})
 	}
 	if !opts.JSON {
-		prog = newProgress(io, "signing", total, len(jobs))
+		label := "signing"
+		if len(jobs) > 1 {
+			label = fmt.Sprintf("signing %d files", todo)
+		}
+		prog = newProgress(io, label, total, todo)
 	}
 	// Human lines go to stdout, unless the signature itself does.
 	msg := io.Out
