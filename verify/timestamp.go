@@ -34,15 +34,14 @@ type tstInfo struct {
 	Extensions   asn1.RawValue `asn1:"optional,tag:1"`
 }
 
+// limitWriter collects a TSTInfo, refusing more than limit bytes.
 type limitWriter struct {
 	buf   bytes.Buffer
 	limit int
-	over  bool
 }
 
 func (w *limitWriter) Write(p []byte) (int, error) {
 	if w.buf.Len()+len(p) > w.limit {
-		w.over = true
 		return 0, errors.New("timestamp content too large")
 	}
 	return w.buf.Write(p)

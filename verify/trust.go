@@ -24,8 +24,6 @@ const (
 	AnchorQualifiedCA
 	// AnchorTSA is a timestamp service (TSL TSA/QTST and similar).
 	AnchorTSA
-	// AnchorOtherService is a TSL service of another type.
-	AnchorOtherService
 )
 
 type anchor struct {
