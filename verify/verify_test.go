@@ -306,6 +306,17 @@ func TestSignedAttributeRules(t *testing.T) {
 			a := defaultAttrs(f, md)
 			return [][]byte{a[3], a[2], a[1], a[0]}
 		}}, TotalPassed, "", ""},
+		{"stored as BER: indefinite length, out of order", &forge{unsorted: true, tamper: func(stored []byte) []byte {
+			// SET with a definite length -> the same SET, indefinite.
+			e, _, err := cms.ParseElement(stored)
+			if err != nil {
+				panic(err)
+			}
+			return append(append([]byte{0x31, 0x80}, e.Content...), 0, 0)
+		}, attrs: func(f *forge, md []byte) [][]byte {
+			a := defaultAttrs(f, md)
+			return [][]byte{a[2], a[0], a[3], a[1]}
+		}}, TotalPassed, "", "out of DER order"},
 		{"digest SHA-512, signature hash SHA-256", &forge{digest: crypto.SHA512, sigHash: crypto.SHA256, sigAlg: cms.OIDSHA256WithRSA}, TotalPassed, "", ""},
 		{"digest SHA-256, signature sha384WithRSA", &forge{sigHash: crypto.SHA384, sigAlg: cms.OIDSHA384WithRSA}, TotalPassed, "", ""},
 		{"signing-time twice", &forge{attrs: func(f *forge, md []byte) [][]byte {

@@ -314,3 +314,18 @@ func TestVerifyExtract(t *testing.T) {
 		t.Error("input changed")
 	}
 }
+
+// --online reaches for the certificate's OCSP and CRL URLs; the test
+// certificates name .invalid hosts (RFC 2606), which never resolve, so
+// the status is unavailable: INDETERMINATE/TRY_LATER, never TOTAL_PASSED.
+func TestVerifyOnlineUnreachable(t *testing.T) {
+	p := testCLIPKI(t)
+	good := opensslP7M(t, p, t.TempDir(), "referto.pdf.p7m", doc, "-nodetach")
+	code, out, _ := runCLI(t, p.now.Add(time.Hour), "verify", "--no-system-trust", "--trust", p.ca, "--online", "--timeout", "3s", good)
+	if code != ExitVerifyIndeterminate || !strings.Contains(out, "INDETERMINATE/TRY_LATER") || !strings.Contains(out, "ocsp.firma-test.invalid") {
+		t.Errorf("exit %d\n%s", code, out)
+	}
+	if strings.Contains(out, "revocation: not checked") {
+		t.Error("--online report says revocation was not checked")
+	}
+}
