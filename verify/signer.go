@@ -513,7 +513,11 @@ func (v *verifier) checkCertificate(o *signerOutcome, certs []*x509.Certificate,
 		if v.trust.Empty() {
 			s.add("chain", StatusIndeterminate, NoCertificateChainFound, "no trust anchor given: use --trust CA.pem or --tsl TSL-IT.xml")
 		} else {
-			s.add("chain", StatusIndeterminate, NoCertificateChainFound, "the certificate does not chain to a trusted anchor (issuer: "+cert.Issuer.String()+")")
+			detail := "the certificate does not chain to a trusted anchor (issuer: " + cert.Issuer.String() + ")"
+			if !v.hasTSL {
+				detail += "; for Italian qualified certificates give the trusted list with --tsl TSL-IT.xml"
+			}
+			s.add("chain", StatusIndeterminate, NoCertificateChainFound, detail)
 		}
 		s.add("revocation", StatusNotChecked, "", "revocation not checked (no chain)")
 	default:
