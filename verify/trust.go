@@ -216,7 +216,9 @@ func (t *TrustStore) verifyChain(leaf *x509.Certificate, inter []*x509.Certifica
 	if len(t.anchors) > 0 {
 		chains, err := leaf.Verify(x509.VerifyOptions{Roots: t.pool, Intermediates: ip, CurrentTime: at, KeyUsages: usage})
 		if err == nil {
-			// Prefer a chain whose anchor has the wanted kind.
+			// Prefer a chain whose anchor has the wanted kind. A trusted
+			// list's timestamp service never anchors a signer's
+			// certificate; a qualified CA may anchor a timestamp unit.
 			var best *chainResult
 			for _, ch := range chains {
 				top := ch[len(ch)-1]
@@ -226,10 +228,10 @@ func (t *TrustStore) verifyChain(leaf *x509.Certificate, inter []*x509.Certifica
 						continue
 					}
 					cr := &chainResult{chain: ch, anchor: a, label: a.name + " (" + a.source + ")"}
-					if a.kind == want || a.kind == AnchorAny {
+					switch {
+					case a.kind == want || a.kind == AnchorAny:
 						return cr, nil
-					}
-					if best == nil {
+					case want == AnchorTSA && a.kind == AnchorQualifiedCA && best == nil:
 						best = cr
 					}
 				}
@@ -237,6 +239,7 @@ func (t *TrustStore) verifyChain(leaf *x509.Certificate, inter []*x509.Certifica
 			if best != nil {
 				return best, nil
 			}
+			err = x509.UnknownAuthorityError{Cert: leaf}
 		}
 		firstErr = err
 	}

@@ -85,6 +85,15 @@ func TestTSLAnchors(t *testing.T) {
 	}
 	mustResult(t, verifyBytes(t, der, Options{Trust: ts2}), Indeterminate, NoCertificateChainFound)
 
+	// The CA listed only as a timestamp service anchors timestamps, not
+	// signatures.
+	tsaOnly := write("tsa-only.xml", tslXML(tslEntry{tslTypeTSAQT, granted, []*x509.Certificate{p.ca.Cert}}))
+	ts3 := NewTrustStore()
+	if _, err := ts3.AddTSL(tsaOnly); err != nil {
+		t.Fatal(err)
+	}
+	mustResult(t, verifyBytes(t, der, Options{Trust: ts3}), Indeterminate, NoCertificateChainFound)
+
 	// Nothing usable, not a list, not XML.
 	for name, body := range map[string]string{
 		"withdrawn.xml": tslXML(tslEntry{tslTypeCAQC, "http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/withdrawn", []*x509.Certificate{p.ca.Cert}}),
