@@ -16,14 +16,28 @@ import (
 // maxRevocationResponse bounds an OCSP response or CRL download.
 const maxRevocationResponse = 32 << 20
 
-// checkRevocation asks the signer certificate's OCSP responder, then its
-// CRL distribution points, whether it was revoked before ref.
+// checkRevocation asks, for the signer certificate and then each CA
+// certificate below the trust anchor, the OCSP responder and then the
+// CRL distribution points whether it was revoked before ref. The anchor
+// itself is trusted as configured.
 func (v *verifier) checkRevocation(s *Signature, cert *x509.Certificate, chain []*x509.Certificate, ref time.Time, hasPOE bool) {
 	if len(chain) < 2 {
 		s.add("revocation", StatusNotChecked, "", "the certificate is itself an anchor: nothing to check")
 		return
 	}
-	issuer := chain[1]
+	for i := 0; i+1 < len(chain); i++ {
+		who := ""
+		if i > 0 {
+			who = "issuing CA " + chain[i].Subject.CommonName + ": "
+		}
+		if !v.revocationOf(s, chain[i], chain[i+1], ref, hasPOE, who) {
+			return // a problem is reported once, for the lowest certificate
+		}
+	}
+}
+
+// revocationOf checks one certificate and reports whether it passed.
+func (v *verifier) revocationOf(s *Signature, cert, issuer *x509.Certificate, ref time.Time, hasPOE bool, who string) bool {
 	var problems []string
 	for _, url := range cert.OCSPServer {
 		st, err := v.ocspStatus(cert, issuer, url)
@@ -31,8 +45,7 @@ func (v *verifier) checkRevocation(s *Signature, cert *x509.Certificate, chain [
 			problems = append(problems, fmt.Sprintf("OCSP %s: %v", url, err))
 			continue
 		}
-		v.revocationVerdict(s, st, ref, hasPOE, "OCSP "+url)
-		return
+		return v.revocationVerdict(s, st, ref, hasPOE, who, "OCSP "+url)
 	}
 	for _, url := range cert.CRLDistributionPoints {
 		st, err := v.crlStatus(cert, issuer, url)
@@ -40,14 +53,14 @@ func (v *verifier) checkRevocation(s *Signature, cert *x509.Certificate, chain [
 			problems = append(problems, fmt.Sprintf("CRL %s: %v", url, err))
 			continue
 		}
-		v.revocationVerdict(s, st, ref, hasPOE, "CRL "+url)
-		return
+		return v.revocationVerdict(s, st, ref, hasPOE, who, "CRL "+url)
 	}
 	if len(problems) == 0 {
-		s.add("revocation", StatusIndeterminate, TryLater, "the certificate names no OCSP responder and no CRL")
-		return
+		s.add("revocation", StatusIndeterminate, TryLater, who+"the certificate names no OCSP responder and no CRL")
+		return false
 	}
-	s.add("revocation", StatusIndeterminate, TryLater, "revocation status unavailable: "+joinSemi(problems))
+	s.add("revocation", StatusIndeterminate, TryLater, who+"revocation status unavailable: "+joinSemi(problems))
+	return false
 }
 
 type revStatus struct {
@@ -57,19 +70,24 @@ type revStatus struct {
 	reason    int
 }
 
-func (v *verifier) revocationVerdict(s *Signature, st revStatus, ref time.Time, hasPOE bool, src string) {
+func (v *verifier) revocationVerdict(s *Signature, st revStatus, ref time.Time, hasPOE bool, who, src string) bool {
 	switch {
 	case st.unknown:
-		s.add("revocation", StatusIndeterminate, TryLater, src+" does not know the certificate")
+		s.add("revocation", StatusIndeterminate, TryLater, who+src+" does not know the certificate")
+		return false
 	case !st.revoked:
-		s.add("revocation", StatusPassed, "", "not revoked ("+src+")")
+		s.add("revocation", StatusPassed, "", who+"not revoked ("+src+")")
+		return true
 	case !st.revokedAt.After(ref):
-		s.add("revocation", StatusFailed, Revoked, fmt.Sprintf("the certificate was revoked on %s, before the signature (%s) [%s]", day(st.revokedAt), day(ref), src))
+		s.add("revocation", StatusFailed, Revoked, fmt.Sprintf("%sthe certificate was revoked on %s, before the signature (%s) [%s]", who, day(st.revokedAt), day(ref), src))
+		return false
 	case hasPOE:
-		s.add("revocation", StatusPassed, "", fmt.Sprintf("revoked on %s, after the timestamped signature time (%s) [%s]", day(st.revokedAt), day(ref), src))
-		s.warn("the certificate was revoked after the signature was made")
+		s.add("revocation", StatusPassed, "", fmt.Sprintf("%srevoked on %s, after the timestamped signature time (%s) [%s]", who, day(st.revokedAt), day(ref), src))
+		s.warn(who + "the certificate was revoked after the signature was made")
+		return true
 	default:
-		s.add("revocation", StatusIndeterminate, RevokedNoPOE, fmt.Sprintf("the certificate was revoked on %s; the signature claims an earlier time but no timestamp proves it [%s]", day(st.revokedAt), src))
+		s.add("revocation", StatusIndeterminate, RevokedNoPOE, fmt.Sprintf("%sthe certificate was revoked on %s; the signature claims an earlier time but no timestamp proves it [%s]", who, day(st.revokedAt), src))
+		return false
 	}
 }
 

@@ -2,8 +2,12 @@ package verify
 
 import (
 	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
 	"errors"
 	"io"
@@ -269,4 +273,77 @@ func hasCheck(rep *Report, name, status, detail string) bool {
 		}
 	}
 	return false
+}
+
+// A chain with an intermediate CA: the intermediate's revocation is
+// checked too (against its own issuer), the anchor's is not.
+func TestOnlineRevocationIntermediate(t *testing.T) {
+	p := testPKI(t)
+	mk := func(tmpl *x509.Certificate, parent *x509.Certificate, parentKey crypto.Signer) (*testpki.Identity, error) {
+		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			return nil, err
+		}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, parentKey)
+		if err != nil {
+			return nil, err
+		}
+		c, err := x509.ParseCertificate(der)
+		return &testpki.Identity{Cert: c, Key: key}, err
+	}
+	inter, err := mk(&x509.Certificate{
+		SerialNumber: big.NewInt(0x5150), Subject: pkix.Name{CommonName: "Firma TEST Intermediate CA"},
+		NotBefore: p.now.Add(-testpki.Day), NotAfter: p.now.Add(365 * testpki.Day),
+		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign, BasicConstraintsValid: true, IsCA: true,
+		OCSPServer: []string{"http://ocsp.root.invalid"},
+	}, p.ca.Cert, p.ca.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leafTmpl := *p.valid.Cert
+	leafTmpl.SerialNumber = big.NewInt(0x5151)
+	leafTmpl.OCSPServer = []string{"http://ocsp.inter.invalid"}
+	leafTmpl.SignatureAlgorithm = x509.UnknownSignatureAlgorithm
+	leaf, err := mk(&leafTmpl, inter.Cert, inter.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var interRevoked atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		req, err := ocsp.ParseRequest(body)
+		if err != nil {
+			http.Error(w, "bad request", 400)
+			return
+		}
+		issuer, key := inter.Cert, inter.Key
+		tmpl := ocsp.Response{Status: ocsp.Good, SerialNumber: req.SerialNumber, ThisUpdate: p.now.Add(-time.Hour), NextUpdate: p.now.Add(24 * time.Hour)}
+		if req.SerialNumber.Cmp(inter.Cert.SerialNumber) == 0 {
+			issuer, key = p.ca.Cert, p.ca.Key
+			if interRevoked.Load() {
+				tmpl.Status, tmpl.RevokedAt = ocsp.Revoked, p.now.Add(-2*time.Hour)
+			}
+		}
+		resp, err := ocsp.CreateResponse(issuer, issuer, tmpl, key)
+		if err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		w.Write(resp)
+	}))
+	defer srv.Close()
+	rs := &revocationServer{srv: srv}
+	in := (&forge{content: document, signer: leaf, certs: []*x509.Certificate{leaf.Cert, inter.Cert}}).build(t)
+
+	rep := verifyBytes(t, in, Options{Trust: p.trust(t), Online: true, HTTPClient: rs.client(10 * time.Second)})
+	mustPass(t, rep)
+	if !hasCheck(rep, "revocation", StatusPassed, "issuing CA Firma TEST Intermediate CA: not revoked") || !hasCheck(rep, "revocation", StatusPassed, "ocsp.inter.invalid") {
+		t.Errorf("checks\n%s", dump(rep))
+	}
+	interRevoked.Store(true)
+	rep = verifyBytes(t, in, Options{Trust: p.trust(t), Online: true, HTTPClient: rs.client(10 * time.Second)})
+	mustResult(t, rep, TotalFailed, Revoked)
+	if !strings.Contains(rep.Reason, "issuing CA") {
+		t.Errorf("reason %q", rep.Reason)
+	}
 }
