@@ -63,7 +63,7 @@ func (e *CertificateError) Hint() string {
 func CheckCertificate(cert *x509.Certificate, t time.Time) error {
 	holder := certinfo.ParseHolder(cert).Name()
 	if holder == "" {
-		holder = cert.Subject.String()
+		holder = certinfo.FormatName(cert.Subject)
 	}
 	e := &CertificateError{Subject: holder, NotBefore: cert.NotBefore, NotAfter: cert.NotAfter, At: t}
 	switch {

@@ -49,6 +49,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/firma-dev/firma/certinfo"
 	"github.com/firma-dev/firma/internal/cms"
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
@@ -121,7 +122,7 @@ func New(key crypto.Signer, cert *x509.Certificate, opts Options) (*Signer, erro
 		return nil, &UnsupportedError{What: fmt.Sprintf("digest algorithm %v", opts.Hash)}
 	}
 	if pub, ok := key.Public().(interface{ Equal(crypto.PublicKey) bool }); ok && !pub.Equal(cert.PublicKey) {
-		return nil, &KeyMismatchError{Subject: cert.Subject.String()}
+		return nil, &KeyMismatchError{Subject: certinfo.FormatName(cert.Subject)}
 	}
 	switch cert.PublicKey.(type) {
 	case *rsa.PublicKey:
@@ -330,7 +331,7 @@ func (s *Signer) checkSignature(digest, sig []byte) ([]byte, error) {
 			err = rsa.VerifyPKCS1v15(pub, s.opts.Hash, digest, sig)
 		}
 		if err != nil {
-			return nil, &KeyMismatchError{Subject: s.cert.Subject.String()}
+			return nil, &KeyMismatchError{Subject: certinfo.FormatName(s.cert.Subject)}
 		}
 	case *ecdsa.PublicKey:
 		size := (pub.Curve.Params().BitSize + 7) / 8
@@ -338,7 +339,7 @@ func (s *Signer) checkSignature(digest, sig []byte) ([]byte, error) {
 			sig = rawToDER(sig)
 		}
 		if !ecdsa.VerifyASN1(pub, digest, sig) {
-			return nil, &KeyMismatchError{Subject: s.cert.Subject.String()}
+			return nil, &KeyMismatchError{Subject: certinfo.FormatName(s.cert.Subject)}
 		}
 	}
 	return sig, nil

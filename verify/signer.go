@@ -494,7 +494,7 @@ func (v *verifier) checkCertificate(o *signerOutcome, certs []*x509.Certificate,
 	switch {
 	case err == nil:
 		for _, c := range cr.chain {
-			s.Chain = append(s.Chain, c.Subject.String())
+			s.Chain = append(s.Chain, certinfo.FormatName(c.Subject))
 		}
 		s.TrustAnchor = cr.label
 		s.add("chain", StatusPassed, "", "chains to a trusted anchor: "+cr.label)
@@ -513,7 +513,7 @@ func (v *verifier) checkCertificate(o *signerOutcome, certs []*x509.Certificate,
 		if v.trust.Empty() {
 			s.add("chain", StatusIndeterminate, NoCertificateChainFound, "no trust anchor given: use --trust CA.pem or --tsl TSL-IT.xml")
 		} else {
-			detail := "the certificate does not chain to a trusted anchor (issuer: " + cert.Issuer.String() + ")"
+			detail := "the certificate does not chain to a trusted anchor (issuer: " + certinfo.FormatName(cert.Issuer) + ")"
 			if !v.hasTSL {
 				detail += "; for Italian qualified certificates give the trusted list with --tsl TSL-IT.xml"
 			}

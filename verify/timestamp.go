@@ -11,6 +11,7 @@ import (
 	"math/big"
 	"time"
 
+	"github.com/firma-dev/firma/certinfo"
 	"github.com/firma-dev/firma/internal/cms"
 )
 
@@ -93,7 +94,7 @@ func (v *verifier) checkTimestamp(token []byte, digest func(crypto.Hash) ([]byte
 	if o.cert != nil {
 		ts.TSA = o.cert.Subject.CommonName
 		if ts.TSA == "" {
-			ts.TSA = o.cert.Subject.String()
+			ts.TSA = certinfo.FormatName(o.cert.Subject)
 		}
 		v.checkCertificate(o, certs, ts.Time, true, true)
 	}

@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/firma-dev/firma/certinfo"
 )
 
 // AnchorKind says what a trusted-list service may vouch for.
@@ -114,7 +116,7 @@ func (t *TrustStore) AddPath(path string) error {
 			return &TrustError{Source: f, Err: err}
 		}
 		for _, c := range certs {
-			t.addAnchor(c, "file:"+f, AnchorAny, c.Subject.String())
+			t.addAnchor(c, "file:"+f, AnchorAny, certinfo.FormatName(c.Subject))
 			n++
 		}
 	}
@@ -247,7 +249,7 @@ func (t *TrustStore) verifyChain(leaf *x509.Certificate, inter []*x509.Certifica
 		chains, err := leaf.Verify(x509.VerifyOptions{Roots: t.system, Intermediates: ip, CurrentTime: at, KeyUsages: usage})
 		if err == nil {
 			ch := chains[0]
-			return &chainResult{chain: ch, label: ch[len(ch)-1].Subject.String() + " (system store)"}, nil
+			return &chainResult{chain: ch, label: certinfo.FormatName(ch[len(ch)-1].Subject) + " (system store)"}, nil
 		}
 		if firstErr == nil {
 			firstErr = err

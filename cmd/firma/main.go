@@ -4,6 +4,11 @@
 // It is a thin shell over the library packages: flags are parsed here,
 // work is done in pkcs11, card, sign and verify, and results are rendered
 // here. Errors are mapped to exit codes in one place (errors.go).
+
+// Some older Italian qualified certificates carry a negative serial
+// number (a DER encoding mistake of their CA); Go refuses them by default.
+// Verifying such signatures must still work.
+//go:debug x509negativeserial=1
 package main
 
 import (
