@@ -180,7 +180,7 @@ func (s *Signer) Certificate() *x509.Certificate { return s.cert }
 // Detached writes a detached signature (.p7s) of content to w: the
 // content is read once and not included.
 func (s *Signer) Detached(ctx context.Context, content io.Reader, w io.Writer) (Result, error) {
-	size, digest, err := s.digest(ctx, content, nil)
+	size, digest, err := s.copyHashing(ctx, content, nil)
 	if err != nil {
 		return Result{}, err
 	}
@@ -212,7 +212,7 @@ func (s *Signer) Attached(ctx context.Context, content io.ReadSeeker, w io.Write
 	if err != nil {
 		return Result{}, fmt.Errorf("reading content: %w", err)
 	}
-	size, digest, err := s.digest(ctx, content, nil)
+	size, digest, err := s.copyHashing(ctx, content, nil)
 	if err != nil {
 		return Result{}, err
 	}
@@ -376,24 +376,28 @@ func rawToDER(sig []byte) []byte {
 // handful of them.
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 1<<20); return &b }}
 
-// copyHashing copies r to w and hashes it, the hash running in its own
-// goroutine on one buffer while the next one is read and written, so that
-// on two cores the second pass of Attached costs the copy, not the copy
-// plus the hash.
+// copyHashing reads r to the end, hashing it and copying it to w when w is
+// not nil. The hash runs in its own goroutine on one buffer while the next
+// one is read (and written), so that on two cores reading a cold file
+// overlaps with hashing it, and the second pass of Attached costs the
+// copy, not the copy plus the hash. It stops early when ctx is done.
 func (s *Signer) copyHashing(ctx context.Context, r io.Reader, w io.Writer) (int64, []byte, error) {
 	const nbuf = 3
 	free := make(chan *[]byte, nbuf)
 	for i := 0; i < nbuf; i++ {
 		free <- bufPool.Get().(*[]byte)
 	}
-	work := make(chan []byte, nbuf)
+	type chunk struct {
+		bp *[]byte
+		n  int
+	}
+	work := make(chan chunk, nbuf)
 	sum := make(chan []byte, 1)
 	h := s.opts.Hash.New()
 	go func() {
-		for b := range work {
-			h.Write(b)
-			b = b[:cap(b)]
-			free <- &b
+		for c := range work {
+			h.Write((*c.bp)[:c.n])
+			free <- c.bp
 		}
 		sum <- h.Sum(nil)
 	}()
@@ -420,9 +424,11 @@ func (s *Signer) copyHashing(ctx context.Context, r io.Reader, w io.Writer) (int
 			// The hasher and the writer only read the buffer; it goes
 			// back to free once hashed, and the write below finishes
 			// before the loop reads into another one.
-			work <- buf[:k]
-			if _, err := w.Write(buf[:k]); err != nil {
-				return finish(fmt.Errorf("writing signature: %w", err))
+			work <- chunk{bp, k}
+			if w != nil {
+				if _, err := w.Write(buf[:k]); err != nil {
+					return finish(fmt.Errorf("writing signature: %w", err))
+				}
 			}
 			n += int64(k)
 			if s.opts.Progress != nil {
@@ -436,40 +442,6 @@ func (s *Signer) copyHashing(ctx context.Context, r io.Reader, w io.Writer) (int
 		}
 		if rerr != nil {
 			return finish(&InputError{Err: rerr})
-		}
-	}
-}
-
-// digest reads r to the end, hashing it and copying it to w when w is not
-// nil. It stops early when ctx is done.
-func (s *Signer) digest(ctx context.Context, r io.Reader, w io.Writer) (int64, []byte, error) {
-	bp := bufPool.Get().(*[]byte)
-	defer bufPool.Put(bp)
-	buf := *bp
-	h := s.opts.Hash.New()
-	var n int64
-	for {
-		if err := ctx.Err(); err != nil {
-			return n, nil, err
-		}
-		k, rerr := r.Read(buf)
-		if k > 0 {
-			h.Write(buf[:k])
-			if w != nil {
-				if _, err := w.Write(buf[:k]); err != nil {
-					return n, nil, fmt.Errorf("writing signature: %w", err)
-				}
-			}
-			n += int64(k)
-			if s.opts.Progress != nil {
-				s.opts.Progress(int64(k))
-			}
-		}
-		if rerr == io.EOF {
-			return n, h.Sum(nil), nil
-		}
-		if rerr != nil {
-			return n, nil, &InputError{Err: rerr}
 		}
 	}
 }

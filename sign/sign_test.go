@@ -686,7 +686,9 @@ func TestMemoryIndependentOfSize(t *testing.T) {
 	alloc(1 << 10) // warm the buffer pool
 	small, large := alloc(1<<20), alloc(256<<20)
 	t.Logf("allocated: %d bytes for 1 MiB, %d bytes for 256 MiB", small, large)
-	if large > 4<<20 || large > small+(1<<20) {
+	// Streaming allocates a few copy buffers (1 MiB each, pooled) whatever
+	// the size; holding the content would allocate at least 256 MiB.
+	if large > 8<<20 {
 		t.Errorf("signing 256 MiB allocated %d bytes (1 MiB: %d): memory grows with the content", large, small)
 	}
 }
