@@ -11,14 +11,11 @@ package main
 
 import (
 	"crypto/sha256"
-	"crypto/x509"
 	"encoding/hex"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"time"
 
 	"github.com/firma-dev/firma/internal/testpki"
 )
@@ -68,55 +65,6 @@ func sum(path string) error {
 }
 
 func fixture(dir string) error {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return err
-	}
-	envFile := filepath.Join(abs, "env")
-	if _, err := os.Stat(envFile); err == nil {
-		return nil
-	}
-	if err := os.MkdirAll(abs, 0o700); err != nil {
-		return err
-	}
-	now := time.Now()
-	ca, err := testpki.NewCA(now)
-	if err != nil {
-		return err
-	}
-	nb, na := testpki.Validity(now.Add(700*testpki.Day + 12*time.Hour))
-	signer, err := ca.Issue(testpki.Spec{Kind: testpki.Signature, NotBefore: nb, NotAfter: na})
-	if err != nil {
-		return err
-	}
-	store, err := testpki.Provision(filepath.Join(abs, "softhsm"), []testpki.Token{{
-		Label: Token, PIN: testpki.PIN, SOPIN: testpki.SOPIN,
-		Identities:  []*testpki.Identity{signer},
-		Authorities: []*x509.Certificate{ca.Cert},
-	}})
-	if err != nil {
-		return err
-	}
-	key, err := testpki.KeyPEM(signer.Key)
-	if err != nil {
-		return err
-	}
-	files := []struct {
-		name string
-		data []byte
-	}{
-		{"ca.pem", testpki.CertPEM(ca.Cert)},
-		{"cert.pem", testpki.CertPEM(signer.Cert)},
-		{"key.pem", key},
-		{"pin", []byte(testpki.PIN + "\n")},
-		{"key-id", []byte(fmt.Sprintf("%x\n", signer.ID))},
-		// env last: its presence marks a complete store.
-		{"env", []byte(fmt.Sprintf("SOFTHSM2_CONF=%s\nFIRMA_PKCS11_MODULE=%s\n", store.Conf, store.Module))},
-	}
-	for _, f := range files {
-		if err := os.WriteFile(filepath.Join(abs, f.name), f.data, 0o600); err != nil {
-			return err
-		}
-	}
-	return nil
+	_, err := testpki.EnsureLocalStore(dir, Token, false)
+	return err
 }
