@@ -1,14 +1,15 @@
+//go:debug x509negativeserial=1
+
 // Command firma signs and verifies files with Italian qualified signature
 // smartcards (Aruba Key and other CNS cards) and with any PKCS#11 token.
 //
 // It is a thin shell over the library packages: flags are parsed here,
 // work is done in pkcs11, card, sign and verify, and results are rendered
 // here. Errors are mapped to exit codes in one place (errors.go).
-
-// Some older Italian qualified certificates carry a negative serial
-// number (a DER encoding mistake of their CA); Go refuses them by default.
-// Verifying such signatures must still work.
-//go:debug x509negativeserial=1
+//
+// The go:debug line above lets crypto/x509 parse the negative serial
+// numbers that some older Italian qualified certificates carry (a DER
+// mistake of their CA): verifying such signatures must still work.
 package main
 
 import (
