@@ -180,16 +180,10 @@ func (s *Signer) Certificate() *x509.Certificate { return s.cert }
 // Detached writes a detached signature (.p7s) of content to w: the
 // content is read once and not included.
 func (s *Signer) Detached(ctx context.Context, content io.Reader, w io.Writer) (Result, error) {
-	size, digest, err := s.copyHashing(ctx, content, nil)
-	if err != nil {
-		return Result{}, err
-	}
-	res := Result{Size: size, Digest: digest, Hash: s.opts.Hash}
-	si, t, err := s.SignerInfo(digest, cms.OIDData)
+	res, si, err := s.hashAndSign(ctx, content)
 	if err != nil {
 		return res, err
 	}
-	res.SigningTime = t
 	sd := s.signedData(si)
 	der, err := sd.EncodeDetached()
 	if err != nil {
@@ -212,16 +206,11 @@ func (s *Signer) Attached(ctx context.Context, content io.ReadSeeker, w io.Write
 	if err != nil {
 		return Result{}, fmt.Errorf("reading content: %w", err)
 	}
-	size, digest, err := s.copyHashing(ctx, content, nil)
-	if err != nil {
-		return Result{}, err
-	}
-	res := Result{Size: size, Digest: digest, Hash: s.opts.Hash}
-	si, t, err := s.SignerInfo(digest, cms.OIDData)
+	res, si, err := s.hashAndSign(ctx, content)
 	if err != nil {
 		return res, err
 	}
-	res.SigningTime = t
+	size, digest := res.Size, res.Digest
 	header, trailer, err := s.signedData(si).EncodeAttached(size)
 	if err != nil {
 		return res, err
@@ -248,6 +237,22 @@ func (s *Signer) Attached(ctx context.Context, content io.ReadSeeker, w io.Write
 	}
 	res.Written = cw.n
 	return res, nil
+}
+
+// hashAndSign is the first pass: it hashes content and signs the signed
+// attributes over its digest.
+func (s *Signer) hashAndSign(ctx context.Context, content io.Reader) (Result, []byte, error) {
+	size, digest, err := s.copyHashing(ctx, content, nil)
+	if err != nil {
+		return Result{}, nil, err
+	}
+	res := Result{Size: size, Digest: digest, Hash: s.opts.Hash}
+	si, t, err := s.SignerInfo(digest, cms.OIDData)
+	if err != nil {
+		return res, nil, err
+	}
+	res.SigningTime = t
+	return res, si, nil
 }
 
 // signedData assembles the SignedData around one SignerInfo.
