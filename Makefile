@@ -19,9 +19,9 @@ deps:
 test: deps lint
 	$(GO) test -count=1 ./...
 
-# Unit tests only: no SoftHSM, no pcscd.
+# Unit tests only, without cgo: no SoftHSM, no pcscd, no system packages.
 test-short:
-	$(GO) test -short ./...
+	CGO_ENABLED=0 $(GO) test -short ./...
 
 demo: deps build
 	@scripts/demo.sh

@@ -194,6 +194,10 @@ func TestLoadErrors(t *testing.T) {
 		{foreign, "wrong architecture"},
 	}
 	for _, c := range cases {
+		if !CgoEnabled {
+			// Without cgo every module fails the same way, and says so.
+			c.reason = "PKCS#11 support is missing from this build"
+		}
 		_, err := Load(c.path, "--module")
 		var me *ModuleError
 		if !errors.As(err, &me) {
@@ -205,6 +209,13 @@ func TestLoadErrors(t *testing.T) {
 		}
 		if me.Hint() == "" {
 			t.Errorf("%s: no hint", c.path)
+		}
+	}
+	if !CgoEnabled {
+		_, err := Load(notELF, "--module")
+		var me *ModuleError
+		if !errors.As(err, &me) || !errors.Is(err, ErrNoCgo) || !strings.Contains(me.Hint(), "CGO_ENABLED=1") {
+			t.Errorf("no-cgo build: %v", err)
 		}
 	}
 	// The single explicit module that fails is the error of Open.

@@ -174,7 +174,13 @@ func pctDecode(s string) (string, error) {
 	return v, nil
 }
 
+// truncate shortens s for an error message, and hides it entirely when it
+// may carry a PIN (a mistyped URI with a pin-value, say): errors must
+// never echo a secret.
 func truncate(s string) string {
+	if strings.Contains(strings.ToLower(s), "pin") {
+		return "(not shown: it may hold a PIN)"
+	}
 	if len(s) > 64 {
 		return s[:64] + "..."
 	}
