@@ -133,3 +133,20 @@ func TestAdviseRenewalBoundaries(t *testing.T) {
 		t.Errorf("window date in advice: %q", r.Advice)
 	}
 }
+
+func TestPoliciesOfTestCertificates(t *testing.T) {
+	now := time.Now()
+	ca, err := testpki.NewCA(now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nb, na := testpki.Validity(now.Add(100 * testpki.Day))
+	sig, _ := ca.Issue(testpki.Spec{Kind: testpki.Signature, NotBefore: nb, NotAfter: na})
+	cns, _ := ca.Issue(testpki.Spec{Kind: testpki.CNS, NotBefore: nb, NotAfter: na})
+	if got := strings.Join(certinfo.Parse(sig.Cert).Policies, " "); got != "1.3.76.16.6 0.4.0.194112.1.2" {
+		t.Errorf("signature policies %q", got)
+	}
+	if got := strings.Join(certinfo.Parse(cns.Cert).Policies, " "); got != "1.3.76.16.2.1" {
+		t.Errorf("CNS policies %q", got)
+	}
+}

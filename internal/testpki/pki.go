@@ -161,7 +161,7 @@ func (ca *CA) IssueFor(spec Spec, key crypto.Signer) (*Identity, error) {
 			},
 		}
 		tmpl.KeyUsage = x509.KeyUsageContentCommitment
-		tmpl.PolicyIdentifiers = []asn1.ObjectIdentifier{certinfo.OIDPolicyAgIDCert, certinfo.OIDPolicyQCPnQSCD}
+		tmpl.Policies = policies(certinfo.OIDPolicyAgIDCert, certinfo.OIDPolicyQCPnQSCD)
 		qc, err := qcStatements()
 		if err != nil {
 			return nil, err
@@ -187,7 +187,7 @@ func (ca *CA) IssueFor(spec Spec, key crypto.Signer) (*Identity, error) {
 		}
 		tmpl.KeyUsage = x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment
 		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
-		tmpl.PolicyIdentifiers = []asn1.ObjectIdentifier{certinfo.OIDPolicyCNS}
+		tmpl.Policies = policies(certinfo.OIDPolicyCNS)
 		if id.Label == "" {
 			id.Label = "CNS0"
 		}
@@ -210,6 +210,24 @@ func (ca *CA) IssueFor(spec Spec, key crypto.Signer) (*Identity, error) {
 		return nil, err
 	}
 	return id, nil
+}
+
+// policies converts OIDs for x509.Certificate.Policies, the field
+// CreateCertificate encodes (PolicyIdentifiers is ignored since Go 1.24).
+func policies(oids ...asn1.ObjectIdentifier) []x509.OID {
+	out := make([]x509.OID, 0, len(oids))
+	for _, o := range oids {
+		ints := make([]uint64, len(o))
+		for i, v := range o {
+			ints[i] = uint64(v)
+		}
+		oid, err := x509.OIDFromInts(ints)
+		if err != nil {
+			panic(err) // constant OIDs: cannot happen
+		}
+		out = append(out, oid)
+	}
+	return out
 }
 
 func newKey(kt KeyType) (crypto.Signer, error) {
