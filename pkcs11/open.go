@@ -125,6 +125,9 @@ func Open(o OpenOptions) (*Token, *Discovery, error) {
 		return nil, nil, err
 	}
 	d := &Discovery{Attempts: []Attempt{}}
+	if !CgoEnabled {
+		return nil, d, &ModuleError{Path: "(any)", Source: "this build", Reason: "PKCS#11 support is missing from this build", Err: ErrNoCgo}
+	}
 	if len(cands) == 0 {
 		return nil, d, &NoModuleError{}
 	}
