@@ -104,6 +104,13 @@ func (d *doctor) add(name, status, detail, fix string) {
 	}
 }
 
+// skip marks checks that cannot run because an earlier one failed.
+func (d *doctor) skip(names ...string) {
+	for _, n := range names {
+		d.add(n, checkStatusSkip, "not checked: see above", "")
+	}
+}
+
 func (d *doctor) fail(name string, err error, fix string) {
 	if fix == "" {
 		fix = hintOf(err)
@@ -168,11 +175,6 @@ func (d *doctor) checkPCSC(ctx context.Context) []string {
 		cIdent   = "card identified"
 		cFree    = "card not held by another program"
 	)
-	skipRest := func(names ...string) {
-		for _, n := range names {
-			d.add(n, checkStatusSkip, "not checked: see above", "")
-		}
-	}
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	c, err := card.Open()
@@ -183,16 +185,16 @@ func (d *doctor) checkPCSC(ctx context.Context) []string {
 	switch {
 	case errors.Is(err, card.ErrNoService), errors.Is(err, card.ErrNoPCSCSupport):
 		d.fail(cService, err, pcscdFix())
-		skipRest(cAccess, cReaders, cCard, cIdent, cFree)
+		d.skip(cAccess, cReaders, cCard, cIdent, cFree)
 		return nil
 	case errors.Is(err, card.ErrAccessDenied):
 		d.add(cService, checkStatusOK, "pcscd answers", "")
 		d.fail(cAccess, err, "")
-		skipRest(cReaders, cCard, cIdent, cFree)
+		d.skip(cReaders, cCard, cIdent, cFree)
 		return nil
 	case err != nil:
 		d.fail(cService, err, "")
-		skipRest(cAccess, cReaders, cCard, cIdent, cFree)
+		d.skip(cAccess, cReaders, cCard, cIdent, cFree)
 		return nil
 	}
 	d.add(cService, checkStatusOK, "pcscd answers", "")
@@ -200,12 +202,12 @@ func (d *doctor) checkPCSC(ctx context.Context) []string {
 	rep, err := card.Survey(ctx, card.SurveyOptions{})
 	if err != nil {
 		d.fail(cReaders, err, "")
-		skipRest(cCard, cIdent, cFree)
+		d.skip(cCard, cIdent, cFree)
 		return nil
 	}
 	if len(rep.Readers) == 0 {
 		d.fail(cReaders, errors.New("no reader connected"), card.ErrNoReader.Hint())
-		skipRest(cCard, cIdent, cFree)
+		d.skip(cCard, cIdent, cFree)
 		return nil
 	}
 	names := make([]string, len(rep.Readers))
@@ -222,12 +224,12 @@ func (d *doctor) checkPCSC(ctx context.Context) []string {
 	}
 	if rr == nil {
 		d.fail(cCard, errors.New("no card in any reader"), card.ErrNoCard.Hint())
-		skipRest(cIdent, cFree)
+		d.skip(cIdent, cFree)
 		return nil
 	}
 	if rr.State == "mute" {
 		d.fail(cCard, fmt.Errorf("the card in %s does not answer", rr.Name), card.ErrUnresponsive.Hint())
-		skipRest(cIdent, cFree)
+		d.skip(cIdent, cFree)
 		return nil
 	}
 	d.add(cCard, checkStatusOK, fmt.Sprintf("%s, ATR %s", rr.Name, card.FormatHex(rr.ATR)), "")
@@ -267,11 +269,6 @@ func (d *doctor) checkToken(suggested []string) {
 		cPIN     = "PIN state"
 		cPUK     = "PUK state"
 	)
-	skipRest := func(names ...string) {
-		for _, n := range names {
-			d.add(n, checkStatusSkip, "not checked: see above", "")
-		}
-	}
 	var cands []pkcs11.Candidate
 	if moduleExplicit(d.io, d.g) {
 		cands = pkcs11.Candidates(d.g.Module, d.io.Getenv)
@@ -288,7 +285,7 @@ func (d *doctor) checkToken(suggested []string) {
 	if len(cands) == 0 {
 		fix := "install the card's middleware: for Aruba and other Italian cards the Bit4id module (Aruba Sign kit) or " + strings.Join(suggested, ", ") + "; or name it with --module PATH"
 		d.add(cModules, checkStatusFail, "none of the modules for this card is installed: "+strings.Join(suggested, ", "), fix)
-		skipRest(cToken, cCert, cChain, cValid, cPIN, cPUK)
+		d.skip(cToken, cCert, cChain, cValid, cPIN, cPUK)
 		return
 	}
 	var loaded []string
@@ -303,13 +300,13 @@ func (d *doctor) checkToken(suggested []string) {
 		d.rep.Versions["module "+m.Profile.Name] = fmt.Sprintf("%s %d.%d (%s)", m.Info.Description, m.Info.VersionMajor, m.Info.VersionMinor, m.Path)
 	}
 	if len(loaded) == 0 {
-		skipRest(cToken, cCert, cChain, cValid, cPIN, cPUK)
+		d.skip(cToken, cCert, cChain, cValid, cPIN, cPUK)
 		return
 	}
 	tok, _, err := pkcs11.Open(pkcs11.OpenOptions{Module: modulePathIfOne(loaded), Token: tokenArg(d.g), Getenv: d.io.Getenv, PreferSigning: true})
 	if err != nil {
 		d.fail(cToken, err, "")
-		skipRest(cCert, cChain, cValid, cPIN, cPUK)
+		d.skip(cCert, cChain, cValid, cPIN, cPUK)
 		return
 	}
 	defer tok.Close()
@@ -318,7 +315,7 @@ func (d *doctor) checkToken(suggested []string) {
 	c, chain, err := tok.SigningCertificate(sel)
 	if err != nil {
 		d.fail(cCert, err, "")
-		skipRest(cChain, cValid)
+		d.skip(cChain, cValid)
 	} else {
 		d.add(cCert, checkStatusOK, fmt.Sprintf("%s, %s (%s)", c.Info.Holder.Name(), describePurpose(c.Info), c.Label), "")
 		if len(chain) > 0 {
