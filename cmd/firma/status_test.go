@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -323,8 +324,15 @@ func TestPINSources(t *testing.T) {
 	rd, wr, _ := os.Pipe()
 	wr.Write([]byte(testpki.PIN + "\n"))
 	wr.Close()
+	// firma closes the descriptor it reads; give it its own copy, or the
+	// finalizer of rd would later close a reused descriptor number.
+	fd, err := syscall.Dup(int(rd.Fd()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rd.Close()
 	pin = newPINOptions()
-	pin.FD = int(rd.Fd())
+	pin.FD = fd
 	if r, err := loginWith(t, nil, pin); err != nil {
 		t.Fatalf("--pin-fd: %v %s", err, r.err)
 	}
