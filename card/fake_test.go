@@ -327,7 +327,14 @@ func TestWaitTimeoutAndCancel(t *testing.T) {
 	f := newFake()
 	f.set("A", stateEmpty, nil)
 	c, _ := open(f.est())
-	_, err := c.Wait(context.Background(), WaitOptions{Want: CardPresent, Timeout: 50 * time.Millisecond})
+	checkWaitTimeoutAndCancel(t, c, 50*time.Millisecond)
+}
+
+// checkWaitTimeoutAndCancel checks that a wait for a card that never
+// comes ends with ErrWaitTimeout, and that cancelling ctx ends it too.
+func checkWaitTimeoutAndCancel(t *testing.T, c *Client, timeout time.Duration) {
+	t.Helper()
+	_, err := c.Wait(context.Background(), WaitOptions{Want: CardPresent, Timeout: timeout})
 	if !errors.Is(err, ErrWaitTimeout) {
 		t.Fatalf("timeout: %v", err)
 	}

@@ -203,20 +203,7 @@ func TestPCSCWaitInsertRemove(t *testing.T) {
 func TestPCSCWaitTimeoutAndCancel(t *testing.T) {
 	pcsctest.Start(t)
 	c := openClient(t)
-	_, err := c.Wait(context.Background(), WaitOptions{Want: CardPresent, Timeout: 300 * time.Millisecond})
-	if !errors.Is(err, ErrWaitTimeout) {
-		t.Fatalf("timeout: %v", err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	errc := make(chan error, 1)
-	go func() {
-		_, err := c.Wait(ctx, WaitOptions{Want: CardPresent})
-		errc <- err
-	}()
-	cancel()
-	if err := <-errc; !errors.Is(err, context.Canceled) {
-		t.Fatalf("cancel: %v", err)
-	}
+	checkWaitTimeoutAndCancel(t, c, 300*time.Millisecond)
 }
 
 func TestPCSCRemovedMidOperation(t *testing.T) {
