@@ -69,9 +69,9 @@ func fixture(t testing.TB) *testpki.Fixture {
 }
 
 // TestScripts runs the end-to-end CLI scripts in testdata/script. Each
-// script sees the shared SoftHSM store and these variables:
+// script sees its own copy of the SoftHSM store and these variables:
 //
-//	SOFTHSM2_CONF, FIRMA_PKCS11_MODULE  the test store and its module
+//	SOFTHSM2_CONF, FIRMA_PKCS11_MODULE  the script's store and its module
 //	CA        test CA certificate (PEM)
 //	PINFILE   file holding the test PIN; TESTPIN the PIN itself, to grep for leaks
 //	PUKFILE   file holding the test PUK (SO PIN); TESTPUK the PUK itself
@@ -84,8 +84,19 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
 		Setup: func(e *testscript.Env) error {
-			e.Setenv("SOFTHSM2_CONF", f.Conf)
-			e.Setenv("FIRMA_PKCS11_MODULE", f.Module)
+			// Scripts run side by side and some log in or change PINs:
+			// each gets its own copy of the tokens (see SoftHSM.Clone).
+			dir, err := os.MkdirTemp(fixtureDir, "script-")
+			if err != nil {
+				return err
+			}
+			e.Defer(func() { os.RemoveAll(dir) })
+			store, err := f.Clone(dir)
+			if err != nil {
+				return err
+			}
+			e.Setenv("SOFTHSM2_CONF", store.Conf)
+			e.Setenv("FIRMA_PKCS11_MODULE", store.Module)
 			e.Setenv("CA", f.CAFile)
 			e.Setenv("PINFILE", filepath.Join(fixtureDir, "pin"))
 			e.Setenv("TESTPIN", testpki.PIN)

@@ -31,8 +31,7 @@ func Provision(dir string, tokens []Token) (*SoftHSM, error) {
 		return nil, err
 	}
 	conf := filepath.Join(dir, "softhsm2.conf")
-	body := fmt.Sprintf("directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n", tokDir)
-	if err := os.WriteFile(conf, []byte(body), 0o600); err != nil {
+	if err := os.WriteFile(conf, []byte(confBody(tokDir)), 0o600); err != nil {
 		return nil, err
 	}
 	if err := os.Setenv("SOFTHSM2_CONF", conf); err != nil {
