@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/firma-dev/firma/internal/interop"
 )
 
 func addFileSeeds(f *testing.F, dirs ...string) {
@@ -36,7 +38,7 @@ func generatedSeeds(f *testing.F) {
 // pipes, parsing, checks) on arbitrary input: it must return, without
 // panicking or hanging, and never pass without a trust anchor.
 func FuzzVerify(f *testing.F) {
-	addFileSeeds(f, "testdata", "../internal/cms/testdata", "../../shared/interop/fatturapa")
+	addFileSeeds(f, "testdata", "../internal/cms/testdata", filepath.Join(interop.Dir(), "fatturapa"))
 	generatedSeeds(f)
 	f.Fuzz(func(t *testing.T, in []byte) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

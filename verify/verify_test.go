@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/firma-dev/firma/internal/cms"
+	"github.com/firma-dev/firma/internal/interop"
 	"github.com/firma-dev/firma/internal/testpki"
 	"github.com/firma-dev/firma/sign"
 )
@@ -568,31 +569,22 @@ func TestNotASignedFile(t *testing.T) {
 }
 
 func TestInterop(t *testing.T) {
-	dir := "../../shared/interop/fatturapa"
-	if _, err := os.Stat(dir); err != nil {
-		t.Skip("interop fixtures not available")
-	}
 	var content []byte
-	for _, tc := range []struct {
-		file string
-		ind  Indication
-		sub  SubIndication
-	}{
-		{"IT02182030391_31.xml.p7m", Indeterminate, NoCertificateChainFound},
-		{"IT02182030391_31.Base64.xml.p7m", Indeterminate, NoCertificateChainFound},
-		{"IT02182030391_31.Base64.CRLF.xml.p7m", Indeterminate, NoCertificateChainFound},
-		{"IT02182030391_31_tampered.xml.p7m", TotalFailed, FormatFailure},
-		{"IT02182030391_31_tampered.Base64.xml.p7m", TotalFailed, FormatFailure},
-	} {
-		t.Run(tc.file, func(t *testing.T) {
-			in, err := os.ReadFile(filepath.Join(dir, tc.file))
+	for _, tc := range interop.Fatturapa {
+		// No trust anchor ships with the file: intact means INDETERMINATE.
+		ind, sub := Indeterminate, NoCertificateChainFound
+		if !tc.Intact {
+			ind, sub = TotalFailed, FormatFailure
+		}
+		t.Run(tc.Name, func(t *testing.T) {
+			in, err := os.ReadFile(tc.Path())
 			if err != nil {
 				t.Fatal(err)
 			}
 			var out bytes.Buffer
 			rep := verifyBytes(t, in, Options{Extract: &out, Now: time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC)})
-			mustResult(t, rep, tc.ind, tc.sub)
-			if tc.ind == TotalFailed {
+			mustResult(t, rep, ind, sub)
+			if !tc.Intact {
 				return
 			}
 			s := rep.Layers[0].Signatures[0]
@@ -604,10 +596,10 @@ func TestInterop(t *testing.T) {
 					}
 				}
 			}
-			if s.Signer.Holder.FiscalCode != "GRDSFN66D17H199K" || !s.Qualified {
+			if s.Signer.Holder.FiscalCode != interop.FatturapaSigner || !s.Qualified {
 				t.Errorf("signer %+v", s.Signer.Holder)
 			}
-			if !bytes.HasPrefix(out.Bytes(), []byte("\xef\xbb\xbf<?xml")) {
+			if !bytes.HasPrefix(out.Bytes(), []byte(interop.FatturapaContentPrefix)) {
 				t.Error("content is not the XML invoice")
 			}
 			if content == nil {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/firma-dev/firma/internal/interop"
 	"github.com/firma-dev/firma/internal/testpki"
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -75,6 +76,7 @@ func fixture(t testing.TB) *testpki.Fixture {
 //	CA        test CA certificate (PEM)
 //	PINFILE   file holding the test PIN; TESTPIN the PIN itself, to grep for leaks
 //	PUKFILE   file holding the test PUK (SO PIN); TESTPUK the PUK itself
+//	INTEROP   testdata/interop: files signed by other tools (read-only)
 //	CI=true   nothing may prompt
 func TestScripts(t *testing.T) {
 	if testing.Short() {
@@ -103,6 +105,7 @@ func TestScripts(t *testing.T) {
 			e.Setenv("PUKFILE", filepath.Join(fixtureDir, "puk"))
 			e.Setenv("TESTPUK", testpki.SOPIN)
 			e.Setenv("FIXTURE", fixtureDir)
+			e.Setenv("INTEROP", interop.Dir())
 			e.Setenv("CI", "true")
 			return nil
 		},

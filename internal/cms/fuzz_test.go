@@ -6,11 +6,13 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/firma-dev/firma/internal/interop"
 )
 
 func addSeeds(f *testing.F) {
 	f.Helper()
-	for _, dir := range []string{"testdata", filepath.Join(interopDir, "fatturapa")} {
+	for _, dir := range []string{"testdata", filepath.Join(interop.Dir(), "fatturapa")} {
 		ents, _ := os.ReadDir(dir)
 		for _, e := range ents {
 			if b, err := os.ReadFile(filepath.Join(dir, e.Name())); err == nil {

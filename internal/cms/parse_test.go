@@ -11,10 +11,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// interopDir holds real files signed by other tools (read-only).
-const interopDir = "../../../shared/interop"
+	"github.com/firma-dev/firma/internal/interop"
+)
 
 func readFile(t testing.TB, path string) []byte {
 	t.Helper()
@@ -127,28 +126,18 @@ func TestParseDetached(t *testing.T) {
 }
 
 func TestParseInterop(t *testing.T) {
-	dir := filepath.Join(interopDir, "fatturapa")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("interop fixtures not available: %v", err)
-	}
 	var digest []byte
-	for _, tc := range []struct {
-		file string
-		form Form
-		ok   bool
-	}{
-		{"IT02182030391_31.xml.p7m", FormBER, true},
-		{"IT02182030391_31.Base64.xml.p7m", FormBase64, true},
-		{"IT02182030391_31.Base64.CRLF.xml.p7m", FormBase64, true},
-		{"IT02182030391_31_tampered.xml.p7m", FormBER, false},
-		{"IT02182030391_31_tampered.Base64.xml.p7m", FormBase64, false},
-	} {
-		t.Run(tc.file, func(t *testing.T) {
-			form, sd, content, err := parseAny(t, readFile(t, filepath.Join(dir, tc.file)))
-			if form != tc.form {
-				t.Errorf("form %v, want %v", form, tc.form)
+	for _, tc := range interop.Fatturapa {
+		want := FormBER
+		if tc.Base64 {
+			want = FormBase64
+		}
+		t.Run(tc.Name, func(t *testing.T) {
+			form, sd, content, err := parseAny(t, readFile(t, tc.Path()))
+			if form != want {
+				t.Errorf("form %v, want %v", form, want)
 			}
-			if !tc.ok {
+			if !tc.Intact {
 				var fe *FormatError
 				if !errors.As(err, &fe) {
 					t.Fatalf("tampered file: err = %v, want a FormatError", err)
@@ -158,7 +147,7 @@ func TestParseInterop(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !bytes.HasPrefix(content, []byte("\xef\xbb\xbf<?xml")) {
+			if !bytes.HasPrefix(content, []byte(interop.FatturapaContentPrefix)) {
 				t.Errorf("content starts %q", content[:16])
 			}
 			d, _ := sd.ContentDigest(crypto.SHA256)
