@@ -16,7 +16,10 @@ import (
 	"bytes"
 	"context"
 	"crypto"
+	"encoding/asn1"
+	"errors"
 	"fmt"
+	"hash"
 	"io"
 
 	"github.com/firma-dev/firma/internal/cms"
@@ -47,12 +50,49 @@ func (e *NotSignedError) Hint() string {
 type DetachedContentError struct{}
 
 func (e *DetachedContentError) Error() string {
-	return "the signature is detached (no content inside): it cannot be co-signed"
+	return "the signature is detached (no document inside): co-signing it needs the document it was made on"
 }
 
 // Hint tells the user what to do.
 func (e *DetachedContentError) Hint() string {
-	return "sign the original document with --detached instead: each signer's .p7s verifies on its own"
+	return "give the signed document with --content FILE"
+}
+
+// NotDetachedError reports a document given for a signature that holds
+// its own content.
+type NotDetachedError struct{}
+
+func (e *NotDetachedError) Error() string {
+	return "the signature holds the document itself (enveloping): no separate document is needed"
+}
+
+// Hint tells the user what to do.
+func (e *NotDetachedError) Hint() string {
+	return "co-sign it without --content"
+}
+
+// ContentMismatchError reports a document that is not the one an existing
+// signature of a detached file was made on (or that cannot be checked).
+type ContentMismatchError struct {
+	// Signer is the existing signature (from 1, in file order).
+	Signer int
+	// Reason is set when the match could not be checked at all.
+	Reason string
+}
+
+func (e *ContentMismatchError) Error() string {
+	if e.Reason != "" {
+		return fmt.Sprintf("cannot check the document against signature %d: %s", e.Signer, e.Reason)
+	}
+	return fmt.Sprintf("the document is not the one signature %d was made on (its digest differs)", e.Signer)
+}
+
+// Hint tells the user what to do.
+func (e *ContentMismatchError) Hint() string {
+	if e.Reason != "" {
+		return "sign the document with --detached into a signature of your own instead"
+	}
+	return "give the original document with --content FILE (firma verify --content FILE SIG.p7s checks a pair)"
 }
 
 // SignerIndexError reports a counter-signature target that does not exist
@@ -121,6 +161,88 @@ func (s *Signer) CoSign(ctx context.Context, open Opener, w io.Writer) (Result, 
 	b := s.rebuild(sd)
 	b.SignerInfos = append(b.SignerInfos, si)
 	return s.reemit(ctx, open, sd, b, w, res)
+}
+
+// CoSignDetached writes to w the detached signature (.p7s) that open
+// reads, with one more SignerInfo: this Signer's, over content, which must
+// be the document the existing signatures were made on. Every existing
+// signer's message digest is checked against content first: co-signing
+// another document would make a file whose signers signed different
+// things, so that is refused with a *ContentMismatchError. Existing
+// signatures stay as they are. On any error w holds a partial output to
+// discard.
+func (s *Signer) CoSignDetached(ctx context.Context, open Opener, content io.Reader, w io.Writer) (Result, error) {
+	sd, err := s.parseExisting(ctx, open, nil)
+	if err != nil {
+		return Result{}, err
+	}
+	if !sd.Detached {
+		return Result{}, &NotDetachedError{}
+	}
+	// The hashes to compute: this Signer's and each existing signer's.
+	hashes := map[crypto.Hash]hash.Hash{s.opts.Hash: s.opts.Hash.New()}
+	wanted := make([]struct {
+		h  crypto.Hash
+		md []byte
+	}, len(sd.SignerInfos))
+	for i, si := range sd.SignerInfos {
+		h, ok := cms.HashOf(si.DigestAlgorithm.Algorithm)
+		if !ok {
+			return Result{}, &ContentMismatchError{Signer: i + 1, Reason: fmt.Sprintf("its digest algorithm %s is not one firma knows", si.DigestAlgorithm.Algorithm)}
+		}
+		md, err := messageDigest(si)
+		if err != nil {
+			return Result{}, &ContentMismatchError{Signer: i + 1, Reason: err.Error()}
+		}
+		wanted[i].h, wanted[i].md = h, md
+		if hashes[h] == nil {
+			hashes[h] = h.New()
+		}
+	}
+	ws := make([]io.Writer, 0, len(hashes)+1)
+	for _, hh := range hashes {
+		ws = append(ws, hh)
+	}
+	ws = append(ws, &contentWriter{progress: s.opts.Progress})
+	n, err := io.CopyBuffer(io.MultiWriter(ws...), &ctxReader{ctx: ctx, r: content}, make([]byte, 1<<20))
+	if err != nil {
+		if ctx.Err() != nil {
+			return Result{}, ctx.Err()
+		}
+		return Result{}, &InputError{Err: fmt.Errorf("reading the document: %w", err)}
+	}
+	for i, wd := range wanted {
+		if !bytes.Equal(hashes[wd.h].Sum(nil), wd.md) {
+			return Result{}, &ContentMismatchError{Signer: i + 1}
+		}
+	}
+	digest := hashes[s.opts.Hash].Sum(nil)
+	res := Result{Size: n, Digest: digest, Hash: s.opts.Hash}
+	si, t, err := s.SignerInfo(digest, sd.EContentType)
+	if err != nil {
+		return res, err
+	}
+	res.SigningTime = t
+	b := s.rebuild(sd)
+	b.SignerInfos = append(b.SignerInfos, si)
+	return s.reemit(ctx, open, sd, b, w, res)
+}
+
+// messageDigest returns the value of the single message-digest signed
+// attribute of si.
+func messageDigest(si *cms.ParsedSignerInfo) ([]byte, error) {
+	if si.SignedAttrs == nil {
+		return nil, errors.New("it has no signed attributes, so the document it covers cannot be checked")
+	}
+	attrs := cms.FindAttrs(si.SignedAttrs, cms.OIDAttrMessageDigest)
+	if len(attrs) != 1 || len(attrs[0].Values) != 1 {
+		return nil, errors.New("it has no single message-digest attribute")
+	}
+	var md []byte
+	if rest, err := asn1.Unmarshal(attrs[0].Values[0], &md); err != nil || len(rest) != 0 {
+		return nil, errors.New("its message-digest attribute cannot be read")
+	}
+	return md, nil
 }
 
 // CounterSign writes to w the signature file that open reads, with this

@@ -275,6 +275,111 @@ func TestCoSignDetached(t *testing.T) {
 	opensslVerify(t, writeTemp(t, "doc.p7s", out.Bytes()), writeTemp(t, "doc", content), p.caFile)
 }
 
+// A detached signature co-signed with its document: one more signer, the
+// first kept byte for byte, still detached, and both verify (openssl and
+// smallstep/pkcs7) with the document.
+func TestCoSignDetachedWithDocument(t *testing.T) {
+	p := testPKI(t)
+	content := bytes.Repeat([]byte("referto firmato due volte\n"), 3000)
+	var det bytes.Buffer
+	if _, err := newSigner(t, p.rsa, Options{}).Detached(context.Background(), bytes.NewReader(content), &det); err != nil {
+		t.Fatal(err)
+	}
+	before := signerInfosOf(t, det.Bytes()).SignerInfos[0].Raw
+	var out bytes.Buffer
+	var progress int64
+	s := newSigner(t, p.ecdsa, Options{Hash: crypto.SHA384, Progress: func(n int64) { progress += n }})
+	res, err := s.CoSignDetached(context.Background(), bytesOpener(det.Bytes()), bytes.NewReader(content), &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Size != int64(len(content)) || res.Written != int64(out.Len()) || progress != int64(len(content)) || res.Hash != crypto.SHA384 {
+		t.Errorf("result %+v, progress %d", res, progress)
+	}
+	sd := signerInfosOf(t, out.Bytes())
+	if !sd.Detached || len(sd.SignerInfos) != 2 || len(sd.DigestAlgorithms) != 2 || len(sd.Certificates) != 2 {
+		t.Fatalf("detached %v, %d signers, %d digest algorithms, %d certificates", sd.Detached, len(sd.SignerInfos), len(sd.DigestAlgorithms), len(sd.Certificates))
+	}
+	// SignerInfos is a DER SET: sorted, so the old one may come second.
+	if !bytes.Equal(sd.SignerInfos[0].Raw, before) && !bytes.Equal(sd.SignerInfos[1].Raw, before) {
+		t.Error("the existing SignerInfo was not kept byte for byte")
+	}
+	opensslVerify(t, writeTemp(t, "doc.p7s", out.Bytes()), writeTemp(t, "doc", content), p.caFile)
+	p7, err := pkcs7.Parse(out.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p7.Content = content
+	pool := x509.NewCertPool()
+	pool.AddCert(p.ca.Cert)
+	if len(p7.Signers) != 2 {
+		t.Fatalf("smallstep/pkcs7 sees %d signers", len(p7.Signers))
+	}
+	if err := p7.VerifyWithChainAtTime(pool, now); err != nil {
+		t.Errorf("smallstep/pkcs7: %v", err)
+	}
+
+	// A third signer checks the document against both existing ones
+	// (SHA-256 and SHA-384) and adds itself.
+	var third bytes.Buffer
+	if _, err := newSigner(t, p.rsa, Options{Hash: crypto.SHA512}).CoSignDetached(context.Background(), bytesOpener(out.Bytes()), bytes.NewReader(content), &third); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(signerInfosOf(t, third.Bytes()).SignerInfos); n != 3 {
+		t.Errorf("%d signers after a second co-signature", n)
+	}
+	opensslVerify(t, writeTemp(t, "doc3.p7s", third.Bytes()), writeTemp(t, "doc", content), p.caFile)
+}
+
+// Another document, an enveloping file, an unreadable document or a
+// canceled context: refused, and nothing is written.
+func TestCoSignDetachedRefusals(t *testing.T) {
+	p := testPKI(t)
+	content := []byte("il referto giusto")
+	var det bytes.Buffer
+	if _, err := newSigner(t, p.rsa, Options{}).Detached(context.Background(), bytes.NewReader(content), &det); err != nil {
+		t.Fatal(err)
+	}
+	s := newSigner(t, p.ecdsa, Options{})
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, tc := range []struct {
+		name  string
+		ctx   context.Context
+		sig   []byte
+		doc   io.Reader
+		check func(error) bool
+	}{
+		{"other document", context.Background(), det.Bytes(), bytes.NewReader([]byte("un altro referto")), func(err error) bool {
+			var m *ContentMismatchError
+			return errors.As(err, &m) && m.Signer == 1 && m.Reason == ""
+		}},
+		{"document with one more byte", context.Background(), det.Bytes(), bytes.NewReader(append(append([]byte(nil), content...), '\n')), func(err error) bool {
+			return errors.As(err, new(*ContentMismatchError))
+		}},
+		{"enveloping", context.Background(), signAttached(t, p.rsa, content, Options{}), bytes.NewReader(content), func(err error) bool {
+			return errors.As(err, new(*NotDetachedError))
+		}},
+		{"unreadable document", context.Background(), det.Bytes(), errReader{}, func(err error) bool {
+			return errors.As(err, new(*InputError))
+		}},
+		{"canceled", canceled, det.Bytes(), bytes.NewReader(content), func(err error) bool {
+			return errors.Is(err, context.Canceled)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out bytes.Buffer
+			_, err := s.CoSignDetached(tc.ctx, bytesOpener(tc.sig), tc.doc, &out)
+			if !tc.check(err) {
+				t.Errorf("err = %v", err)
+			}
+			if out.Len() != 0 {
+				t.Errorf("%d bytes written", out.Len())
+			}
+		})
+	}
+}
+
 func TestCoSignNotASignature(t *testing.T) {
 	p := testPKI(t)
 	s := newSigner(t, p.rsa, Options{})

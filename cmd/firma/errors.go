@@ -97,6 +97,8 @@ var classification = []struct {
 	{isA[*sign.ContentChangedError], ExitInput},
 	{isA[*sign.NotSignedError], ExitInput},
 	{isA[*sign.DetachedContentError], ExitInput},
+	{isA[*sign.ContentMismatchError], ExitInput},
+	{isA[*sign.NotDetachedError], ExitInput},
 	{isA[*sign.SignerIndexError], ExitUsage},
 	{func(err error) bool { return errors.Is(err, card.ErrWaitTimeout) }, ExitCanceled},
 	{isA[*card.Error], ExitPCSC},

@@ -37,6 +37,7 @@ type signOptions struct {
 	Counter             bool
 	Signer              int
 	Nest                bool
+	Content             string
 	PIN                 *secretOptions
 	g                   *globalOptions
 	// openKey opens the signing key. The CLI opens the token; tests give
@@ -83,6 +84,11 @@ instead, and --nest wraps the whole .p7m into a new envelope (.p7m.p7m). The
 signed file itself is never changed: a co-signed or counter-signed copy is
 written with --output-dir or --output.
 
+A detached signature (.p7s) is co-signed the same way, with its document:
+the file next to it without .p7s, or the one given with --content. The
+document must be the one the existing signatures were made on: firma checks
+it against each of them before it signs, and refuses any other.
+
 A batch asks the PIN once. It stops at the first failure and reports which
 files were signed and which were not. Use - as FILE to sign standard input
 to standard output.
@@ -103,6 +109,9 @@ for signatures (the CNS authentication certificate), is refused.`,
 
   # Add your signature to a colleague's signed file (co-signature)
   firma sign --output-dir cofirmati/ referto.pdf.p7m
+
+  # Co-sign a detached signature (its document referto.pdf is next to it)
+  firma sign --output-dir cofirmati/ referto.pdf.p7s
 
   # Counter-sign it (approve the colleague's signature)
   firma sign --counter --output-dir controfirmati/ referto.pdf.p7m
@@ -128,6 +137,7 @@ for signatures (the CNS authentication certificate), is refused.`,
 	f.BoolVar(&opts.Counter, "counter", false, "counter-sign an existing signature of a .p7m/.p7s instead of adding a parallel one")
 	f.IntVar(&opts.Signer, "signer", 0, "with --counter: which signature to counter-sign (`N` from 1, in file order; needed when there are several)")
 	f.BoolVar(&opts.Nest, "nest", false, "sign a .p7m as a plain document, wrapping it in a new envelope (.p7m.p7m)")
+	f.StringVar(&opts.Content, "content", "", "co-signing a detached .p7s: the signed document `FILE` (default: the .p7s name without .p7s)")
 	opts.PIN.addFlags(f)
 	opts.PIN.addFinalTryFlag(f)
 	return cmd
@@ -147,6 +157,8 @@ type signJob struct {
 	Size   int64  // -1 when unknown (standard input)
 	Perm   fs.FileMode
 	Op     string
+	// Content is the document of a detached signature being co-signed.
+	Content string
 	// Skip is set for an existing output with --skip-existing.
 	Skip bool
 }
@@ -490,6 +502,9 @@ func planSign(opts *signOptions) ([]signJob, error) {
 	if opts.Signer < 0 {
 		return nil, usageErrorf("--signer counts from 1")
 	}
+	if opts.Content != "" && (len(opts.Inputs) != 1 || opts.Counter || opts.Nest || !strings.HasSuffix(strings.ToLower(opts.Inputs[0]), ".p7s")) {
+		return nil, usageErrorf("--content goes with one detached signature (.p7s) to co-sign; a batch of .p7s files finds each document next to its signature")
+	}
 	ext := ".p7m"
 	if opts.Detached {
 		ext = ".p7s"
@@ -541,10 +556,14 @@ func planSign(opts *signOptions) ([]signJob, error) {
 				if opts.Detached {
 					return nil, usageErrorf("%s is already signed: co-signing keeps its form; to sign the file itself detached, add --nest", in)
 				}
-				if strings.HasSuffix(lower, ".p7s") {
-					return nil, usageErrorf("%s is a detached signature: sign the original document with --detached, or counter-sign with --counter", in)
-				}
 				j.Op = opCoSign
+				if strings.HasSuffix(lower, ".p7s") {
+					doc, err := detachedContent(in, opts.Content)
+					if err != nil {
+						return nil, err
+					}
+					j.Content, j.Size = doc.name, doc.size
+				}
 			}
 			if j.Op != opSign {
 				// The same name, elsewhere: the signed file is never changed.
@@ -586,6 +605,33 @@ func planSign(opts *signOptions) ([]signJob, error) {
 	return jobs, nil
 }
 
+// document is a file to read, with its size.
+type document struct {
+	name string
+	size int64
+}
+
+// detachedContent finds the document of the detached signature sig: the
+// file given with --content, else sig's name without ".p7s".
+func detachedContent(sig, given string) (document, error) {
+	name := given
+	if name == "" {
+		name = sig[:len(sig)-len(".p7s")]
+	}
+	fi, err := os.Stat(name)
+	if err != nil {
+		hint := "give the signed document with --content FILE"
+		if given != "" {
+			hint = ""
+		}
+		return document{}, withCode(ExitInput, fmt.Errorf("%s is a detached signature; its document: %w", sig, err), hint)
+	}
+	if !fi.Mode().IsRegular() {
+		return document{}, withCode(ExitInput, fmt.Errorf("the document %s is not a regular file", name), "")
+	}
+	return document{name, fi.Size()}, nil
+}
+
 // checkOutput refuses an output that exists (without --force) or that is
 // the input itself (even with --force: the input is never touched).
 func checkOutput(j signJob, force bool) error {
@@ -593,6 +639,11 @@ func checkOutput(j signJob, force bool) error {
 	if err == nil && j.Input != "-" {
 		if ifi, err := os.Stat(j.Input); err == nil && os.SameFile(ifi, ofi) {
 			return withCode(ExitOutput, fmt.Errorf("the output %s is the input itself", j.Output), "choose another output name")
+		}
+	}
+	if err == nil && j.Content != "" {
+		if cfi, err := os.Stat(j.Content); err == nil && os.SameFile(cfi, ofi) {
+			return withCode(ExitOutput, fmt.Errorf("the output %s is the signed document itself", j.Output), "choose another output name")
 		}
 	}
 	if force {
@@ -643,6 +694,14 @@ func signOne(ctx context.Context, ios *IO, s *sign.Signer, j signJob, opts *sign
 	var err error
 	open := func() (io.ReadCloser, error) { return os.Open(j.Input) }
 	switch {
+	case j.Op == opCoSign && j.Content != "":
+		doc, derr := os.Open(j.Content)
+		if derr != nil {
+			err = &sign.InputError{Err: derr}
+			break
+		}
+		res, err = s.CoSignDetached(ctx, open, doc, w)
+		doc.Close()
 	case j.Op == opCoSign:
 		res, err = s.CoSign(ctx, open, w)
 	case j.Op == opCounterSign:
