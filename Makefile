@@ -16,8 +16,11 @@ build:
 deps:
 	@scripts/deps.sh
 
+# The whole suite, then the unit tests of a build without cgo (which must
+# still compile and say what it lacks).
 test: deps lint
 	$(GO) test -count=1 ./...
+	CGO_ENABLED=0 $(GO) test -short -count=1 ./...
 
 # Unit tests only, without cgo: no SoftHSM, no pcscd, no system packages.
 test-short:
