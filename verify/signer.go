@@ -7,6 +7,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math/big"
 	"strings"
@@ -514,6 +515,10 @@ func (v *verifier) checkCertificate(o *signerOutcome, certs []*x509.Certificate,
 			s.add("chain", StatusIndeterminate, NoCertificateChainFound, "no trust anchor given: use --trust CA.pem or --tsl TSL-IT.xml")
 		} else {
 			detail := "the certificate does not chain to a trusted anchor (issuer: " + certinfo.FormatName(cert.Issuer) + ")"
+			var ie *inactiveAnchorError
+			if errors.As(err, &ie) {
+				detail += ": " + ie.Error()
+			}
 			if !v.hasTSL {
 				detail += "; for Italian qualified certificates give the trusted list with --tsl TSL-IT.xml"
 			}

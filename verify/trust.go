@@ -33,6 +33,31 @@ type anchor struct {
 	source string
 	kind   AnchorKind
 	name   string
+	// periods are when a trusted-list service had an active status
+	// (granted or an equivalent national status); nil means always, as
+	// for --trust and the system store.
+	periods []period
+}
+
+// period is a time range [from, to); a zero from is open towards the
+// past, a zero to towards the future.
+type period struct{ from, to time.Time }
+
+func (p period) contains(t time.Time) bool {
+	return (p.from.IsZero() || !t.Before(p.from)) && (p.to.IsZero() || t.Before(p.to))
+}
+
+// activeAt reports whether the anchor vouches for certificates at t.
+func (a *anchor) activeAt(t time.Time) bool {
+	if a.periods == nil {
+		return true
+	}
+	for _, p := range a.periods {
+		if p.contains(t) {
+			return true
+		}
+	}
+	return false
 }
 
 // TrustStore holds the trust anchors: certificates from files, from a
@@ -42,6 +67,7 @@ type TrustStore struct {
 	anchors []anchor
 	system  *x509.CertPool
 	sources []string
+	lists   []TSLInfo
 }
 
 // NewTrustStore returns an empty store: nothing is trusted.
@@ -65,14 +91,25 @@ func (e *TrustError) Hint() string {
 	return "--trust takes a PEM or DER certificate file, or a directory of them; --tsl takes a trusted list XML (TSL-IT.xml)"
 }
 
-func (t *TrustStore) addAnchor(c *x509.Certificate, source string, kind AnchorKind, name string) {
-	for _, a := range t.anchors {
+// addAnchor adds c as an anchor of kind during periods (nil: always). A
+// certificate already present with the same kind gets the periods added
+// to its own.
+func (t *TrustStore) addAnchor(c *x509.Certificate, source string, kind AnchorKind, name string, periods []period) {
+	for i := range t.anchors {
+		a := &t.anchors[i]
 		if bytes.Equal(a.cert.Raw, c.Raw) && a.kind == kind {
+			if a.periods != nil {
+				if periods == nil {
+					a.periods = nil
+				} else {
+					a.periods = append(a.periods, periods...)
+				}
+			}
 			return
 		}
 	}
 	t.pool.AddCert(c)
-	t.anchors = append(t.anchors, anchor{cert: c, source: source, kind: kind, name: name})
+	t.anchors = append(t.anchors, anchor{cert: c, source: source, kind: kind, name: name, periods: periods})
 }
 
 func (t *TrustStore) addSource(s string) {
@@ -116,7 +153,7 @@ func (t *TrustStore) AddPath(path string) error {
 			return &TrustError{Source: f, Err: err}
 		}
 		for _, c := range certs {
-			t.addAnchor(c, "file:"+f, AnchorAny, certinfo.FormatName(c.Subject))
+			t.addAnchor(c, "file:"+f, AnchorAny, certinfo.FormatName(c.Subject), nil)
 			n++
 		}
 	}
@@ -125,6 +162,16 @@ func (t *TrustStore) AddPath(path string) error {
 	}
 	t.addSource("file:" + path)
 	return nil
+}
+
+// LoadCertificates reads the certificates of a PEM file (any number) or
+// of a DER file (one), as --tsl-signer takes them.
+func LoadCertificates(path string) ([]*x509.Certificate, error) {
+	certs, err := readCertFile(path)
+	if err != nil {
+		return nil, &TrustError{Source: path, Err: err}
+	}
+	return certs, nil
 }
 
 func readCertFile(path string) ([]*x509.Certificate, error) {
@@ -185,6 +232,14 @@ func (t *TrustStore) AddSystem() error {
 	return nil
 }
 
+// TrustedLists describes the trusted lists added with AddTSL, in order.
+func (t *TrustStore) TrustedLists() []TSLInfo {
+	if t == nil {
+		return nil
+	}
+	return append([]TSLInfo(nil), t.lists...)
+}
+
 // Sources names the anchor sources.
 func (t *TrustStore) Sources() []string { return append([]string(nil), t.sources...) }
 
@@ -221,7 +276,8 @@ func (t *TrustStore) verifyChain(leaf *x509.Certificate, inter []*x509.Certifica
 			// Prefer a chain whose anchor has the wanted kind. A trusted
 			// list's timestamp service never anchors a signer's
 			// certificate; a qualified CA may anchor a timestamp unit.
-			var best *chainResult
+			var best, plain *chainResult
+			var inactive *anchor
 			for _, ch := range chains {
 				top := ch[len(ch)-1]
 				for i := range t.anchors {
@@ -229,19 +285,40 @@ func (t *TrustStore) verifyChain(leaf *x509.Certificate, inter []*x509.Certifica
 					if !bytes.Equal(a.cert.Raw, top.Raw) {
 						continue
 					}
+					// A trusted-list service vouches only for the times
+					// its status was active: a CA withdrawn since still
+					// anchors what was signed before, a CA granted later
+					// does not anchor what was signed earlier.
+					if !a.activeAt(at) {
+						if inactive == nil {
+							inactive = a
+						}
+						continue
+					}
 					cr := &chainResult{chain: ch, anchor: a, label: a.name + " (" + a.source + ")"}
 					switch {
-					case a.kind == want || a.kind == AnchorAny:
+					case a.kind == want:
 						return cr, nil
+					case a.kind == AnchorAny && plain == nil:
+						// Kept in case no anchor of the wanted kind
+						// follows: the same CA given with --trust and in
+						// the TSL is a qualified service.
+						plain = cr
 					case want == AnchorTSA && a.kind == AnchorQualifiedCA && best == nil:
 						best = cr
 					}
 				}
 			}
+			if plain != nil {
+				return plain, nil
+			}
 			if best != nil {
 				return best, nil
 			}
 			err = x509.UnknownAuthorityError{Cert: leaf}
+			if inactive != nil {
+				err = &inactiveAnchorError{a: inactive, at: at, leaf: leaf}
+			}
 		}
 		firstErr = err
 	}
@@ -259,6 +336,21 @@ func (t *TrustStore) verifyChain(leaf *x509.Certificate, inter []*x509.Certifica
 }
 
 var errNoAnchor = errors.New("no trust anchor configured")
+
+// inactiveAnchorError is a chain that ends at a trusted-list service
+// whose status was not active at the time asked. It is an unknown
+// authority for that time.
+type inactiveAnchorError struct {
+	a    *anchor
+	at   time.Time
+	leaf *x509.Certificate
+}
+
+func (e *inactiveAnchorError) Error() string {
+	return fmt.Sprintf("the trusted-list service %q (%s) was not in a granted status on %s", e.a.name, e.a.source, day(e.at))
+}
+
+func (e *inactiveAnchorError) Unwrap() error { return x509.UnknownAuthorityError{Cert: e.leaf} }
 
 // isUnknownAuthority reports a chain that ends nowhere trusted.
 func isUnknownAuthority(err error) bool {

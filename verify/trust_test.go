@@ -65,10 +65,16 @@ func TestTSLAnchors(t *testing.T) {
 		tslEntry{tslTypeTSAQT, granted, []*x509.Certificate{p.tsa.Cert}},
 		tslEntry{tslTypeCAQC, "http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/withdrawn", []*x509.Certificate{p.other.Cert}},
 	))
+	// These hand-made lists carry no signature: refused unless allowed.
+	var se *TSLSignatureError
+	if _, err := NewTrustStore().AddTSL(good, TSLOptions{}); !errors.As(err, &se) || se.Problem != "unsigned" || !strings.Contains(se.Hint(), "--tsl-unsigned") {
+		t.Fatalf("unsigned list without AllowUnsigned: %v", err)
+	}
+	unsigned := TSLOptions{AllowUnsigned: true}
 	ts := NewTrustStore()
-	n, err := ts.AddTSL(good)
-	if err != nil || n != 2 {
-		t.Fatalf("AddTSL: %d %v", n, err)
+	info, err := ts.AddTSL(good, unsigned)
+	if err != nil || info.Anchors != 2 || info.Signature != TSLUnsigned || info.Stale {
+		t.Fatalf("AddTSL: %+v %v", info, err)
 	}
 	der := opensslSign(t, p.valid, document, "-nodetach")
 	rep := verifyBytes(t, der, Options{Trust: ts})
@@ -84,7 +90,7 @@ func TestTSLAnchors(t *testing.T) {
 		tslEntry{tslTypeTSAQT, granted, []*x509.Certificate{p.tsa.Cert}},
 	))
 	ts2 := NewTrustStore()
-	if _, err := ts2.AddTSL(notCA); err != nil {
+	if _, err := ts2.AddTSL(notCA, unsigned); err != nil {
 		t.Fatal(err)
 	}
 	mustResult(t, verifyBytes(t, der, Options{Trust: ts2}), Indeterminate, NoCertificateChainFound)
@@ -93,7 +99,7 @@ func TestTSLAnchors(t *testing.T) {
 	// signatures.
 	tsaOnly := write("tsa-only.xml", tslXML(tslEntry{tslTypeTSAQT, granted, []*x509.Certificate{p.ca.Cert}}))
 	ts3 := NewTrustStore()
-	if _, err := ts3.AddTSL(tsaOnly); err != nil {
+	if _, err := ts3.AddTSL(tsaOnly, unsigned); err != nil {
 		t.Fatal(err)
 	}
 	mustResult(t, verifyBytes(t, der, Options{Trust: ts3}), Indeterminate, NoCertificateChainFound)
@@ -105,7 +111,7 @@ func TestTSLAnchors(t *testing.T) {
 		"broken.xml":    `<TrustServiceStatusList><TrustServiceProviderList><TrustServiceProvider>`,
 		"badcert.xml":   strings.Replace(tslXML(tslEntry{tslTypeCAQC, granted, []*x509.Certificate{p.ca.Cert}}), "<X509Certificate>", "<X509Certificate>!!", 1),
 	} {
-		_, err := NewTrustStore().AddTSL(write(name, body))
+		_, err := NewTrustStore().AddTSL(write(name, body), unsigned)
 		var te *TSLError
 		if !errors.As(err, &te) || te.Hint() == "" {
 			t.Errorf("%s: %v", name, err)

@@ -23,13 +23,17 @@ type verifyOptions struct {
 	Content string
 	Trust   []string
 	TSL     []string
-	NoSys   bool
-	Online  bool
-	Timeout time.Duration
-	JSON    bool
-	Extract bool
-	Output  string
-	Force   bool
+	// TSLSigners pin the trusted lists' signer; TSLUnsigned accepts
+	// lists without a signature.
+	TSLSigners  []string
+	TSLUnsigned bool
+	NoSys       bool
+	Online      bool
+	Timeout     time.Duration
+	JSON        bool
+	Extract     bool
+	Output      string
+	Force       bool
 }
 
 func newVerifyCmd(io *IO, g *globalOptions) *cobra.Command {
@@ -53,6 +57,16 @@ Each signature gets an indication, as the EU DSS validator gives it:
 with the reason in plain words. Without a trust anchor (--trust, --tsl, or
 a CA in the system store) nothing is ever TOTAL_PASSED.
 
+--tsl takes the Italian trusted list, TSL-IT.xml from AgID. Its XML
+signature is checked: a list changed after signing, or not signed, is
+refused. Pin AgID's signing certificate (published in the EU List of
+Trusted Lists) with --tsl-signer; without it the list is used and the
+report says "signer not pinned". A list past its next update is still
+used, with a warning. A CA counts as qualified for the time of the
+signature (timestamp, else declared signing time), from the service's
+status history: a CA withdrawn since still vouches for older signatures.
+--tsl-unsigned accepts a hand-made list without signature.
+
 Revocation (OCSP, then CRL) is checked only with --online; otherwise the
 report says it was not checked.
 
@@ -61,11 +75,14 @@ the .p7m (.tsd, .m7m) endings removed; it never replaces an existing file
 without --force, and keeps nothing when the signature is TOTAL_FAILED.
 
 Exit status: 0 all TOTAL_PASSED, 21 INDETERMINATE, 20 TOTAL_FAILED, 11 a
-file could not be read or is not a signed file, 10 the document could not
-be extracted (the output exists); for several files the worst (20, then
-11, 10, 21).`,
+file could not be read or is not a signed file (or a --trust, --tsl or
+--tsl-signer file cannot be used), 10 the document could not be extracted
+(the output exists); for several files the worst (20, then 11, 10, 21).`,
 		Example: `  # Is this prescription validly signed? (Italian trusted list from AgID)
   firma verify --tsl TSL-IT.xml ricetta.pdf.p7m
+
+  # The same, accepting the list only if AgID's certificate signed it
+  firma verify --tsl TSL-IT.xml --tsl-signer agid-tsl-signer.pem ricetta.pdf.p7m
 
   # Verify and save the signed PDF (writes ricetta.pdf)
   firma verify --tsl TSL-IT.xml --extract ricetta.pdf.p7m
@@ -85,6 +102,8 @@ be extracted (the output exists); for several files the worst (20, then
 	f.StringVar(&opts.Content, "content", "", "the signed document `FILE` of a detached signature (.p7s); one signature only")
 	f.StringArrayVar(&opts.Trust, "trust", nil, "trust the CA certificates in `FILE` or directory (PEM or DER; repeatable)")
 	f.StringArrayVar(&opts.TSL, "tsl", nil, "trust the qualified CAs and timestamp units of a trusted list `XML` (TSL-IT.xml; repeatable)")
+	f.StringArrayVar(&opts.TSLSigners, "tsl-signer", nil, "accept a trusted list only if signed by the certificate in `CERT` (PEM or DER; repeatable)")
+	f.BoolVar(&opts.TSLUnsigned, "tsl-unsigned", false, "accept a trusted list without signature (hand-made lists)")
 	f.BoolVar(&opts.NoSys, "no-system-trust", false, "do not trust the operating system's CA store")
 	f.BoolVar(&opts.Online, "online", false, "check revocation over the network (OCSP, then CRL)")
 	f.DurationVar(&opts.Timeout, "timeout", 10*time.Second, "with --online: give up on a revocation server after this `duration`")
@@ -112,8 +131,10 @@ type verifyFileResult struct {
 type verifyJSON struct {
 	// Indication is the worst over the files: TOTAL_PASSED, INDETERMINATE,
 	// TOTAL_FAILED, or ERROR when a file could not be verified (unreadable, not a signed file, output not writable).
-	Indication string             `json:"indication"`
-	Files      []verifyFileResult `json:"files"`
+	Indication string `json:"indication"`
+	// TrustedLists describes each --tsl list: signer, freshness, warnings.
+	TrustedLists []verify.TSLInfo   `json:"trusted_lists,omitempty"`
+	Files        []verifyFileResult `json:"files"`
 }
 
 // ExtractNameError reports an input whose name gives no safe name for
@@ -194,17 +215,32 @@ func runVerify(ctx context.Context, ios *IO, opts *verifyOptions) error {
 			}
 		}
 	}
+	if (len(opts.TSLSigners) > 0 || opts.TSLUnsigned) && len(opts.TSL) == 0 {
+		return usageErrorf("--tsl-signer and --tsl-unsigned go with --tsl")
+	}
+	if len(opts.TSLSigners) > 0 && opts.TSLUnsigned {
+		return usageErrorf("--tsl-signer and --tsl-unsigned exclude each other: a pinned list must be signed")
+	}
 	trust := verify.NewTrustStore()
 	for _, t := range opts.Trust {
 		if err := trust.AddPath(t); err != nil {
 			return withCode(ExitInput, err, "")
 		}
 	}
+	tslOpts := verify.TSLOptions{AllowUnsigned: opts.TSLUnsigned, Now: ios.Now()}
+	for _, p := range opts.TSLSigners {
+		certs, err := verify.LoadCertificates(p)
+		if err != nil {
+			return withCode(ExitInput, err, "--tsl-signer takes the certificate that signs the trusted list, as a PEM or DER file")
+		}
+		tslOpts.Signers = append(tslOpts.Signers, certs...)
+	}
 	for _, t := range opts.TSL {
-		if _, err := trust.AddTSL(t); err != nil {
+		if _, err := trust.AddTSL(t, tslOpts); err != nil {
 			return withCode(ExitInput, err, "")
 		}
 	}
+	lists := trust.TrustedLists()
 	if !opts.NoSys {
 		// A system without a CA store is fine: the other anchors remain.
 		_ = trust.AddSystem()
@@ -228,11 +264,11 @@ func runVerify(ctx context.Context, ios *IO, opts *verifyOptions) error {
 			if i > 0 {
 				fmt.Fprintln(out)
 			}
-			printVerifyResult(out, &res)
+			printVerifyResult(out, &res, lists)
 		}
 	}
 	if opts.JSON {
-		j := verifyJSON{Indication: string(verify.TotalPassed), Files: results}
+		j := verifyJSON{Indication: string(verify.TotalPassed), TrustedLists: lists, Files: results}
 		switch worst {
 		case ExitVerifyFailed:
 			j.Indication = string(verify.TotalFailed)

@@ -25,7 +25,7 @@ func verdictWords(ind verify.Indication) string {
 	return "cannot be confirmed"
 }
 
-func printVerifyResult(w io.Writer, res *verifyFileResult) {
+func printVerifyResult(w io.Writer, res *verifyFileResult, lists []verify.TSLInfo) {
 	if res.Report == nil {
 		fmt.Fprintf(w, "%s: ERROR (%s)\n", res.File, res.Error)
 		return
@@ -66,6 +66,9 @@ func printVerifyResult(w io.Writer, res *verifyFileResult) {
 	if len(r.Trust) == 0 {
 		fmt.Fprintln(w, "  trust: no trust anchor (use --trust CA.pem or --tsl TSL-IT.xml)")
 	}
+	for _, l := range lists {
+		printTrustedList(w, &l)
+	}
 	if r.Content != nil {
 		line := fmt.Sprintf("  document: %d bytes, SHA-256 %s", r.Content.Length, r.Content.SHA256)
 		switch {
@@ -78,6 +81,22 @@ func printVerifyResult(w io.Writer, res *verifyFileResult) {
 	}
 	if res.ExtractNote != "" {
 		fmt.Fprintf(w, "  %s\n", res.ExtractNote)
+	}
+}
+
+// printTrustedList gives the trust lines of a --tsl list: who signed it
+// and whether it is fresh.
+func printTrustedList(w io.Writer, l *verify.TSLInfo) {
+	switch l.Signature {
+	case verify.TSLPinned:
+		fmt.Fprintf(w, "  trust: trusted list %s signed by %s, signer pinned\n", l.Source, l.SignerName)
+	case verify.TSLNotPinned:
+		fmt.Fprintf(w, "  trust: trusted list %s signed by %s, signer not pinned: use --tsl-signer\n", l.Source, l.SignerName)
+	default:
+		fmt.Fprintf(w, "  trust: trusted list %s not signed (accepted with --tsl-unsigned)\n", l.Source)
+	}
+	if l.Stale && l.NextUpdate != nil {
+		fmt.Fprintf(w, "  trust: trusted list %s is stale since %s (its next update was due then): download a fresh copy\n", l.Source, l.NextUpdate.UTC().Format(time.DateOnly))
 	}
 }
 

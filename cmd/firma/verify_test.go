@@ -3,9 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
+	"math/big"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +21,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/beevik/etree"
+	dsig "github.com/russellhaering/goxmldsig"
 
 	"github.com/firma-dev/firma/internal/testpki"
 )
@@ -327,5 +338,181 @@ func TestVerifyOnlineUnreachable(t *testing.T) {
 	}
 	if strings.Contains(out, "revocation: not checked") {
 		t.Error("--online report says revocation was not checked")
+	}
+}
+
+// cliTSL writes trusted lists naming the test CA as a qualified CA
+// service, signed as AgID signs TSL-IT.xml (enveloped XMLDSig, exclusive
+// c14n, RSA-SHA256, certificate in KeyInfo).
+type cliTSL struct {
+	dir        string
+	key        *rsa.PrivateKey
+	signer     *x509.Certificate
+	signerPEM  string // the signer's certificate, for --tsl-signer
+	otherPEM   string // an unrelated certificate
+	caB64      string
+	now        time.Time
+	signerName string
+}
+
+func newCLITSL(t *testing.T, p *cliPKI) *cliTSL {
+	t.Helper()
+	dir := t.TempDir()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(7),
+		Subject:      pkix.Name{Country: []string{"IT"}, CommonName: "AgID TEST TSL signer"},
+		NotBefore:    p.now.Add(-testpki.Day),
+		NotAfter:     p.now.Add(365 * testpki.Day),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, _ := x509.ParseCertificate(der)
+	caPEM, _ := os.ReadFile(p.ca)
+	blk, _ := pem.Decode(caPEM)
+	l := &cliTSL{dir: dir, key: key, signer: signer, now: p.now, signerName: "AgID TEST TSL signer",
+		signerPEM: filepath.Join(dir, "agid.pem"), otherPEM: p.ca, caB64: base64.StdEncoding.EncodeToString(blk.Bytes)}
+	os.WriteFile(l.signerPEM, testpki.CertPEM(signer), 0o644)
+	return l
+}
+
+// write writes a list signed by the test signer, with its next update
+// at next.
+func (l *cliTSL) write(t *testing.T, name string, next time.Time) string {
+	t.Helper()
+	list := `<?xml version="1.0" encoding="UTF-8"?>
+<tsl:TrustServiceStatusList xmlns:tsl="http://uri.etsi.org/02231/v2#" Id="TSL-IT"><tsl:SchemeInformation><tsl:TSLSequenceNumber>7</tsl:TSLSequenceNumber><tsl:SchemeTerritory>IT</tsl:SchemeTerritory><tsl:ListIssueDateTime>` +
+		l.now.Add(-30*testpki.Day).UTC().Format(time.RFC3339) + `</tsl:ListIssueDateTime><tsl:NextUpdate><tsl:dateTime>` + next.UTC().Format(time.RFC3339) + `</tsl:dateTime></tsl:NextUpdate></tsl:SchemeInformation>` +
+		`<tsl:TrustServiceProviderList><tsl:TrustServiceProvider><tsl:TSPInformation><tsl:TSPName><tsl:Name xml:lang="en">Firma Test</tsl:Name></tsl:TSPName></tsl:TSPInformation><tsl:TSPServices><tsl:TSPService><tsl:ServiceInformation>` +
+		`<tsl:ServiceTypeIdentifier>http://uri.etsi.org/TrstSvc/Svctype/CA/QC</tsl:ServiceTypeIdentifier><tsl:ServiceName><tsl:Name xml:lang="en">Firma TEST CA</tsl:Name></tsl:ServiceName>` +
+		`<tsl:ServiceDigitalIdentity><tsl:DigitalId><tsl:X509Certificate>` + l.caB64 + `</tsl:X509Certificate></tsl:DigitalId></tsl:ServiceDigitalIdentity>` +
+		`<tsl:ServiceStatus>http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/granted</tsl:ServiceStatus><tsl:StatusStartingTime>2016-06-30T22:00:00Z</tsl:StatusStartingTime></tsl:ServiceInformation></tsl:TSPService></tsl:TSPServices></tsl:TrustServiceProvider></tsl:TrustServiceProviderList></tsl:TrustServiceStatusList>`
+	doc := etree.NewDocument()
+	if err := doc.ReadFromString(list); err != nil {
+		t.Fatal(err)
+	}
+	ctx, err := dsig.NewSigningContext(l.key, [][]byte{l.signer.Raw})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx.IdAttribute = "Id"
+	ctx.Canonicalizer = dsig.MakeC14N10ExclusiveCanonicalizerWithPrefixList("")
+	if err := ctx.SetSignatureMethod(dsig.RSASHA256SignatureMethod); err != nil {
+		t.Fatal(err)
+	}
+	signed, err := ctx.SignEnveloped(doc.Root())
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc.SetRoot(signed)
+	path := filepath.Join(l.dir, name)
+	if err := doc.WriteToFile(path); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestVerifyTSL(t *testing.T) {
+	p := testCLIPKI(t)
+	l := newCLITSL(t, p)
+	now := p.now.Add(time.Hour)
+	good := opensslP7M(t, p, t.TempDir(), "referto.pdf.p7m", doc, "-nodetach")
+	fresh := l.write(t, "TSL-IT.xml", p.now.Add(150*testpki.Day))
+	stale := l.write(t, "old-TSL-IT.xml", p.now.Add(-3*testpki.Day))
+	b, _ := os.ReadFile(fresh)
+	tampered := filepath.Join(l.dir, "tampered.xml")
+	os.WriteFile(tampered, bytes.Replace(b, []byte("Firma TEST CA<"), []byte("Firma TEST CB<"), 1), 0o644)
+	v := func(args ...string) (int, string, string) {
+		return runCLI(t, now, append([]string{"verify", "--no-system-trust"}, args...)...)
+	}
+
+	// Pinned signer: the list's CA is trusted and qualified.
+	code, out, errs := v("--tsl", fresh, "--tsl-signer", l.signerPEM, good)
+	if code != ExitOK || errs != "" || !strings.Contains(out, "CA in the trusted list") ||
+		!strings.Contains(out, "  trust: trusted list "+fresh+" signed by "+l.signerName+", signer pinned\n") || strings.Contains(out, "stale") {
+		t.Errorf("pinned: exit %d %q\n%s", code, errs, out)
+	}
+
+	// Another pinned signer: the list is refused (exit 11) with a hint
+	// naming the real signer's fingerprint.
+	sum := sha256.Sum256(l.signer.Raw)
+	code, out, errs = v("--tsl", fresh, "--tsl-signer", l.otherPEM, good)
+	if code != ExitInput || out != "" || !strings.Contains(errs, "firma: error: reading trusted list "+fresh+": the list is signed by "+l.signerName+", which is not a --tsl-signer certificate") ||
+		!strings.Contains(errs, "firma: hint: the list is signed by") || !strings.Contains(errs, hex.EncodeToString(sum[:])) {
+		t.Errorf("other signer: exit %d\n%s%s", code, out, errs)
+	}
+
+	// No pin: used, and the trust line says the signer is not pinned.
+	code, out, _ = v("--tsl", fresh, good)
+	if code != ExitOK || !strings.Contains(out, "  trust: trusted list "+fresh+" signed by "+l.signerName+", signer not pinned: use --tsl-signer\n") {
+		t.Errorf("not pinned: exit %d\n%s", code, out)
+	}
+
+	// Changed after signing: refused, even with --tsl-unsigned.
+	for _, extra := range [][]string{nil, {"--tsl-unsigned"}} {
+		code, _, errs = v(append([]string{"--tsl", tampered, good}, extra...)...)
+		if code != ExitInput || !strings.Contains(errs, "the list's XML signature is not valid") || !strings.Contains(errs, "hint: the list was changed or damaged") {
+			t.Errorf("tampered %v: exit %d\n%s", extra, code, errs)
+		}
+	}
+
+	// Stale: still used (exit 0), the trust line and JSON say since when.
+	nextDay := p.now.Add(-3 * testpki.Day).UTC().Format(time.DateOnly)
+	code, out, _ = v("--tsl", stale, "--tsl-signer", l.signerPEM, good)
+	if code != ExitOK || !strings.Contains(out, "  trust: trusted list "+stale+" is stale since "+nextDay+" (its next update was due then): download a fresh copy\n") {
+		t.Errorf("stale: exit %d\n%s", code, out)
+	}
+	code, out, _ = v("--json", "--tsl", stale, "--tsl-signer", l.signerPEM, good)
+	// Pinned field names: scripts rely on them.
+	var j struct {
+		Indication   string `json:"indication"`
+		TrustedLists []struct {
+			Source       string     `json:"source"`
+			Territory    string     `json:"territory"`
+			Sequence     string     `json:"sequence_number"`
+			Issued       *time.Time `json:"issued"`
+			NextUpdate   *time.Time `json:"next_update"`
+			Stale        bool       `json:"stale"`
+			Signature    string     `json:"signature"`
+			Signer       string     `json:"signer"`
+			SignerSHA256 string     `json:"signer_sha256"`
+			Anchors      int        `json:"anchors"`
+			Warnings     []string   `json:"warnings"`
+		} `json:"trusted_lists"`
+		Files []struct {
+			Trust []string `json:"trust"`
+		} `json:"files"`
+	}
+	if err := json.Unmarshal([]byte(out), &j); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if code != ExitOK || j.Indication != "TOTAL_PASSED" || len(j.TrustedLists) != 1 || len(j.Files) != 1 || len(j.Files[0].Trust) != 1 {
+		t.Fatalf("json: exit %d\n%s", code, out)
+	}
+	tl := j.TrustedLists[0]
+	if tl.Source != stale || tl.Territory != "IT" || tl.Sequence != "7" || tl.Issued == nil || tl.NextUpdate == nil || tl.NextUpdate.UTC().Format(time.DateOnly) != nextDay ||
+		!tl.Stale || tl.Signature != "pinned" || tl.Signer != "C=IT, CN=AgID TEST TSL signer" || tl.SignerSHA256 != hex.EncodeToString(sum[:]) ||
+		tl.Anchors != 1 || len(tl.Warnings) != 1 || !strings.Contains(tl.Warnings[0], "stale since "+nextDay) {
+		t.Errorf("trusted list %+v", tl)
+	}
+
+	// Flags that make no sense together, and a bad --tsl-signer file.
+	for _, args := range [][]string{
+		{"--tsl", fresh, "--tsl-signer", l.signerPEM, "--tsl-unsigned", good},
+		{"--tsl-signer", l.signerPEM, good},
+		{"--tsl-unsigned", good},
+	} {
+		if code, _, _ := v(args...); code != ExitUsage {
+			t.Errorf("%v: exit %d", args, code)
+		}
+	}
+	if code, _, errs := v("--tsl", fresh, "--tsl-signer", fresh, good); code != ExitInput || !strings.Contains(errs, "hint: --tsl-signer takes the certificate") {
+		t.Errorf("bad --tsl-signer: exit %d %q", code, errs)
 	}
 }
