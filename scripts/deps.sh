@@ -12,6 +12,7 @@ pkgs=(
   pcsc-tools                # pcsc_scan: independent PC/SC client
   libengine-pkcs11-openssl  # openssl cms -sign with a token key (peer in tests/bench)
   openssl
+  xmlsec1                   # an independent XMLDSig signer for the trusted-list tests
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -546,6 +546,13 @@ func checkTSLSignature(root, sig *etree.Element, pins []*x509.Certificate, now t
 			lastErr = invalid("the list's XML signature is not valid: %v", err)
 			continue
 		}
+		// goxmldsig checks the signature and the reference to the list;
+		// XMLDSig core validation wants every reference checked (the
+		// XAdES signed properties of real lists among them).
+		if err := checkOtherReferences(root, sig); err != nil {
+			lastErr = invalid("the list's XML signature is not valid: %v", err)
+			continue
+		}
 		out := etree.NewDocument()
 		out.SetRoot(el)
 		verified, err := out.WriteToBytes()
@@ -559,6 +566,138 @@ func checkTSLSignature(root, sig *etree.Element, pins []*x509.Certificate, now t
 		return s, verified, nil
 	}
 	return nil, nil, lastErr
+}
+
+// xmlDigests maps the XMLDSig digest method URIs to their hash.
+var xmlDigests = map[string]crypto.Hash{
+	"http://www.w3.org/2000/09/xmldsig#sha1":        crypto.SHA1,
+	"http://www.w3.org/2001/04/xmldsig-more#sha224": crypto.SHA224,
+	"http://www.w3.org/2001/04/xmlenc#sha256":       crypto.SHA256,
+	"http://www.w3.org/2001/04/xmldsig-more#sha384": crypto.SHA384,
+	"http://www.w3.org/2001/04/xmlenc#sha512":       crypto.SHA512,
+}
+
+// checkOtherReferences checks the digest of each reference of sig's
+// SignedInfo other than the one to the whole list (which goxmldsig has
+// checked): same-document references "#id" to an element inside the
+// signature (XAdES SignedProperties, KeyInfo), with canonicalization
+// transforms only. Anything else is refused rather than left unchecked.
+// sig's SignedInfo is the one whose signature goxmldsig has verified.
+func checkOtherReferences(root, sig *etree.Element) error {
+	si := dsChild(sig, "SignedInfo")
+	if si == nil {
+		return errors.New("no SignedInfo")
+	}
+	rootID := root.SelectAttrValue("Id", "")
+	toList := 0
+	for _, ref := range si.ChildElements() {
+		if ref.Tag != "Reference" || ref.NamespaceURI() != dsig.Namespace {
+			continue
+		}
+		uri := ref.SelectAttrValue("URI", "")
+		if uri == "" || (rootID != "" && uri == "#"+rootID) {
+			if toList++; toList > 1 {
+				return errors.New("more than one reference to the list")
+			}
+			continue
+		}
+		if err := checkReference(sig, ref, uri); err != nil {
+			return fmt.Errorf("reference %s: %w", uri, err)
+		}
+	}
+	return nil
+}
+
+func checkReference(sig, ref *etree.Element, uri string) error {
+	if !strings.HasPrefix(uri, "#") || len(uri) == 1 {
+		return errors.New("only references inside the list are supported")
+	}
+	var target *etree.Element
+	for _, e := range sig.FindElements(".//*") {
+		if e.SelectAttrValue("Id", "") == uri[1:] {
+			if target != nil {
+				return errors.New("the Id is not unique")
+			}
+			target = e
+		}
+	}
+	if target == nil {
+		return errors.New("no element with that Id inside the signature")
+	}
+	// Without transforms a same-document reference is canonicalized
+	// with inclusive C14N 1.0 (XMLDSig 4.3.3.2).
+	canon := dsig.MakeC14N10RecCanonicalizer()
+	withContext := false
+	if tr := dsChild(ref, "Transforms"); tr != nil {
+		ts := tr.ChildElements()
+		if len(ts) != 1 {
+			return fmt.Errorf("%d transforms: only one canonicalization is supported", len(ts))
+		}
+		t := ts[0]
+		prefixes := ""
+		if in := t.FindElement("./InclusiveNamespaces"); in != nil {
+			prefixes = in.SelectAttrValue("PrefixList", "")
+		}
+		switch dsig.AlgorithmID(t.SelectAttrValue("Algorithm", "")) {
+		case dsig.CanonicalXML10ExclusiveAlgorithmId:
+			canon, withContext = dsig.MakeC14N10ExclusiveCanonicalizerWithPrefixList(prefixes), true
+		case dsig.CanonicalXML10ExclusiveWithCommentsAlgorithmId:
+			canon, withContext = dsig.MakeC14N10ExclusiveWithCommentsCanonicalizerWithPrefixList(prefixes), true
+		case dsig.CanonicalXML10RecAlgorithmId:
+			canon = dsig.MakeC14N10RecCanonicalizer()
+		case dsig.CanonicalXML10WithCommentsAlgorithmId:
+			canon = dsig.MakeC14N10WithCommentsCanonicalizer()
+		case dsig.CanonicalXML11AlgorithmId:
+			canon, withContext = dsig.MakeC14N11Canonicalizer(), true
+		case dsig.CanonicalXML11WithCommentsAlgorithmId:
+			canon, withContext = dsig.MakeC14N11WithCommentsCanonicalizer(), true
+		default:
+			return fmt.Errorf("unsupported transform %q", t.SelectAttrValue("Algorithm", ""))
+		}
+	}
+	dm := dsChild(ref, "DigestMethod")
+	dv := dsChild(ref, "DigestValue")
+	if dm == nil || dv == nil {
+		return errors.New("no DigestMethod or DigestValue")
+	}
+	h, ok := xmlDigests[dm.SelectAttrValue("Algorithm", "")]
+	if !ok || !h.Available() {
+		return fmt.Errorf("unsupported digest method %q", dm.SelectAttrValue("Algorithm", ""))
+	}
+	want, err := base64.StdEncoding.DecodeString(strings.Map(dropSpace, dv.Text()))
+	if err != nil {
+		return errors.New("unreadable DigestValue")
+	}
+	in := target
+	if withContext {
+		// These canonicalizers work on the element alone (the exclusive
+		// one changes it): give a copy the namespaces in scope.
+		in = target.Copy()
+		declared := map[string]bool{}
+		for _, a := range in.Attr {
+			if a.Space == "xmlns" || (a.Space == "" && a.Key == "xmlns") {
+				declared[a.Key] = true
+			}
+		}
+		for p := target.Parent(); p != nil; p = p.Parent() {
+			for _, a := range p.Attr {
+				if (a.Space == "xmlns" || (a.Space == "" && a.Key == "xmlns")) && !declared[a.Key] {
+					declared[a.Key] = true
+					in.CreateAttr(a.FullKey(), a.Value)
+				}
+			}
+		}
+	}
+	b, err := canon.Canonicalize(in)
+	if err != nil {
+		return err
+	}
+	got := h.New()
+	got.Write(b)
+	if !bytes.Equal(got.Sum(nil), want) {
+		return errors.New("digest mismatch: the signed element was changed")
+	}
+	return nil
 }
 
 // keyInfoCert returns the first certificate of ds:KeyInfo/ds:X509Data,

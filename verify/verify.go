@@ -10,7 +10,8 @@
 // certificate attributes), ETSI EN 319 122-1 (CAdES baseline), RFC 3161
 // (timestamps), RFC 5544 (TimeStampedData), RFC 5280 (chains), RFC 6960
 // and RFC 5280 CRLs (revocation, only when asked), ETSI TS 119 612
-// (trusted lists).
+// (trusted lists) with W3C XML Signature 1.1 (the lists' signatures;
+// every reference checked, XAdES signed properties included).
 //
 // Contract: input is read once, as a stream; the content is hashed, and
 // written to Options.Extract, while it is read, so memory stays constant
