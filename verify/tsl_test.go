@@ -19,9 +19,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/beevik/etree"
-	dsig "github.com/russellhaering/goxmldsig"
-
 	"github.com/firma-dev/firma/internal/cms"
 	"github.com/firma-dev/firma/internal/testpki"
 )
@@ -147,30 +144,10 @@ func testTSLKeys(t testing.TB) *tslKeys {
 	return tslKeysVal
 }
 
-// signTSL signs a list the way trusted-list operators do: enveloped
-// XMLDSig, exclusive c14n, RSA-SHA256, the signer certificate in KeyInfo,
-// the Reference pointing at the root's Id.
+// signTSL signs a list the way trusted-list operators do (testpki.SignTSL).
 func signTSL(t testing.TB, list string, key crypto.Signer, cert *x509.Certificate) []byte {
 	t.Helper()
-	doc := etree.NewDocument()
-	if err := doc.ReadFromString(list); err != nil {
-		t.Fatal(err)
-	}
-	ctx, err := dsig.NewSigningContext(key, [][]byte{cert.Raw})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx.IdAttribute = "Id"
-	ctx.Canonicalizer = dsig.MakeC14N10ExclusiveCanonicalizerWithPrefixList("")
-	if err := ctx.SetSignatureMethod(dsig.RSASHA256SignatureMethod); err != nil {
-		t.Fatal(err)
-	}
-	signed, err := ctx.SignEnveloped(doc.Root())
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc.SetRoot(signed)
-	b, err := doc.WriteToBytes()
+	b, err := testpki.SignTSL(list, key, cert)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,9 +22,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/beevik/etree"
-	dsig "github.com/russellhaering/goxmldsig"
-
 	"github.com/firma-dev/firma/internal/testpki"
 )
 
@@ -393,26 +390,12 @@ func (l *cliTSL) write(t *testing.T, name string, next time.Time) string {
 		`<tsl:ServiceTypeIdentifier>http://uri.etsi.org/TrstSvc/Svctype/CA/QC</tsl:ServiceTypeIdentifier><tsl:ServiceName><tsl:Name xml:lang="en">Firma TEST CA</tsl:Name></tsl:ServiceName>` +
 		`<tsl:ServiceDigitalIdentity><tsl:DigitalId><tsl:X509Certificate>` + l.caB64 + `</tsl:X509Certificate></tsl:DigitalId></tsl:ServiceDigitalIdentity>` +
 		`<tsl:ServiceStatus>http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/granted</tsl:ServiceStatus><tsl:StatusStartingTime>2016-06-30T22:00:00Z</tsl:StatusStartingTime></tsl:ServiceInformation></tsl:TSPService></tsl:TSPServices></tsl:TrustServiceProvider></tsl:TrustServiceProviderList></tsl:TrustServiceStatusList>`
-	doc := etree.NewDocument()
-	if err := doc.ReadFromString(list); err != nil {
-		t.Fatal(err)
-	}
-	ctx, err := dsig.NewSigningContext(l.key, [][]byte{l.signer.Raw})
+	signed, err := testpki.SignTSL(list, l.key, l.signer)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx.IdAttribute = "Id"
-	ctx.Canonicalizer = dsig.MakeC14N10ExclusiveCanonicalizerWithPrefixList("")
-	if err := ctx.SetSignatureMethod(dsig.RSASHA256SignatureMethod); err != nil {
-		t.Fatal(err)
-	}
-	signed, err := ctx.SignEnveloped(doc.Root())
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc.SetRoot(signed)
 	path := filepath.Join(l.dir, name)
-	if err := doc.WriteToFile(path); err != nil {
+	if err := os.WriteFile(path, signed, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return path
