@@ -151,8 +151,13 @@ func (s *Signer) CoSign(ctx context.Context, open Opener, w io.Writer) (Result, 
 	if sd.Detached {
 		return Result{}, &DetachedContentError{}
 	}
-	digest := sd.ContentDigests[s.opts.Hash]
-	res := Result{Size: sd.ContentLength, Digest: digest, Hash: s.opts.Hash}
+	return s.addParallel(ctx, open, sd, sd.ContentLength, sd.ContentDigests[s.opts.Hash], w)
+}
+
+// addParallel signs digest (of size content bytes) and writes the file
+// sd was read from with this SignerInfo added.
+func (s *Signer) addParallel(ctx context.Context, open Opener, sd *cms.ParsedSignedData, size int64, digest []byte, w io.Writer) (Result, error) {
+	res := Result{Size: size, Digest: digest, Hash: s.opts.Hash}
 	si, t, err := s.SignerInfo(digest, sd.EContentType)
 	if err != nil {
 		return res, err
@@ -216,16 +221,7 @@ func (s *Signer) CoSignDetached(ctx context.Context, open Opener, content io.Rea
 			return Result{}, &ContentMismatchError{Signer: i + 1}
 		}
 	}
-	digest := hashes[s.opts.Hash].Sum(nil)
-	res := Result{Size: n, Digest: digest, Hash: s.opts.Hash}
-	si, t, err := s.SignerInfo(digest, sd.EContentType)
-	if err != nil {
-		return res, err
-	}
-	res.SigningTime = t
-	b := s.rebuild(sd)
-	b.SignerInfos = append(b.SignerInfos, si)
-	return s.reemit(ctx, open, sd, b, w, res)
+	return s.addParallel(ctx, open, sd, n, hashes[s.opts.Hash].Sum(nil), w)
 }
 
 // messageDigest returns the value of the single message-digest signed
