@@ -94,7 +94,9 @@ files were signed and which were not. Use - as FILE to sign standard input
 to standard output.
 
 Signing with an expired or not-yet-valid certificate, or with one that is not
-for signatures (the CNS authentication certificate), is refused.`,
+for signatures (the CNS authentication certificate), is refused. When the
+certificate has 90 days or less left, each run ends with a renewal reminder
+on stderr (renewal is possible only in the last 60 days).`,
 		Example: `  # Sign a report: writes referto.pdf.p7m
   firma sign referto.pdf
 
@@ -199,6 +201,8 @@ type signerSummary struct {
 	Issuer     string    `json:"issuer"`
 	Serial     string    `json:"serial"`
 	NotAfter   time.Time `json:"not_after"`
+	// Renewal is the renewal advice at signing time (Aruba's rules).
+	Renewal certinfo.Renewal `json:"renewal"`
 }
 
 // BatchError reports a batch that stopped at a failure.
@@ -292,7 +296,7 @@ func runSign(ctx context.Context, io *IO, opts *signOptions) error {
 	}
 
 	report := &signReport{
-		Signer:          summarize(key.Cert),
+		Signer:          summarize(key.Cert, io.Now()),
 		Packaging:       "enveloping",
 		DigestAlgorithm: hashName(h),
 	}
@@ -346,6 +350,11 @@ func runSign(ctx context.Context, io *IO, opts *signOptions) error {
 		}
 	} else if msg != nil {
 		printSignReport(msg, report)
+	}
+	// A reminder each time the doctor signs, while renewal is still
+	// possible: after expiry only a new kit helps.
+	if r := report.Signer.Renewal; report.Signed > 0 && (r.State == certinfo.RenewalSoon || r.State == certinfo.RenewalNow) {
+		fmt.Fprintf(io.Err, "firma: note: your signing certificate %s\n", r.Advice)
 	}
 	if batchErr != nil {
 		batchErr.Signed, batchErr.NotSigned = report.Signed, report.Failed+report.NotSigned
@@ -465,9 +474,10 @@ func printSignReport(w io.Writer, r *signReport) {
 	fmt.Fprintf(w, "%d of %d files signed by %s (%s, %s)\n", r.Signed, len(r.Files), r.Signer.Name, r.DigestAlgorithm, r.Packaging)
 }
 
-func summarize(cert *x509.Certificate) signerSummary {
+func summarize(cert *x509.Certificate, now time.Time) signerSummary {
 	in := certinfo.Parse(cert)
 	return signerSummary{
+		Renewal:    certinfo.AdviseRenewal(cert.NotBefore, cert.NotAfter, now),
 		Name:       in.Holder.Name(),
 		FiscalCode: in.Holder.FiscalCode,
 		Subject:    in.Subject,
