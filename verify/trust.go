@@ -232,6 +232,20 @@ func (t *TrustStore) AddSystem() error {
 	return nil
 }
 
+// listOf returns the trusted list anchor a came from, nil for other
+// anchors.
+func (t *TrustStore) listOf(a *anchor) *TSLInfo {
+	if t == nil || a == nil {
+		return nil
+	}
+	for i := range t.lists {
+		if "tsl:"+t.lists[i].Source == a.source {
+			return &t.lists[i]
+		}
+	}
+	return nil
+}
+
 // TrustedLists describes the trusted lists added with AddTSL, in order.
 func (t *TrustStore) TrustedLists() []TSLInfo {
 	if t == nil {

@@ -386,13 +386,26 @@ func TestTSLStale(t *testing.T) {
 	if !info.Stale || info.NextUpdate == nil || !info.NextUpdate.Equal(next) || len(info.Warnings) != 1 || !strings.HasPrefix(info.Warnings[0], want) {
 		t.Fatalf("stale info %+v", info)
 	}
-	// A warning, not a failure: the anchors stay usable.
-	mustPass(t, verifyBytes(t, (&forge{content: document, signer: p.valid}).build(t), Options{Trust: ts, Now: now}))
+	// A warning, not a failure: the anchors stay usable, and the
+	// signature they vouch for says the list is stale.
+	sig := (&forge{content: document, signer: p.valid, signingTime: next.Add(-time.Hour)}).build(t)
+	rep := verifyBytes(t, sig, Options{Trust: ts, Now: now})
+	mustPass(t, rep)
+	wantSig := "the trusted list that vouches for the CA (" + path + ") is stale since " + next.UTC().Format(time.DateOnly)
+	if w := rep.Layers[0].Signatures[0].Warnings; len(w) != 1 || !strings.HasPrefix(w[0], wantSig) {
+		t.Errorf("signature warnings %q, want %q", w, wantSig)
+	}
 
-	// The same list before its next update is fresh.
-	info, err = NewTrustStore().AddTSL(path, TSLOptions{Signers: []*x509.Certificate{k.signer}, Now: next.Add(-time.Minute)})
+	// The same list before its next update is fresh: no warning.
+	fresh := NewTrustStore()
+	info, err = fresh.AddTSL(path, TSLOptions{Signers: []*x509.Certificate{k.signer}, Now: next.Add(-time.Minute)})
 	if err != nil || info.Stale || len(info.Warnings) != 0 {
 		t.Errorf("fresh: %+v %v", info, err)
+	}
+	rep = verifyBytes(t, sig, Options{Trust: fresh, Now: next.Add(-time.Minute)})
+	mustPass(t, rep)
+	if w := rep.Layers[0].Signatures[0].Warnings; len(w) != 0 {
+		t.Errorf("fresh list: signature warnings %q", w)
 	}
 }
 
