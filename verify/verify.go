@@ -33,6 +33,7 @@ import (
 	"hash"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/firma-dev/firma/internal/cms"
@@ -244,6 +245,38 @@ func (v *verifier) signedDataLayer(l *Layer, ci *cms.ContentInfo, nest *nestSink
 	return inner
 }
 
+// Unsigned attributes of the long-term CAdES forms (EN 319 122-1 B-LT and
+// B-LTA; RFC 5126 -C, -X, -A), by OID.
+var longTermAttrs = []struct {
+	oid     asn1.ObjectIdentifier
+	name    string
+	values  bool // certificate or revocation values (B-LT)
+	archive bool // an archive timestamp (B-LTA)
+}{
+	{asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 21}, "complete-certificate-references", false, false},
+	{asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 22}, "complete-revocation-references", false, false},
+	{asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 23}, "certificate-values", true, false},
+	{asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 24}, "revocation-values", true, false},
+	{asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 25}, "CAdES-C-timestamp", false, false},
+	{asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 26}, "time-stamped-certs-crls-references", false, false},
+	{asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 27}, "archive-time-stamp (v1)", false, true},
+	{asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 48}, "archive-time-stamp-v2", false, true},
+	{asn1.ObjectIdentifier{0, 4, 0, 1733, 2, 4}, "archive-time-stamp-v3", false, true},
+}
+
+// longTermData names the long-term attributes among attrs, and says
+// whether validation values and an archive timestamp are among them.
+func longTermData(attrs []cms.RawAttribute) (names []string, values, archive bool) {
+	for _, lt := range longTermAttrs {
+		if len(cms.FindAttrs(attrs, lt.oid)) > 0 {
+			names = append(names, lt.name)
+			values = values || lt.values
+			archive = archive || lt.archive
+		}
+	}
+	return names, values, archive
+}
+
 // fullSignature checks a signer with its timestamps and
 // counter-signatures.
 func (v *verifier) fullSignature(id string, si *cms.ParsedSignerInfo, certs []*x509.Certificate, certErrs []error, digest func(crypto.Hash) ([]byte, bool), contentMissing bool, ect asn1.ObjectIdentifier) *Signature {
@@ -273,6 +306,16 @@ func (v *verifier) fullSignature(id string, si *cms.ParsedSignerInfo, certs []*x
 	}
 	if len(s.Timestamps) > 0 && s.Profile == "CAdES-B-B" {
 		s.Profile = "CAdES-B-T"
+	}
+	// Long-term validation data is recognised and named, not evaluated.
+	if names, values, archive := longTermData(si.UnsignedAttrs); len(names) > 0 {
+		switch {
+		case s.Profile == "CAdES-B-T" && archive:
+			s.Profile = "CAdES-B-LTA"
+		case s.Profile == "CAdES-B-T" && values:
+			s.Profile = "CAdES-B-LT"
+		}
+		s.warn("long-term validation data is present (" + strings.Join(names, ", ") + ") but not evaluated: the result rests on the chain and revocation as checked now")
 	}
 	ref := v.now
 	hasPOE := !poe.IsZero()

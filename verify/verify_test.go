@@ -630,3 +630,59 @@ func TestSignerCertificateMissingOrUnreadable(t *testing.T) {
 		})
 	}
 }
+
+// Long-term data (B-LT values, B-LTA archive timestamps) is named in the
+// profile and in a warning, and changes nothing else.
+func TestLongTermDataRecognised(t *testing.T) {
+	p := testPKI(t)
+	ltOID := func(arcs ...int) asn1.ObjectIdentifier {
+		return append(asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2}, arcs...)
+	}
+	certValues := attr(ltOID(23), seq(p.ca.Cert.Raw))
+	revValues := attr(ltOID(24), seq())
+	archiveV3 := attr(asn1.ObjectIdentifier{0, 4, 0, 1733, 2, 4}, seq())
+	for _, tc := range []struct {
+		name    string
+		extra   [][]byte
+		ts      bool
+		profile string
+		names   string
+	}{
+		{"B-B", nil, false, "CAdES-B-B", ""},
+		{"B-T", nil, true, "CAdES-B-T", ""},
+		{"B-LT", [][]byte{certValues, revValues}, true, "CAdES-B-LT", "certificate-values, revocation-values"},
+		{"B-LTA", [][]byte{certValues, revValues, archiveV3}, true, "CAdES-B-LTA", "certificate-values, revocation-values, archive-time-stamp-v3"},
+		{"values without a timestamp", [][]byte{certValues}, false, "CAdES-B-B", "certificate-values"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &forge{content: document, signer: p.valid}
+			si := f.signerInfo(t, hashOf(crypto.SHA256, document))
+			parsed, err := cms.ParseSignerInfo(si)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.unsigned = append([][]byte(nil), tc.extra...)
+			if tc.ts {
+				f.unsigned = append(f.unsigned, attr(cms.OIDAttrTimeStampToken, timestampToken(t, p.tsa, parsed.Signature, p.now.Add(-time.Minute))))
+			}
+			rep := verifyBytes(t, f.wrap(f.signerInfo(t, hashOf(crypto.SHA256, document))), Options{Trust: p.trust(t)})
+			mustPass(t, rep)
+			s := rep.Layers[0].Signatures[0]
+			if s.Profile != tc.profile {
+				t.Errorf("profile %s, want %s", s.Profile, tc.profile)
+			}
+			var lt []string
+			for _, w := range s.Warnings {
+				if strings.HasPrefix(w, "long-term validation data is present") {
+					lt = append(lt, w)
+				}
+			}
+			switch {
+			case tc.names == "" && len(lt) != 0:
+				t.Errorf("warnings %q", lt)
+			case tc.names != "" && (len(lt) != 1 || !strings.Contains(lt[0], "("+tc.names+")")):
+				t.Errorf("warnings %q, want one naming %s", lt, tc.names)
+			}
+		})
+	}
+}
