@@ -157,12 +157,11 @@ func (s *Signer) CoSign(ctx context.Context, open Opener, w io.Writer) (Result, 
 // addParallel signs digest (of size content bytes) and writes the file
 // sd was read from with this SignerInfo added.
 func (s *Signer) addParallel(ctx context.Context, open Opener, sd *cms.ParsedSignedData, size int64, digest []byte, w io.Writer) (Result, error) {
-	res := Result{Size: size, Digest: digest, Hash: s.opts.Hash}
-	si, t, err := s.SignerInfo(digest, sd.EContentType)
+	si, res, err := s.SignerInfo(ctx, digest, sd.EContentType)
+	res.Size = size
 	if err != nil {
 		return res, err
 	}
-	res.SigningTime = t
 	b := s.rebuild(sd)
 	b.SignerInfos = append(b.SignerInfos, si)
 	return s.reemit(ctx, open, sd, b, w, res)
@@ -260,13 +259,12 @@ func (s *Signer) CounterSign(ctx context.Context, open Opener, index int, w io.W
 	h := s.opts.Hash.New()
 	h.Write(target.Signature)
 	digest := h.Sum(nil)
-	res := Result{Size: sd.ContentLength, Digest: digest, Hash: s.opts.Hash}
 	// No content-type: a counter-signature must not carry it.
-	cs, t, err := s.SignerInfo(digest, nil)
+	cs, res, err := s.SignerInfo(ctx, digest, nil)
+	res.Size = sd.ContentLength
 	if err != nil {
 		return res, err
 	}
-	res.SigningTime = t
 	attr, err := cms.EncodeAttribute(cms.OIDAttrCounterSignature, cs)
 	if err != nil {
 		return res, err

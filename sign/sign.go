@@ -26,6 +26,11 @@
 // a counter-signature (RFC 5652 section 11.4) on one signer; the existing
 // signers are carried byte for byte (see cosign.go).
 //
+// With Options.Timestamper every new signature becomes CAdES-T (EN 319
+// 122-1, RFC 5126): the SignerInfo carries, as its unsigned attribute
+// signature-time-stamp, an RFC 3161 token over its signature value (see
+// timestamp.go; tsa.go is the HTTP client for a timestamp authority).
+//
 // Every signature is checked against the certificate's public key before
 // it is written, so a key that does not match its certificate (a wrong
 // object picked on a token) is caught here and not by the recipient.
@@ -75,6 +80,11 @@ type Options struct {
 	// processed after each chunk (an enveloping signature reads the
 	// content twice, so it reports twice its size).
 	Progress func(n int64)
+	// Timestamper, when set, makes every new signature CAdES-T: an RFC
+	// 3161 token over its signature value goes into its unsigned
+	// attributes (see timestamp.go). A failure to get one fails the
+	// signature before anything is written.
+	Timestamper Timestamper
 }
 
 // Signer makes signatures with one key and certificate. It may be used for
@@ -101,6 +111,9 @@ type Result struct {
 	SigningTime time.Time
 	// Written is the number of bytes written to the output.
 	Written int64
+	// TimestampTime is the genTime of the signature's timestamp token;
+	// zero without Options.Timestamper.
+	TimestampTime time.Time
 }
 
 // New prepares a Signer for key with cert. It refuses a certificate that
@@ -246,12 +259,11 @@ func (s *Signer) hashAndSign(ctx context.Context, content io.Reader) (Result, []
 	if err != nil {
 		return Result{}, nil, err
 	}
-	res := Result{Size: size, Digest: digest, Hash: s.opts.Hash}
-	si, t, err := s.SignerInfo(digest, cms.OIDData)
+	si, res, err := s.SignerInfo(ctx, digest, cms.OIDData)
+	res.Size = size
 	if err != nil {
 		return res, nil, err
 	}
-	res.SigningTime = t
 	return res, si, nil
 }
 
@@ -276,19 +288,21 @@ func (s *Signer) Certificates() [][]byte { return s.certs }
 func (s *Signer) Hash() crypto.Hash { return s.opts.Hash }
 
 // SignerInfo signs a precomputed message digest and returns the DER
-// SignerInfo and its signing time. contentType is the content-type
-// attribute (id-data for a document); nil leaves it out, as a
-// counter-signature requires, in which case digest is the digest of the
-// countered signature value.
-func (s *Signer) SignerInfo(digest []byte, contentType asn1.ObjectIdentifier) ([]byte, time.Time, error) {
+// SignerInfo and a Result with its Digest, Hash, SigningTime and, with a
+// Timestamper, TimestampTime. contentType is the content-type attribute
+// (id-data for a document); nil leaves it out, as a counter-signature
+// requires, in which case digest is the digest of the countered
+// signature value.
+func (s *Signer) SignerInfo(ctx context.Context, digest []byte, contentType asn1.ObjectIdentifier) ([]byte, Result, error) {
+	res := Result{Digest: digest, Hash: s.opts.Hash}
 	if len(digest) != s.opts.Hash.Size() {
-		return nil, time.Time{}, fmt.Errorf("digest of %d bytes for %v", len(digest), s.opts.Hash)
+		return nil, res, fmt.Errorf("digest of %d bytes for %v", len(digest), s.opts.Hash)
 	}
 	now := s.opts.Now().UTC().Truncate(time.Second)
 	if !s.opts.AllowAnyCertificate {
 		// A long batch can cross the certificate's expiry.
 		if err := CheckCertificate(s.cert, now); err != nil {
-			return nil, time.Time{}, err
+			return nil, res, err
 		}
 	}
 	attrs, err := cms.EncodeSignedAttrs(cms.SignedAttrValues{
@@ -298,17 +312,26 @@ func (s *Signer) SignerInfo(digest []byte, contentType asn1.ObjectIdentifier) ([
 		SignerCert:    s.cert,
 	})
 	if err != nil {
-		return nil, time.Time{}, err
+		return nil, res, err
 	}
 	h := s.opts.Hash.New()
 	h.Write(attrs)
 	attrsDigest := h.Sum(nil)
 	sig, err := s.key.Sign(rand.Reader, attrsDigest, s.sigOpt)
 	if err != nil {
-		return nil, time.Time{}, &SignerError{Err: err}
+		return nil, res, &SignerError{Err: err}
 	}
 	if sig, err = s.checkSignature(attrsDigest, sig); err != nil {
-		return nil, time.Time{}, err
+		return nil, res, err
+	}
+	var unsigned [][]byte
+	if s.opts.Timestamper != nil {
+		attr, at, err := s.timestampSignature(ctx, sig)
+		if err != nil {
+			return nil, res, err
+		}
+		unsigned = append(unsigned, attr)
+		res.TimestampTime = at
 	}
 	si, err := cms.EncodeSignerInfo(cms.SignerInfoFields{
 		Cert:               s.cert,
@@ -316,11 +339,13 @@ func (s *Signer) SignerInfo(digest []byte, contentType asn1.ObjectIdentifier) ([
 		SignatureAlgorithm: s.sigAlg,
 		SignedAttrs:        attrs,
 		Signature:          sig,
+		UnsignedAttrs:      unsigned,
 	})
 	if err != nil {
-		return nil, time.Time{}, err
+		return nil, res, err
 	}
-	return si, now, nil
+	res.SigningTime = now
+	return si, res, nil
 }
 
 // checkSignature verifies sig over digest with the certificate's key. An

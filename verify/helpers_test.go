@@ -9,7 +9,6 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/asn1"
 	"math/big"
 	"os"
@@ -80,7 +79,7 @@ func makePKI() (*pki, error) {
 	if p.other, err = testpki.NewCA(now); err != nil {
 		return nil, err
 	}
-	if p.tsa, err = issueTSA(p.ca, now); err != nil {
+	if p.tsa, err = p.ca.IssueTSA(now); err != nil {
 		return nil, err
 	}
 	if p.dir, err = os.MkdirTemp("", "firma-verify-pki-"); err != nil {
@@ -91,31 +90,6 @@ func makePKI() (*pki, error) {
 		return nil, err
 	}
 	return p, nil
-}
-
-func issueTSA(ca *testpki.CA, now time.Time) (*testpki.Identity, error) {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return nil, err
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(now.UnixNano()),
-		Subject:               pkix.Name{Country: []string{"IT"}, Organization: []string{"Firma Test Trust Services S.p.A."}, CommonName: "Firma TEST TSA 1"},
-		NotBefore:             now.Add(-365 * testpki.Day),
-		NotAfter:              now.Add(5 * 365 * testpki.Day),
-		KeyUsage:              x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageTimeStamping},
-		BasicConstraintsValid: true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.Cert, &key.PublicKey, ca.Key)
-	if err != nil {
-		return nil, err
-	}
-	c, err := x509.ParseCertificate(der)
-	if err != nil {
-		return nil, err
-	}
-	return &testpki.Identity{Cert: c, Key: key}, nil
 }
 
 func (p *pki) trust(t testing.TB) *TrustStore {

@@ -158,11 +158,11 @@ func (v *verifier) verifyMIME(r io.Reader, plain *plainSink) error {
 				fileDigests[k] = h.Sum(nil)
 			}
 		case partToken:
-			b, err := io.ReadAll(io.LimitReader(body, maxToken+1))
+			b, err := io.ReadAll(io.LimitReader(body, cms.MaxTimestampToken+1))
 			if err != nil {
 				return &MIMEError{Msg: err.Error()}
 			}
-			if len(b) > maxToken {
+			if len(b) > cms.MaxTimestampToken {
 				return &MIMEError{Msg: "timestamp part too large"}
 			}
 			tokens = append(tokens, tokenFromReply(b))
@@ -211,7 +211,7 @@ func readHeaderBlock(br *bufio.Reader) ([]byte, error) {
 // (.tsr: SEQUENCE { PKIStatusInfo, token }) and returns the token.
 func tokenFromReply(b []byte) []byte {
 	if _, r, err := cms.Detect(bytes.NewReader(b)); err == nil {
-		if d, err := io.ReadAll(io.LimitReader(r, maxToken)); err == nil {
+		if d, err := io.ReadAll(io.LimitReader(r, cms.MaxTimestampToken)); err == nil {
 			b = d
 		}
 	}

@@ -4,49 +4,11 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/asn1"
-	"errors"
-	"fmt"
-	"math/big"
 	"time"
 
 	"github.com/firma-dev/firma/certinfo"
 	"github.com/firma-dev/firma/internal/cms"
 )
-
-// maxToken bounds a timestamp token and its TSTInfo.
-const maxToken = 1 << 20
-
-// tstInfo is RFC 3161 §2.4.2 TSTInfo.
-type tstInfo struct {
-	Version        int
-	Policy         asn1.ObjectIdentifier
-	MessageImprint struct {
-		HashAlgorithm pkix.AlgorithmIdentifier
-		HashedMessage []byte
-	}
-	SerialNumber *big.Int
-	GenTime      time.Time     `asn1:"generalized"`
-	Accuracy     asn1.RawValue `asn1:"optional"`
-	Ordering     bool          `asn1:"optional,default:false"`
-	Nonce        *big.Int      `asn1:"optional"`
-	TSA          asn1.RawValue `asn1:"explicit,optional,tag:0"`
-	Extensions   asn1.RawValue `asn1:"optional,tag:1"`
-}
-
-// limitWriter collects a TSTInfo, refusing more than limit bytes.
-type limitWriter struct {
-	buf   bytes.Buffer
-	limit int
-}
-
-func (w *limitWriter) Write(p []byte) (int, error) {
-	if w.buf.Len()+len(p) > w.limit {
-		return 0, errors.New("timestamp content too large")
-	}
-	return w.buf.Write(p)
-}
 
 // checkTimestamp verifies an RFC 3161 token whose imprint must be the
 // digest of the data digest(h) describes (a signature value, a content,
@@ -58,25 +20,11 @@ func (v *verifier) checkTimestamp(token []byte, digest func(crypto.Hash) ([]byte
 		ts.Indication, ts.SubIndication, ts.Reasons = conclude(ts.Checks)
 		return ts, time.Time{}, false
 	}
-	if len(token) > maxToken {
-		return fail(FormatFailure, "the timestamp token is too large")
-	}
-	var content limitWriter
-	content.limit = maxToken
-	sd, err := cms.ParseSignedData(bytes.NewReader(token), cms.ParseOptions{Content: &content, MaxElement: maxToken})
+	tok, err := cms.ParseTimestampToken(token)
 	if err != nil {
-		return fail(FormatFailure, "unreadable timestamp token: "+err.Error())
+		return fail(FormatFailure, err.Error())
 	}
-	if !sd.EContentType.Equal(cms.OIDTSTInfo) {
-		return fail(FormatFailure, "the token does not hold a TSTInfo")
-	}
-	if len(sd.SignerInfos) != 1 {
-		return fail(FormatFailure, fmt.Sprintf("a timestamp token has one signer, this one has %d", len(sd.SignerInfos)))
-	}
-	var info tstInfo
-	if rest, err := asn1.Unmarshal(mustDER(content.buf.Bytes()), &info); err != nil || len(rest) != 0 {
-		return fail(FormatFailure, "unreadable TSTInfo")
-	}
+	sd, info := tok.SignedData, tok.Info
 	ts.Time = info.GenTime.UTC()
 	if info.SerialNumber != nil {
 		ts.Serial = hexUpper(info.SerialNumber.Bytes())

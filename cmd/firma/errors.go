@@ -31,6 +31,7 @@ const (
 	ExitOutput   = 10 // output exists (use --force) or cannot be written
 	ExitInput    = 11 // input missing, unreadable or malformed
 	ExitCanceled = 12 // interrupted or timed out
+	ExitTSA      = 13 // timestamp authority failed (unreachable, refused, bad reply)
 	// Verification results (firma verify).
 	ExitVerifyFailed        = 20 // TOTAL_FAILED
 	ExitVerifyIndeterminate = 21 // INDETERMINATE
@@ -100,6 +101,7 @@ var classification = []struct {
 	{isA[*sign.ContentMismatchError], ExitInput},
 	{isA[*sign.NotDetachedError], ExitInput},
 	{isA[*sign.SignerIndexError], ExitUsage},
+	{isA[*sign.TimestampError], ExitTSA},
 	{func(err error) bool { return errors.Is(err, card.ErrWaitTimeout) }, ExitCanceled},
 	{isA[*card.Error], ExitPCSC},
 	{isA[*card.ATRError], ExitPCSC},

@@ -69,6 +69,9 @@ func fixture(t testing.TB) *testpki.Fixture {
 	return fixtureVal
 }
 
+// scriptTSAPassword is the test TSA's password, distinctive enough to grep.
+const scriptTSAPassword = "tsa-Script-9d41"
+
 // TestScripts runs the end-to-end CLI scripts in testdata/script. Each
 // script sees its own copy of the SoftHSM store and these variables:
 //
@@ -77,12 +80,25 @@ func fixture(t testing.TB) *testpki.Fixture {
 //	PINFILE   file holding the test PIN; TESTPIN the PIN itself, to grep for leaks
 //	PUKFILE   file holding the test PUK (SO PIN); TESTPUK the PUK itself
 //	INTEROP   testdata/interop: files signed by other tools (read-only)
+//	TSAURL    a local RFC 3161 service (basic auth: user medico, password
+//	          TSAPASSWORD), its certificate issued by CA
 //	CI=true   nothing may prompt
 func TestScripts(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end scripts need SoftHSM2")
 	}
 	f := fixture(t)
+	// A local RFC 3161 service whose certificate comes from the test CA,
+	// so that `firma verify --trust $CA` checks its timestamps too.
+	tsaID, err := f.CA.IssueTSA(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tsa, err := testpki.NewTSAServer(tsaID, testpki.TSAServerOptions{User: "medico", Password: scriptTSAPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(tsa.Close)
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
 		Setup: func(e *testscript.Env) error {
@@ -106,6 +122,8 @@ func TestScripts(t *testing.T) {
 			e.Setenv("TESTPUK", testpki.SOPIN)
 			e.Setenv("FIXTURE", fixtureDir)
 			e.Setenv("INTEROP", interop.Dir())
+			e.Setenv("TSAURL", tsa.URLFor(testpki.TSAOK))
+			e.Setenv("TSAPASSWORD", scriptTSAPassword)
 			e.Setenv("CI", "true")
 			return nil
 		},

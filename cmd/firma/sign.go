@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto"
 	"crypto/x509"
+	"encoding/asn1"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -43,6 +45,13 @@ type signOptions struct {
 	// openKey opens the signing key. The CLI opens the token; tests give
 	// software keys.
 	openKey func(io *IO) (*signKey, error)
+	// TSA is the timestamp authority's URL: with it every signature is
+	// CAdES-T.
+	TSA         string
+	TSAUser     string
+	TSAPolicy   string
+	TSATimeout  time.Duration
+	TSAPassword *secretOptions
 }
 
 // signKey is an open signing key with its certificate and chain.
@@ -57,7 +66,7 @@ type signKey struct {
 }
 
 func newSignCmd(io *IO, g *globalOptions) *cobra.Command {
-	opts := &signOptions{g: g, PIN: newPINOptions()}
+	opts := &signOptions{g: g, PIN: newPINOptions(), TSAPassword: newTSAPasswordOptions()}
 	opts.openKey = func(io *IO) (*signKey, error) {
 		k, err := openSigningKey(io, g, opts.PIN)
 		if err != nil {
@@ -93,6 +102,14 @@ A batch asks the PIN once. It stops at the first failure and reports which
 files were signed and which were not. Use - as FILE to sign standard input
 to standard output.
 
+--tsa URL adds a qualified timestamp ("marca temporale", RFC 3161) from your
+provider's timestamp authority to every signature (CAdES-T), so that it stays
+provable after the certificate expires. One timestamp per signature; a
+failure to get one fails that file like any signing failure (exit 13). The
+URL is checked before the PIN is asked. A service that needs an account
+gets --tsa-user and the password from --tsa-password-file, --tsa-password-fd
+or FIRMA_TSA_PASSWORD (never on the command line).
+
 Signing with an expired or not-yet-valid certificate, or with one that is not
 for signatures (the CNS authentication certificate), is refused. When the
 certificate has 90 days or less left, each run ends with a renewal reminder
@@ -119,7 +136,12 @@ on stderr (renewal is possible only in the last 60 days).`,
   firma sign --counter --output-dir controfirmati/ referto.pdf.p7m
 
   # Per-file results for a script
-  firma sign --json *.pdf`,
+  firma sign --json *.pdf
+
+  # With a timestamp (marca temporale) from your provider's TSA; the URL,
+  # user and password come from the provider (these are placeholders)
+  firma sign --tsa https://tsa.example.it/tsa --tsa-user MYUSER \
+      --tsa-password-file ~/.firma-tsa-password referto.pdf`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Inputs = args
@@ -142,6 +164,11 @@ on stderr (renewal is possible only in the last 60 days).`,
 	f.StringVar(&opts.Content, "content", "", "co-signing a detached .p7s: the signed document `FILE` (default: the .p7s name without .p7s)")
 	opts.PIN.addFlags(f)
 	opts.PIN.addFinalTryFlag(f)
+	f.StringVar(&opts.TSA, "tsa", "", "add an RFC 3161 timestamp from the timestamp authority at `URL` (http or https) to every signature")
+	f.StringVar(&opts.TSAUser, "tsa-user", "", "user `NAME` for the timestamp authority (HTTP basic auth)")
+	opts.TSAPassword.addFlags(f)
+	f.StringVar(&opts.TSAPolicy, "tsa-policy", "", "ask the timestamp authority for the policy `OID` (default: the service's own)")
+	f.DurationVar(&opts.TSATimeout, "tsa-timeout", sign.DefaultTSATimeout, "give up on the timestamp authority after `DURATION`")
 	return cmd
 }
 
@@ -178,7 +205,9 @@ type signFileResult struct {
 	Size        int64      `json:"size,omitempty"`
 	Digest      string     `json:"digest,omitempty"`
 	SigningTime *time.Time `json:"signing_time,omitempty"`
-	Error       string     `json:"error,omitempty"`
+	// TimestampTime is the genTime of the signature's timestamp (--tsa).
+	TimestampTime *time.Time `json:"timestamp_time,omitempty"`
+	Error         string     `json:"error,omitempty"`
 }
 
 // signReport is the --json output of firma sign.
@@ -191,6 +220,8 @@ type signReport struct {
 	Failed          int              `json:"failed"`
 	NotSigned       int              `json:"not_signed"`
 	Skipped         int              `json:"skipped"`
+	// TSA is the timestamp authority's URL, with --tsa.
+	TSA string `json:"tsa,omitempty"`
 }
 
 // signerSummary names the signer in the --json output.
@@ -257,9 +288,33 @@ func runSign(ctx context.Context, io *IO, opts *signOptions) error {
 	}
 	// Everything that can be checked without the token is checked first,
 	// so that a typo never costs a PIN entry.
+	tsa, err := tsaClient(opts)
+	if err != nil {
+		return err
+	}
 	jobs, err := planSign(opts)
 	if err != nil {
 		return err
+	}
+	todo := 0
+	for _, j := range jobs {
+		if !j.Skip {
+			todo++
+		}
+	}
+	var timestamper sign.Timestamper
+	if tsa != nil {
+		timestamper = tsa
+		if tsa.User != "" && todo > 0 {
+			if tsa.URL.Scheme == "http" {
+				fmt.Fprintf(io.Err, "firma: warning: the TSA password goes unencrypted over http://; use your provider's https:// address if it has one\n")
+			}
+			prompt := fmt.Sprintf("TSA password for %s at %s: ", tsa.User, tsa.URL.Host)
+			if tsa.Password, err = opts.TSAPassword.read(io, prompt); err != nil {
+				return err
+			}
+			defer clear(tsa.Password)
+		}
 	}
 	key, err := opts.openKey(io)
 	if err != nil {
@@ -279,15 +334,10 @@ func runSign(ctx context.Context, io *IO, opts *signOptions) error {
 		Now:                 io.Now,
 		AllowAnyCertificate: opts.AllowAnyCertificate,
 		Progress:            func(n int64) { prog.add(n) },
+		Timestamper:         timestamper,
 	})
 	if err != nil {
 		return err
-	}
-	todo := 0
-	for _, j := range jobs {
-		if !j.Skip {
-			todo++
-		}
 	}
 	if key.Login != nil && todo > 0 {
 		if err := key.Login(); err != nil {
@@ -302,6 +352,9 @@ func runSign(ctx context.Context, io *IO, opts *signOptions) error {
 	}
 	if opts.Detached {
 		report.Packaging = "detached"
+	}
+	if tsa != nil {
+		report.TSA = tsa.Name()
 	}
 	var total int64
 	for _, j := range jobs {
@@ -394,6 +447,10 @@ func signAll(ctx context.Context, ios *IO, s *sign.Signer, jobs []signJob, opts 
 		fr.Digest = hex.EncodeToString(res.Digest)
 		t := res.SigningTime
 		fr.SigningTime = &t
+		if !res.TimestampTime.IsZero() {
+			ts := res.TimestampTime.UTC()
+			fr.TimestampTime = &ts
+		}
 	}
 	type pending struct {
 		i   int
@@ -453,7 +510,11 @@ func printSignReport(w io.Writer, r *signReport) {
 	for _, f := range r.Files {
 		if f.Status == "signed" {
 			verb := map[string]string{opSign: "signed", opCoSign: "co-signed", opCounterSign: "counter-signed"}[f.Operation]
-			fmt.Fprintf(w, "%s %s -> %s\n", verb, f.Input, f.Output)
+			stamp := ""
+			if f.TimestampTime != nil {
+				stamp = " (timestamp " + f.TimestampTime.UTC().Format(time.DateTime) + " UTC)"
+			}
+			fmt.Fprintf(w, "%s %s -> %s%s\n", verb, f.Input, f.Output, stamp)
 		}
 	}
 	var skipped, missing []string
@@ -485,6 +546,66 @@ func summarize(cert *x509.Certificate, now time.Time) signerSummary {
 		Serial:     in.SerialHex,
 		NotAfter:   in.NotAfter,
 	}
+}
+
+// newTSAPasswordOptions are the sources of the timestamp authority's
+// password: like the PIN's, never argv.
+func newTSAPasswordOptions() *secretOptions {
+	return &secretOptions{Name: "TSA password", Flag: "tsa-password", Env: "FIRMA_TSA_PASSWORD", FD: -1}
+}
+
+// tsaClient checks the --tsa flags, without any network access, and
+// returns the client (nil without --tsa). The password is read later,
+// only when there is something to sign.
+func tsaClient(opts *signOptions) (*sign.TSAClient, error) {
+	if opts.TSAPassword == nil {
+		opts.TSAPassword = newTSAPasswordOptions()
+	}
+	pw := opts.TSAPassword
+	pwGiven := pw.File != "" || pw.FD >= 0
+	if opts.TSA == "" {
+		if opts.TSAUser != "" || opts.TSAPolicy != "" || pwGiven {
+			return nil, usageErrorf("--tsa-user, --tsa-password-file/-fd and --tsa-policy go with --tsa URL")
+		}
+		return nil, nil
+	}
+	u, err := sign.ParseTSAURL(opts.TSA)
+	if err != nil {
+		return nil, withCode(ExitUsage, fmt.Errorf("--tsa: %w", err), "give the RFC 3161 address of your provider's timestamp service, e.g. --tsa https://tsa.example.it/tsa")
+	}
+	if pwGiven && opts.TSAUser == "" {
+		return nil, usageErrorf("a TSA password needs its user: add --tsa-user NAME")
+	}
+	if opts.TSATimeout < 0 {
+		return nil, usageErrorf("--tsa-timeout cannot be negative")
+	}
+	c := &sign.TSAClient{URL: u, User: opts.TSAUser, Timeout: opts.TSATimeout}
+	if opts.TSAPolicy != "" {
+		if c.Policy, err = parseOID(opts.TSAPolicy); err != nil {
+			return nil, usageErrorf("--tsa-policy %q is not an object identifier (digits and dots, like 1.2.3.4)", opts.TSAPolicy)
+		}
+	}
+	return c, nil
+}
+
+// parseOID parses a dotted object identifier.
+func parseOID(s string) (asn1.ObjectIdentifier, error) {
+	parts := strings.Split(s, ".")
+	if len(parts) < 2 {
+		return nil, errors.New("too short")
+	}
+	oid := make(asn1.ObjectIdentifier, len(parts))
+	for i, p := range parts {
+		n, err := strconv.ParseUint(p, 10, 31)
+		if err != nil || (len(p) > 1 && p[0] == '0') {
+			return nil, errors.New("not a number")
+		}
+		oid[i] = int(n)
+	}
+	if oid[0] > 2 || (oid[0] < 2 && oid[1] > 39) {
+		return nil, errors.New("bad first arcs")
+	}
+	return oid, nil
 }
 
 // planSign turns the arguments into jobs and checks them: inputs exist and

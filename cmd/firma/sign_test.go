@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -712,5 +713,372 @@ func TestSignSkipExisting(t *testing.T) {
 	opts.Force = true
 	if code, _ := classify(runSign(context.Background(), io, opts)); code != ExitUsage {
 		t.Errorf("--force with --skip-existing: exit %d", code)
+	}
+}
+
+// --- timestamps (--tsa) ---
+
+// tsaPassword is distinctive so that every output can be searched for it.
+const tsaPassword = "TSA-s3cr3t-7f3a91"
+
+var (
+	tsaIDOnce sync.Once
+	tsaIDVal  *testpki.Identity
+	tsaIDErr  error
+)
+
+// signTSA starts a test TSA whose certificate comes from the sign tests'
+// CA; it stamps p.signNow plus two seconds.
+func signTSA(t *testing.T, p *signPKI, opts testpki.TSAServerOptions) *testpki.TSAServer {
+	t.Helper()
+	tsaIDOnce.Do(func() { tsaIDVal, tsaIDErr = p.ca.IssueTSA(p.signNow) })
+	if tsaIDErr != nil {
+		t.Fatal(tsaIDErr)
+	}
+	opts.Now = func() time.Time { return p.signNow.Add(2 * time.Second) }
+	srv, err := testpki.NewTSAServer(tsaIDVal, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// noTSAPassword fails when the TSA password shows up in any output.
+func noTSAPassword(t *testing.T, outputs ...string) {
+	t.Helper()
+	for _, o := range outputs {
+		if strings.Contains(o, tsaPassword) {
+			t.Fatalf("the TSA password leaked:\n%s", o)
+		}
+	}
+}
+
+// verifiedTSA runs firma verify --json on file against the sign tests' CA
+// and returns the file's report.
+func verifiedTSA(t *testing.T, p *signPKI, file string, extra ...string) map[string]any {
+	t.Helper()
+	ios, out, errb := testIO(p.signNow.Add(time.Minute), nil)
+	args := append([]string{"verify", "--no-system-trust", "--trust", p.caFile, "--json"}, extra...)
+	if code := Main(context.Background(), append(args, file), ios); code != ExitOK {
+		t.Fatalf("firma verify %s: exit %d\n%s\n%s", file, code, out, errb)
+	}
+	var r struct{ Files []map[string]any }
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil || len(r.Files) != 1 {
+		t.Fatalf("verify JSON: %v\n%s", err, out)
+	}
+	return r.Files[0]
+}
+
+// signatureOf returns signature i of the first layer of a verify report.
+func signatureOf(t *testing.T, r map[string]any, i int) map[string]any {
+	t.Helper()
+	layers, _ := r["layers"].([]any)
+	if len(layers) == 0 {
+		t.Fatalf("no layers: %v", r)
+	}
+	sigs, _ := layers[0].(map[string]any)["signatures"].([]any)
+	if len(sigs) <= i {
+		t.Fatalf("no signature %d: %v", i, r)
+	}
+	return sigs[i].(map[string]any)
+}
+
+// firma sign --tsa makes CAdES-T files that firma verify reports as such,
+// with the timestamp's time; the human and JSON outputs carry it.
+func TestSignTSA(t *testing.T) {
+	p := signTestPKI(t)
+	srv := signTSA(t, p, testpki.TSAServerOptions{})
+	stamp := p.signNow.Add(2 * time.Second)
+	dir := t.TempDir()
+	in := writeFiles(t, dir, "referto.pdf")[0]
+	io, out, errb := testIO(p.signNow, nil)
+	opts := signOpts(p.valid, nil)
+	opts.Inputs, opts.TSA = []string{in}, srv.URLFor(testpki.TSAOK)
+	if err := runSign(context.Background(), io, opts); err != nil {
+		t.Fatal(err)
+	}
+	want := "signed " + in + " -> " + in + ".p7m (timestamp " + stamp.Format("2006-01-02 15:04:05") + " UTC)\n" +
+		"1 of 1 files signed by MARIO ROSSI (SHA-256, enveloping)\n"
+	if out.String() != want || errb.Len() != 0 {
+		t.Errorf("stdout %q, want %q; stderr %q", out, want, errb)
+	}
+	opensslVerifyFile(t, p.caFile, in+".p7m", "")
+	r := verifiedTSA(t, p, in+".p7m")
+	s := signatureOf(t, r, 0)
+	ts, _ := s["timestamps"].([]any)
+	if r["indication"] != "TOTAL_PASSED" || s["profile"] != "CAdES-B-T" || len(ts) != 1 {
+		t.Fatalf("verify: indication %v profile %v, %d timestamps", r["indication"], s["profile"], len(ts))
+	}
+	if tm := ts[0].(map[string]any); tm["time"] != stamp.Format(time.RFC3339) || tm["indication"] != "TOTAL_PASSED" || tm["covers"] != "signature value" {
+		t.Errorf("verify timestamp %v", tm)
+	}
+	// The human verify output names it too.
+	ios, vout, _ := testIO(p.signNow.Add(time.Minute), nil)
+	Main(context.Background(), []string{"verify", "--no-system-trust", "--trust", p.caFile, in + ".p7m"}, ios)
+	if w := "timestamp: " + stamp.Format(time.DateTime) + " UTC (over the signature value, Firma TEST TSA 1): TOTAL_PASSED"; !strings.Contains(vout.String(), w) {
+		t.Errorf("verify output lacks %q:\n%s", w, vout)
+	}
+
+	// JSON: timestamp_time per file, tsa at the top; detached from stdin.
+	io, out, _ = testIO(p.signNow, nil)
+	io.In = strings.NewReader("dallo standard input\n")
+	opts = signOpts(p.ecdsa, nil)
+	opts.Inputs, opts.Output, opts.Detached, opts.JSON, opts.TSA = []string{"-"}, filepath.Join(dir, "stdin.p7s"), true, true, srv.URLFor(testpki.TSAOK)
+	if err := runSign(context.Background(), io, opts); err != nil {
+		t.Fatal(err)
+	}
+	var rep map[string]any
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatal(err)
+	}
+	f := rep["files"].([]any)[0].(map[string]any)
+	if rep["tsa"] != srv.URLFor(testpki.TSAOK) || f["timestamp_time"] != stamp.Format(time.RFC3339) || f["signing_time"] != p.signNow.Format(time.RFC3339) {
+		t.Errorf("JSON %s", out)
+	}
+	content := filepath.Join(dir, "stdin.txt")
+	os.WriteFile(content, []byte("dallo standard input\n"), 0o644)
+	if s := signatureOf(t, verifiedTSA(t, p, opts.Output, "--content", content), 0); s["profile"] != "CAdES-B-T" {
+		t.Errorf("detached from stdin: profile %v", s["profile"])
+	}
+	if n := len(srv.Requests()); n != 2 {
+		t.Errorf("%d TSA requests for 2 signatures", n)
+	}
+}
+
+// A TSA failure in the middle of a batch stops it like any failure: the
+// files before it are signed (and timestamped), the failing one and the
+// rest have no output, the exit code is 13 with hints.
+func TestSignTSABatchStops(t *testing.T) {
+	p := signTestPKI(t)
+	srv := signTSA(t, p, testpki.TSAServerOptions{Mode: func(n int, asked testpki.TSAMode) testpki.TSAMode {
+		if n >= 2 {
+			return testpki.TSAReject
+		}
+		return asked
+	}})
+	src, dst := t.TempDir(), t.TempDir()
+	ins := writeFiles(t, src, "1.pdf", "2.pdf", "3.pdf")
+	io, out, _ := testIO(p.signNow, nil)
+	var spy *keySpy
+	opts := signOpts(p.valid, &spy)
+	opts.Inputs, opts.OutputDir, opts.JSON, opts.TSA = ins, dst, true, srv.URLFor(testpki.TSAOK)
+	err := runSign(context.Background(), io, opts)
+	code, hint := classify(err)
+	var te *sign.TimestampError
+	if code != ExitTSA || !errors.As(err, &te) || te.Problem != sign.TSARejected {
+		t.Fatalf("exit %d: %v", code, err)
+	}
+	if !strings.Contains(hint, "--tsa-policy") || !strings.Contains(hint, "--skip-existing") {
+		t.Errorf("hint %q", hint)
+	}
+	if got := strings.Join(listDir(t, dst), " "); got != "1.pdf.p7m" {
+		t.Errorf("output folder holds %q", got)
+	}
+	if s := signatureOf(t, verifiedTSA(t, p, filepath.Join(dst, "1.pdf.p7m")), 0); s["profile"] != "CAdES-B-T" {
+		t.Errorf("the file signed before the failure: profile %v", s["profile"])
+	}
+	var r signReport
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		t.Fatal(err)
+	}
+	var st []string
+	for _, f := range r.Files {
+		st = append(st, f.Status)
+	}
+	if strings.Join(st, ",") != "signed,failed,not_signed" || r.Files[0].TimestampTime == nil || r.Files[1].TimestampTime != nil ||
+		!strings.Contains(r.Files[1].Error, "rejected the request") || r.TSA != srv.URLFor(testpki.TSAOK) {
+		t.Errorf("report %s", out)
+	}
+	if n := len(srv.Requests()); n != 2 || spy.signs.Load() != 2 {
+		t.Errorf("%d TSA requests, %d signatures; want 2 and 2", n, spy.signs.Load())
+	}
+}
+
+// The --tsa flags are checked before the token is opened (so before any
+// PIN): a bad URL is a usage error that costs nothing, and never echoes a
+// password put into it.
+func TestSignTSAFlagErrors(t *testing.T) {
+	p := signTestPKI(t)
+	dir := t.TempDir()
+	ins := writeFiles(t, dir, "a.pdf")
+	pwFile := filepath.Join(dir, "pw")
+	os.WriteFile(pwFile, []byte(tsaPassword+"\n"), 0o600)
+	for _, c := range []struct {
+		name string
+		mod  func(o *signOptions)
+		code int
+		want string
+	}{
+		{"no scheme", func(o *signOptions) { o.TSA = "tsa.example.it/tsa" }, ExitUsage, "no scheme"},
+		{"ftp", func(o *signOptions) { o.TSA = "ftp://tsa.example.it/" }, ExitUsage, "not http or https"},
+		{"password in URL", func(o *signOptions) { o.TSA = "https://medico:" + tsaPassword + "@tsa.example.it/" }, ExitUsage, "--tsa-user"},
+		{"unparsable URL with password", func(o *signOptions) { o.TSA = "https://medico:" + tsaPassword + "@tsa.example.it/%zz" }, ExitUsage, "not a valid URL"},
+		{"user without --tsa", func(o *signOptions) { o.TSAUser = "medico" }, ExitUsage, "go with --tsa"},
+		{"password file without --tsa", func(o *signOptions) { o.TSAPassword.File = pwFile }, ExitUsage, "go with --tsa"},
+		{"password without user", func(o *signOptions) { o.TSA, o.TSAPassword.File = "https://tsa.example.it/", pwFile }, ExitUsage, "--tsa-user"},
+		{"bad policy", func(o *signOptions) { o.TSA, o.TSAPolicy = "https://tsa.example.it/", "1.2.x" }, ExitUsage, "object identifier"},
+		{"negative timeout", func(o *signOptions) { o.TSA, o.TSATimeout = "https://tsa.example.it/", -time.Second }, ExitUsage, "negative"},
+		{"missing password file", func(o *signOptions) {
+			o.TSA, o.TSAUser, o.TSAPassword.File = "https://tsa.example.it/", "medico", filepath.Join(dir, "none")
+		}, ExitInput, "TSA password file"},
+	} {
+		io, out, errb := testIO(p.signNow, nil)
+		opts := signOpts(p.valid, nil)
+		opts.TSAPassword = newTSAPasswordOptions()
+		opened := false
+		opts.openKey = func(*IO) (*signKey, error) { opened = true; return nil, errors.New("must not open") }
+		opts.Inputs = ins
+		c.mod(opts)
+		err := runSign(context.Background(), io, opts)
+		code, hint := classify(err)
+		if err == nil || code != c.code || !strings.Contains(err.Error()+" "+hint, c.want) {
+			t.Errorf("%s: %v (exit %d, hint %q), want exit %d and %q", c.name, err, code, hint, c.code, c.want)
+		}
+		if opened {
+			t.Errorf("%s: token opened", c.name)
+		}
+		if err != nil {
+			noTSAPassword(t, err.Error(), hint, out.String(), errb.String())
+		}
+	}
+	if got := strings.Join(listDir(t, dir), " "); got != "a.pdf pw" {
+		t.Errorf("directory holds %s", got)
+	}
+}
+
+// The TSA password comes from a file, a descriptor or FIRMA_TSA_PASSWORD,
+// is asked before the token is opened, and never shows in any output,
+// not even when it is wrong.
+func TestSignTSAPassword(t *testing.T) {
+	p := signTestPKI(t)
+	srv := signTSA(t, p, testpki.TSAServerOptions{User: "medico", Password: tsaPassword})
+	dir := t.TempDir()
+	pwFile := filepath.Join(dir, "pw")
+	os.WriteFile(pwFile, []byte(tsaPassword+"\n"), 0o600)
+	badFile := filepath.Join(dir, "bad")
+	os.WriteFile(badFile, []byte("wrong-"+tsaPassword+"\n"), 0o600)
+	run := func(name string, env map[string]string, tty TTY, mod func(o *signOptions)) ([]string, error) {
+		t.Helper()
+		out := t.TempDir()
+		in := writeFiles(t, out, "doc.pdf")[0]
+		io, stdout, stderr := testIO(p.signNow, env)
+		if tty != nil {
+			io.OpenTTY = func() (TTY, error) { return tty, nil }
+		}
+		opts := signOpts(p.valid, nil)
+		opts.TSAPassword = newTSAPasswordOptions()
+		opts.Inputs, opts.JSON, opts.TSA, opts.TSAUser = []string{in}, true, srv.URLFor(testpki.TSAOK), "medico"
+		mod(opts)
+		err := runSign(context.Background(), io, opts)
+		outputs := []string{stdout.String(), stderr.String()}
+		if err != nil {
+			_, hint := classify(err)
+			outputs = append(outputs, err.Error(), hint)
+		}
+		noTSAPassword(t, outputs...)
+		if !strings.Contains(stderr.String(), "unencrypted over http://") {
+			t.Errorf("%s: no warning about the password over plain http: %q", name, stderr)
+		}
+		return listDir(t, out), err
+	}
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pw.WriteString(tsaPassword + "\n")
+	pw.Close()
+	fd, err := syscall.Dup(int(pr.Fd()))
+	pr.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tty := &fakeTTY{secret: tsaPassword}
+	for name, c := range map[string]struct {
+		env map[string]string
+		tty TTY
+		mod func(o *signOptions)
+	}{
+		"file":     {nil, nil, func(o *signOptions) { o.TSAPassword.File = pwFile }},
+		"fd":       {nil, nil, func(o *signOptions) { o.TSAPassword.FD = fd }},
+		"env":      {map[string]string{"FIRMA_TSA_PASSWORD": tsaPassword}, nil, func(o *signOptions) {}},
+		"terminal": {nil, tty, func(o *signOptions) {}},
+	} {
+		if files, err := run(name, c.env, c.tty, c.mod); err != nil || len(files) != 2 {
+			t.Errorf("%s: %v, files %v", name, err, files)
+		}
+	}
+	if want := "TSA password for medico at " + strings.TrimPrefix(srv.URL, "http://") + ": "; tty.String() != want {
+		t.Errorf("terminal prompt %q, want %q", tty.String(), want)
+	}
+	if n := len(srv.Requests()); n != 4 {
+		t.Errorf("%d TSA requests", n)
+	}
+
+	// No source and no terminal: exit 8 naming the ways, before the token.
+	var spy *keySpy
+	files, err := run("none", nil, nil, func(o *signOptions) {
+		open := o.openKey
+		o.openKey = func(io *IO) (*signKey, error) { spy = &keySpy{}; return open(io) }
+	})
+	if code, hint := classify(err); code != ExitNoPIN || !strings.Contains(hint, "--tsa-password-file") || !strings.Contains(hint, "FIRMA_TSA_PASSWORD") || spy != nil || len(files) != 1 {
+		t.Errorf("no password source: %v (exit %d, hint %q), token opened %v, files %v", err, code, hint, spy != nil, files)
+	}
+
+	// A wrong password: exit 13, the hint names the credentials, no output.
+	files, err = run("wrong", nil, nil, func(o *signOptions) { o.TSAPassword.File = badFile })
+	if code, hint := classify(err); code != ExitTSA || !strings.Contains(hint, "--tsa-user") || len(files) != 1 {
+		t.Errorf("wrong password: %v (exit %d, hint %q), files %v", err, code, hint, files)
+	}
+}
+
+// fakeTTY is a terminal that answers a secret prompt and records what was
+// written to it.
+type fakeTTY struct {
+	bytes.Buffer
+	secret string
+}
+
+func (f *fakeTTY) Read([]byte) (int, error)    { return 0, io.EOF }
+func (f *fakeTTY) Close() error                { return nil }
+func (f *fakeTTY) ReadSecret() ([]byte, error) { return []byte(f.secret), nil }
+
+// Through the real command line and the SoftHSM token: every flag wired,
+// the PIN and the TSA password in no output, verify sees CAdES-T. (The
+// network-free failures are in testdata/script/sign_tsa.txtar.)
+func TestSignTSACommandLine(t *testing.T) {
+	f := fixture(t)
+	now := time.Now()
+	tsa, err := f.CA.IssueTSA(now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := testpki.NewTSAServer(tsa, testpki.TSAServerOptions{User: "medico", Password: tsaPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	dir := t.TempDir()
+	in := writeFiles(t, dir, "referto.pdf")[0]
+	pwFile := filepath.Join(dir, "tsa-pw")
+	os.WriteFile(pwFile, []byte(tsaPassword+"\n"), 0o600)
+	pin := filepath.Join(fixtureDir, "pin")
+	r := firma(t, now, nil, "sign", "--token", testpki.MainToken, "--pin-file", pin, "--json",
+		"--tsa", srv.URLFor(testpki.TSAOK), "--tsa-user", "medico", "--tsa-password-file", pwFile,
+		"--tsa-policy", "1.3.6.1.4.1.99999.3.7", "--tsa-timeout", "5s", in)
+	noTSAPassword(t, r.out, r.err)
+	if r.code != ExitOK {
+		t.Fatalf("exit %d\n%s\n%s", r.code, r.out, r.err)
+	}
+	var rep signReport
+	if err := json.Unmarshal([]byte(r.out), &rep); err != nil || rep.Signed != 1 || rep.Files[0].TimestampTime == nil {
+		t.Fatalf("report %s (%v)", r.out, err)
+	}
+	if q := srv.Requests(); len(q) != 1 || q[0].User != "medico" || q[0].Query.TSAPolicyOID.String() != "1.3.6.1.4.1.99999.3.7" {
+		t.Errorf("TSA requests %+v", q)
+	}
+	v := firma(t, now.Add(time.Minute), nil, "verify", "--no-system-trust", "--trust", f.CAFile, in+".p7m")
+	if v.code != ExitOK || !strings.Contains(v.out, "CAdES-B-T") || !strings.Contains(v.out, "timestamp: ") {
+		t.Errorf("verify: exit %d\n%s", v.code, v.out)
 	}
 }
