@@ -240,7 +240,7 @@ func (v *verifier) signedDataLayer(l *Layer, ci *cms.ContentInfo, nest *nestSink
 		l.Error = "the SignedData has no signer"
 	}
 	for i, si := range sd.SignerInfos {
-		l.Signatures = append(l.Signatures, v.fullSignature(fmt.Sprintf("S%d", i+1), si, certs, certErrs, digest, contentMissing, sd.EContentType))
+		l.Signatures = append(l.Signatures, v.fullSignature(fmt.Sprintf("S%d", i+1), si, certs, certErrs, digest, contentMissing, sd.EContentType, 0))
 	}
 	return inner
 }
@@ -277,9 +277,13 @@ func longTermData(attrs []cms.RawAttribute) (names []string, values, archive boo
 	return names, values, archive
 }
 
+// maxCounterDepth bounds counter-signatures of counter-signatures.
+const maxCounterDepth = 8
+
 // fullSignature checks a signer with its timestamps and
-// counter-signatures.
-func (v *verifier) fullSignature(id string, si *cms.ParsedSignerInfo, certs []*x509.Certificate, certErrs []error, digest func(crypto.Hash) ([]byte, bool), contentMissing bool, ect asn1.ObjectIdentifier) *Signature {
+// counter-signatures; a counter-signature (depth > 0) is checked the same
+// way, over the signature value it counter-signs.
+func (v *verifier) fullSignature(id string, si *cms.ParsedSignerInfo, certs []*x509.Certificate, certErrs []error, digest func(crypto.Hash) ([]byte, bool), contentMissing bool, ect asn1.ObjectIdentifier, depth int) *Signature {
 	o := v.checkSigner(signerJob{id: id, si: si, certs: certs, certErrs: certErrs, digest: digest, contentMissing: contentMissing, eContentType: ect})
 	s := o.sig
 	sigDigest := func(h crypto.Hash) ([]byte, bool) {
@@ -339,6 +343,9 @@ func (v *verifier) fullSignature(id string, si *cms.ParsedSignerInfo, certs []*x
 			n++
 			cid := fmt.Sprintf("%s.C%d", id, n)
 			csi, err := cms.ParseSignerInfo(raw)
+			if err == nil && depth+1 > maxCounterDepth {
+				err = fmt.Errorf("counter-signatures nested more than %d deep", maxCounterDepth)
+			}
 			if err != nil {
 				cs := &Signature{ID: cid}
 				cs.add("format", StatusFailed, FormatFailure, "unreadable counter-signature: "+err.Error())
@@ -346,14 +353,9 @@ func (v *verifier) fullSignature(id string, si *cms.ParsedSignerInfo, certs []*x
 				s.CounterSignatures = append(s.CounterSignatures, cs)
 				continue
 			}
-			co := v.checkSigner(signerJob{id: cid, si: csi, certs: certs, certErrs: certErrs, digest: sigDigest})
-			cref := v.now
-			if !co.claimed.IsZero() {
-				cref = co.claimed
-			}
-			v.checkCertificate(co, certs, cref, false, false)
-			co.sig.Indication, co.sig.SubIndication, co.sig.Reasons = conclude(co.sig.Checks)
-			s.CounterSignatures = append(s.CounterSignatures, co.sig)
+			// Its own timestamps, long-term data and counter-signatures
+			// count, like a signature's.
+			s.CounterSignatures = append(s.CounterSignatures, v.fullSignature(cid, csi, certs, certErrs, sigDigest, false, nil, depth+1))
 		}
 	}
 	s.Indication, s.SubIndication, s.Reasons = conclude(s.Checks)

@@ -686,3 +686,58 @@ func TestLongTermDataRecognised(t *testing.T) {
 		})
 	}
 }
+
+// Counter-signatures of counter-signatures get their own results, down
+// to a bounded depth.
+func TestCounterSignatureNested(t *testing.T) {
+	p := testPKI(t)
+	f := &forge{content: document, signer: p.valid}
+	parsed, _ := cms.ParseSignerInfo(f.signerInfo(t, hashOf(crypto.SHA256, document)))
+	// chain returns a counter-signature over `over` that carries levels-1
+	// more, each over the one above (RSA PKCS#1 v1.5 is deterministic, so
+	// a SignerInfo signed again with its unsigned attributes keeps its
+	// signature value).
+	var chain func(over []byte, levels int) []byte
+	chain = func(over []byte, levels int) []byte {
+		cf := &forge{signer: p.valid, attrs: func(cf *forge, md []byte) [][]byte { return defaultAttrs(cf, md)[1:] }}
+		si := cf.signerInfo(t, hashOf(crypto.SHA256, over))
+		if levels > 1 {
+			own, err := cms.ParseSignerInfo(si)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cf.unsigned = [][]byte{attr(cms.OIDAttrCounterSignature, chain(own.Signature, levels-1))}
+			si = cf.signerInfo(t, hashOf(crypto.SHA256, over))
+		}
+		return si
+	}
+	for _, tc := range []struct {
+		levels int
+		ok     bool
+	}{{3, true}, {maxCounterDepth, true}, {maxCounterDepth + 1, false}} {
+		f.unsigned = [][]byte{attr(cms.OIDAttrCounterSignature, chain(parsed.Signature, tc.levels))}
+		rep := verifyBytes(t, f.wrap(f.signerInfo(t, hashOf(crypto.SHA256, document))), Options{Trust: p.trust(t)})
+		s := rep.Layers[0].Signatures[0]
+		depth, id := 0, ""
+		for len(s.CounterSignatures) == 1 {
+			s = s.CounterSignatures[0]
+			depth++
+			id = s.ID
+			if depth < tc.levels && s.Indication != TotalPassed {
+				t.Errorf("%d levels: %s is %s (%s)", tc.levels, s.ID, s.Indication, firstReason(s.Reasons))
+			}
+		}
+		if depth != tc.levels {
+			t.Fatalf("%d levels: %d reported", tc.levels, depth)
+		}
+		if tc.ok && (s.Indication != TotalPassed || rep.Indication != TotalPassed) {
+			t.Errorf("%d levels: the deepest is %s, the file %s", tc.levels, s.Indication, rep.Indication)
+		}
+		if !tc.ok && (s.Indication != TotalFailed || rep.Indication != TotalFailed || !strings.Contains(firstReason(s.Reasons), "nested more than")) {
+			t.Errorf("%d levels: the one too deep (%s) is %s: %v", tc.levels, id, s.Indication, s.Reasons)
+		}
+		if want := "S1" + strings.Repeat(".C1", tc.levels); id != want {
+			t.Errorf("deepest id %s, want %s", id, want)
+		}
+	}
+}
