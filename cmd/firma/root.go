@@ -37,7 +37,17 @@ command line, and firma never retries a PIN the card rejected.`,
 		Example: `  # What is on the card, and when does the certificate expire?
   firma status
 
-  # The same for a script, as JSON
+  # Sign a report (writes referto.pdf.p7m); a whole folder with one PIN
+  firma sign referto.pdf
+  firma sign --output-dir firmati/ *.pdf
+
+  # Is a file you received validly signed? (Italian trusted list from AgID)
+  firma verify --tsl TSL-IT.xml ricetta.pdf.p7m
+
+  # Something does not work: one report to paste into a support ticket
+  firma doctor --report firma-report.txt
+
+  # The status for a script, as JSON
   firma status --json
 
   # Nightly check for cron or a monitoring system (exit 0/1/2/3)
