@@ -3,6 +3,7 @@ package verify
 import (
 	"bytes"
 	"crypto/x509"
+	"encoding/asn1"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -212,7 +213,14 @@ func parseCerts(b []byte) ([]*x509.Certificate, error) {
 	if bytes.Contains(b, []byte("-----BEGIN")) {
 		return nil, errors.New("no CERTIFICATE block")
 	}
-	c, err := x509.ParseCertificate(bytes.TrimSpace(b))
+	// DER, which may be followed by white space (a hand-made file). The
+	// certificate ends where its outer length says, never where the white
+	// space starts: its last byte may well look like a space.
+	var outer asn1.RawValue
+	if rest, err := asn1.Unmarshal(b, &outer); err == nil && len(bytes.TrimSpace(rest)) == 0 {
+		b = b[:len(b)-len(rest)]
+	}
+	c, err := x509.ParseCertificate(b)
 	if err != nil {
 		return nil, fmt.Errorf("neither PEM nor a DER certificate: %w", err)
 	}

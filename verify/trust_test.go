@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"crypto/ecdsa"
@@ -351,5 +352,55 @@ func TestOnlineRevocationIntermediate(t *testing.T) {
 	mustResult(t, rep, TotalFailed, Revoked)
 	if !strings.Contains(rep.Reason, "issuing CA") {
 		t.Errorf("reason %q", rep.Reason)
+	}
+}
+
+// A DER certificate may end in a byte that is also white space (its last
+// byte is the last byte of a random signature): it must still be read.
+// This made --trust skip about one CA file in 40.
+func TestDERCertificateEndingInSpace(t *testing.T) {
+	p := testPKI(t)
+	key := p.valid.Key
+	var der []byte
+	for serial := int64(1); serial < 5000 && der == nil; serial++ {
+		tmpl := &x509.Certificate{
+			SerialNumber:          big.NewInt(serial),
+			Subject:               pkix.Name{CommonName: "Firma TEST CA ending in a space"},
+			NotBefore:             p.now.Add(-testpki.Day),
+			NotAfter:              p.now.Add(testpki.Day),
+			IsCA:                  true,
+			BasicConstraintsValid: true,
+			KeyUsage:              x509.KeyUsageCertSign,
+		}
+		b, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if last := b[len(b)-1]; last == ' ' || last == '\n' || last == '\r' || last == '\t' || last == '\v' || last == '\f' {
+			der = b
+		}
+	}
+	if der == nil {
+		t.Fatal("no certificate ending in a space-like byte in 5000 tries")
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ca.der")
+	if err := os.WriteFile(path, der, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{path, dir} {
+		if err := NewTrustStore().AddPath(p); err != nil {
+			t.Errorf("AddPath(%s): %v", p, err)
+		}
+	}
+	certs, err := LoadCertificates(path)
+	if err != nil || len(certs) != 1 || !bytes.Equal(certs[0].Raw, der) {
+		t.Errorf("LoadCertificates: %v", err)
+	}
+	// A DER file with a newline after it (a hand-made file) still reads.
+	withNL := filepath.Join(dir, "nl.der")
+	os.WriteFile(withNL, append(append([]byte(nil), der...), '\n'), 0o644)
+	if certs, err := LoadCertificates(withNL); err != nil || !bytes.Equal(certs[0].Raw, der) {
+		t.Errorf("DER plus a newline: %v", err)
 	}
 }
