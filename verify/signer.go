@@ -345,7 +345,8 @@ type essCertRef struct {
 	attr   string
 	hash   crypto.Hash
 	digest []byte
-	issuer []byte // GeneralNames, DER; nil when absent
+	// serial is the IssuerSerial's serial; its issuer is not compared:
+	// the certificate's hash, checked first, already binds it.
 	serial *big.Int
 }
 

@@ -470,7 +470,6 @@ type nestSink struct {
 	decided bool
 	pw      *io.PipeWriter
 	done    chan []*Layer
-	err     error
 }
 
 // sniffLen is how many content bytes decide about nesting.

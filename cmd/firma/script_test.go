@@ -15,9 +15,9 @@ import (
 
 // TestMain lets testscript run this test binary as the `firma` command.
 func TestMain(m *testing.M) {
-	os.Exit(testscript.RunMain(cleanupM{m}, map[string]func() int{
-		"firma": func() int { return Main(context.Background(), os.Args[1:], SystemIO()) },
-	}))
+	testscript.Main(cleanupM{m}, map[string]func(){
+		"firma": func() { os.Exit(Main(context.Background(), os.Args[1:], SystemIO())) },
+	})
 }
 
 type cleanupM struct{ m *testing.M }

@@ -204,11 +204,14 @@ func storeIdentity(p *pkcs11.Ctx, s pkcs11.SessionHandle, id *Identity) error {
 			return err
 		}
 		point, _ := asn1.Marshal(ecdh.Bytes())
-		size := (k.Curve.Params().BitSize + 7) / 8
+		d, err := k.Bytes() // the scalar, fixed length
+		if err != nil {
+			return err
+		}
 		priv = append(priv,
 			pkcs11.NewAttribute(pkcs11.CKA_KEY_TYPE, pkcs11.CKK_EC),
 			pkcs11.NewAttribute(pkcs11.CKA_EC_PARAMS, params),
-			pkcs11.NewAttribute(pkcs11.CKA_VALUE, k.D.FillBytes(make([]byte, size))),
+			pkcs11.NewAttribute(pkcs11.CKA_VALUE, d),
 		)
 		pub = append(pub,
 			pkcs11.NewAttribute(pkcs11.CKA_KEY_TYPE, pkcs11.CKK_EC),
