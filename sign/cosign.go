@@ -297,48 +297,41 @@ func (s *Signer) rebuild(sd *cms.ParsedSignedData) *cms.SignedDataBuilder {
 // reemit writes the new file: header, the content copied from a second
 // read of the input (which must match the first), trailer.
 func (s *Signer) reemit(ctx context.Context, open Opener, first *cms.ParsedSignedData, b *cms.SignedDataBuilder, w io.Writer, res Result) (Result, error) {
-	cw := &countWriter{w: w}
 	if first.Detached {
 		der, err := b.EncodeDetached()
 		if err != nil {
 			return res, err
 		}
-		_, err = cw.Write(der)
-		res.Written = cw.n
-		if err != nil {
-			return res, fmt.Errorf("writing signature: %w", err)
-		}
-		return res, nil
+		return res, writeSignature(w, &res, der, nil, nil)
 	}
 	header, trailer, err := b.EncodeAttached(first.ContentLength)
 	if err != nil {
 		return res, err
 	}
-	if _, err := cw.Write(header); err != nil {
-		res.Written = cw.n
-		return res, fmt.Errorf("writing signature: %w", err)
-	}
-	again, err := s.parseExisting(ctx, open, cw)
-	res.Written = cw.n
-	if err != nil {
-		return res, err
-	}
+	err = writeSignature(w, &res, header, trailer, func(cw io.Writer) (bool, error) {
+		again, err := s.parseExisting(ctx, open, cw)
+		if err != nil {
+			return false, err
+		}
+		return sameParts(first, again, s.opts.Hash), nil
+	})
+	return res, err
+}
+
+// sameParts reports whether a second read of a signature file gave the
+// same content and the same signers as the first.
+func sameParts(first, again *cms.ParsedSignedData, h crypto.Hash) bool {
 	if again.ContentLength != first.ContentLength ||
-		!bytes.Equal(again.ContentDigests[s.opts.Hash], first.ContentDigests[s.opts.Hash]) ||
+		!bytes.Equal(again.ContentDigests[h], first.ContentDigests[h]) ||
 		len(again.SignerInfos) != len(first.SignerInfos) {
-		return res, &ContentChangedError{}
+		return false
 	}
 	for i := range again.SignerInfos {
 		if !bytes.Equal(again.SignerInfos[i].Raw, first.SignerInfos[i].Raw) {
-			return res, &ContentChangedError{}
+			return false
 		}
 	}
-	if _, err := cw.Write(trailer); err != nil {
-		res.Written = cw.n
-		return res, fmt.Errorf("writing signature: %w", err)
-	}
-	res.Written = cw.n
-	return res, nil
+	return true
 }
 
 // addUnsignedAttr returns the SignerInfo raw with attr added to its

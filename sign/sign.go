@@ -41,6 +41,7 @@
 package sign
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"crypto/ecdsa"
@@ -197,17 +198,11 @@ func (s *Signer) Detached(ctx context.Context, content io.Reader, w io.Writer) (
 	if err != nil {
 		return res, err
 	}
-	sd := s.signedData(si)
-	der, err := sd.EncodeDetached()
+	der, err := s.signedData(si).EncodeDetached()
 	if err != nil {
 		return res, err
 	}
-	n, err := w.Write(der)
-	res.Written = int64(n)
-	if err != nil {
-		return res, fmt.Errorf("writing signature: %w", err)
-	}
-	return res, nil
+	return res, writeSignature(w, &res, der, nil, nil)
 }
 
 // Attached writes an enveloping signature (.p7m) of content to w. content
@@ -231,25 +226,38 @@ func (s *Signer) Attached(ctx context.Context, content io.ReadSeeker, w io.Write
 	if _, err := content.Seek(start, io.SeekStart); err != nil {
 		return res, fmt.Errorf("reading content again: %w", err)
 	}
+	err = writeSignature(w, &res, header, trailer, func(cw io.Writer) (bool, error) {
+		n, again, err := s.copyHashing(ctx, io.LimitReader(content, size+1), cw)
+		return n == size && bytes.Equal(again, digest), err
+	})
+	return res, err
+}
+
+// writeSignature writes head to w, then (when body is set) the content
+// that body copies and tail, counting the bytes in res.Written. body
+// reads the content a second time and reports whether it matched the
+// first read: a mismatch is a *ContentChangedError, and nothing more is
+// written.
+func writeSignature(w io.Writer, res *Result, head, tail []byte, body func(io.Writer) (same bool, err error)) error {
 	cw := &countWriter{w: w}
-	if _, err := cw.Write(header); err != nil {
-		res.Written = cw.n
-		return res, fmt.Errorf("writing signature: %w", err)
+	defer func() { res.Written = cw.n }()
+	if _, err := cw.Write(head); err != nil {
+		return fmt.Errorf("writing signature: %w", err)
 	}
-	n, again, err := s.copyHashing(ctx, io.LimitReader(content, size+1), cw)
-	res.Written = cw.n
-	if err != nil {
-		return res, err
+	if body == nil {
+		return nil
 	}
-	if n != size || string(again) != string(digest) {
-		return res, &ContentChangedError{}
+	same, err := body(cw)
+	switch {
+	case err != nil:
+		return err
+	case !same:
+		return &ContentChangedError{}
 	}
-	if _, err := cw.Write(trailer); err != nil {
-		res.Written = cw.n
-		return res, fmt.Errorf("writing signature: %w", err)
+	if _, err := cw.Write(tail); err != nil {
+		return fmt.Errorf("writing signature: %w", err)
 	}
-	res.Written = cw.n
-	return res, nil
+	return nil
 }
 
 // hashAndSign is the first pass: it hashes content and signs the signed
