@@ -197,8 +197,12 @@ func (v *verifier) layer(depth int, form cms.Form, r io.Reader, plain *plainSink
 	return []*Layer{l}
 }
 
-func (v *verifier) signedDataLayer(l *Layer, ci *cms.ContentInfo, nest *nestSink) []*Layer {
-	sd, err := ci.SignedData(cms.ParseOptions{Content: nest, ExtraDigests: []crypto.Hash{crypto.SHA256}})
+// closeLayer ends the reading of a layer whose structure was parsed with
+// err: it reads what follows the structure, lets the nested reader finish
+// and records in l how the layer ended. It returns the nested layers and
+// the error that makes the layer unusable (damaged, or its extraction
+// failed), nil when its signatures can be checked.
+func closeLayer(l *Layer, ci *cms.ContentInfo, nest *nestSink, err error) ([]*Layer, error) {
 	var tr cms.Trailer
 	if err == nil {
 		tr, err = ci.Close()
@@ -211,13 +215,20 @@ func (v *verifier) signedDataLayer(l *Layer, ci *cms.ContentInfo, nest *nestSink
 		} else {
 			l.Error = "the file is damaged: " + err.Error()
 		}
-		return inner
+		return inner, err
 	}
 	l.TrailingBytes = tr.Bytes
-	l.Detached = sd.Detached
-	if nest.fedPlain() {
-		nest.plain.sha256 = sd.ContentDigests[crypto.SHA256]
+	return inner, nil
+}
+
+func (v *verifier) signedDataLayer(l *Layer, ci *cms.ContentInfo, nest *nestSink) []*Layer {
+	sd, err := ci.SignedData(cms.ParseOptions{Content: nest, ExtraDigests: []crypto.Hash{crypto.SHA256}})
+	inner, err := closeLayer(l, ci, nest, err)
+	if err != nil {
+		return inner
 	}
+	l.Detached = sd.Detached
+	nest.recordSHA256(sd.ContentDigests)
 	l.ContentType = sd.EContentType.String()
 	l.ContentLength = sd.ContentLength
 	certs, certErrs := parseCertificates(sd.Certificates)
@@ -406,20 +417,12 @@ func (v *verifier) hashDetached(sd *cms.ParsedSignedData) (map[crypto.Hash][]byt
 // signed file, its tokens date the content.
 func (v *verifier) tsdLayer(l *Layer, ci *cms.ContentInfo, nest *nestSink) []*Layer {
 	tsd, err := ci.TimeStampedData(cms.ParseOptions{Content: nest, ExtraDigests: []crypto.Hash{crypto.SHA1, crypto.SHA256, crypto.SHA384, crypto.SHA512}})
-	var tr cms.Trailer
-	if err == nil {
-		tr, err = ci.Close()
-	}
-	inner := nest.finish(err)
+	inner, err := closeLayer(l, ci, nest, err)
 	if err != nil {
-		l.Error = "the file is damaged: " + err.Error()
 		return inner
 	}
-	l.TrailingBytes = tr.Bytes
 	l.Detached = tsd.Detached
-	if nest.fedPlain() {
-		nest.plain.sha256 = tsd.ContentDigests[crypto.SHA256]
-	}
+	nest.recordSHA256(tsd.ContentDigests)
 	l.ContentLength = tsd.ContentLength
 	if tsd.EvidenceKind != "tst" {
 		v.report.Timestamps = append(v.report.Timestamps, &Timestamp{Covers: "content", Indication: Indeterminate, SubIndication: FormatFailure, Reasons: []string{"the evidence is not a timestamp token (" + tsd.EvidenceKind + "): not supported"}})
@@ -532,6 +535,14 @@ func (n *nestSink) decide() error {
 
 // fedPlain reports that this layer's content went to the plain sink.
 func (n *nestSink) fedPlain() bool { return n.decided && n.pw == nil && n.plain.used }
+
+// recordSHA256 gives the plain content's sink the SHA-256 the layer's
+// parser computed, when the content went there.
+func (n *nestSink) recordSHA256(digests map[crypto.Hash][]byte) {
+	if n.fedPlain() {
+		n.plain.sha256 = digests[crypto.SHA256]
+	}
+}
 
 // finish ends the content; outerErr is the error reading the outer
 // layer, if any. It returns the nested layers.
