@@ -88,6 +88,8 @@ var classification = []struct {
 	{isA[*pkcs11.PINLockedError], ExitLocked},
 	{isA[*pkcs11.FinalTryError], ExitLocked},
 	{isA[*NoSecretSourceError], ExitNoPIN},
+	{func(err error) bool { return errors.Is(err, errPromptCanceled) }, ExitCanceled},
+	{func(err error) bool { return errors.Is(err, errSecretTooLong) }, ExitInput},
 	{func(err error) bool { return errors.Is(err, pkcs11.ErrPINInURI) }, ExitUsage},
 	{isA[*atomicfile.ExistsError], ExitOutput},
 	{isA[*atomicfile.WriteError], ExitOutput},

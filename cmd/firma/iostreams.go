@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -28,13 +29,27 @@ type IO struct {
 	OpenTTY func() (TTY, error)
 	Now     func() time.Time
 	Getenv  func(string) string
+	// ctx is the command's context (cancelled by a signal), set by Main:
+	// prompts end with it.
+	ctx context.Context
+}
+
+// context returns the command's context, for code that runs below the
+// libraries' callbacks (a PIN prompt inside a token login).
+func (io *IO) context() context.Context {
+	if io.ctx == nil {
+		return context.Background()
+	}
+	return io.ctx
 }
 
 // TTY is a terminal a prompt can use.
 type TTY interface {
 	io.ReadWriteCloser
-	// ReadSecret reads a line without echo.
-	ReadSecret() ([]byte, error)
+	// ReadSecret shows prompt and reads a line without echo; it returns
+	// errPromptCanceled when the user cancels (Ctrl-C, Ctrl-D, an empty
+	// line) or ctx ends.
+	ReadSecret(ctx context.Context, prompt string) ([]byte, error)
 }
 
 var errNoTerminal = errors.New("no terminal to ask on")
@@ -65,17 +80,17 @@ func openDevTTY() (TTY, error) {
 	if err != nil {
 		return nil, errNoTerminal
 	}
-	if !term.IsTerminal(int(f.Fd())) {
+	// Not f.Fd(): it would put the descriptor in blocking mode, and a
+	// signal could then no longer end a prompt's read.
+	isTTY := false
+	if rc, err := f.SyscallConn(); err == nil {
+		rc.Control(func(fd uintptr) { isTTY = term.IsTerminal(int(fd)) })
+	}
+	if !isTTY {
 		f.Close()
 		return nil, errNoTerminal
 	}
 	return devTTY{f}, nil
-}
-
-func (t devTTY) ReadSecret() ([]byte, error) {
-	b, err := term.ReadPassword(int(t.Fd()))
-	t.Write([]byte("\n"))
-	return b, err
 }
 
 // writeJSON prints v as indented JSON with a final newline.

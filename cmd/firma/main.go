@@ -19,15 +19,25 @@ import (
 	"syscall"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := Main(ctx, os.Args[1:], SystemIO())
-	stop()
-	os.Exit(code)
+func main() { os.Exit(runProcess()) }
+
+// stopSignals end a command cleanly: Ctrl-C, kill, the terminal closed or
+// the SSH session dropped (SIGHUP), Ctrl-\ (SIGQUIT). Each one cancels
+// the command's context, which removes every temporary file and restores
+// the terminal before firma exits with ExitCanceled.
+var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT}
+
+// runProcess runs firma as a process: the real streams, and the signals
+// that stop it.
+func runProcess() int {
+	ctx, stop := signal.NotifyContext(context.Background(), stopSignals...)
+	defer stop()
+	return Main(ctx, os.Args[1:], SystemIO())
 }
 
 // Main runs firma with args and returns the exit code.
 func Main(ctx context.Context, args []string, io *IO) int {
+	io.ctx = ctx
 	root := newRootCmd(io)
 	root.SetArgs(args)
 	root.SetIn(io.In)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"sync"
@@ -16,7 +15,7 @@ import (
 // TestMain lets testscript run this test binary as the `firma` command.
 func TestMain(m *testing.M) {
 	testscript.Main(cleanupM{m}, map[string]func(){
-		"firma": func() { os.Exit(Main(context.Background(), os.Args[1:], SystemIO())) },
+		"firma": func() { os.Exit(runProcess()) },
 	})
 }
 

@@ -1039,9 +1039,12 @@ type fakeTTY struct {
 	secret string
 }
 
-func (f *fakeTTY) Read([]byte) (int, error)    { return 0, io.EOF }
-func (f *fakeTTY) Close() error                { return nil }
-func (f *fakeTTY) ReadSecret() ([]byte, error) { return []byte(f.secret), nil }
+func (f *fakeTTY) Read([]byte) (int, error) { return 0, io.EOF }
+func (f *fakeTTY) Close() error             { return nil }
+func (f *fakeTTY) ReadSecret(_ context.Context, prompt string) ([]byte, error) {
+	f.WriteString(prompt)
+	return []byte(f.secret), nil
+}
 
 // Through the real command line and the SoftHSM token: every flag wired,
 // the PIN and the TSA password in no output, verify sees CAdES-T. (The

@@ -169,12 +169,11 @@ func (o *secretOptions) read(io *IO, prompt string) ([]byte, error) {
 		return nil, withCode(ExitNoPIN, &NoSecretSourceError{o}, "")
 	}
 	defer tty.Close()
-	fmt.Fprint(tty, prompt)
-	s, err := tty.ReadSecret()
+	s, err := tty.ReadSecret(io.context(), prompt)
 	if err != nil {
 		return nil, fmt.Errorf("reading the %s from the terminal: %w", o.Name, err)
 	}
-	return bytes.TrimRight(s, "\r\n"), nil
+	return s, nil
 }
 
 // readSecretLine reads the first line of r, without its line ending.
