@@ -346,7 +346,8 @@ func (v *verifier) fullSignature(id string, si *cms.ParsedSignerInfo, certs []*x
 			s.warn("the declared signing time is in the future")
 		}
 	}
-	v.checkCertificate(o, certs, ref, hasPOE, false)
+	v.checkCertificate(o, certs, ref, poe, false)
+	concludeCrypto(s, o.algIdx, o.uses, v.now, poe)
 	// Counter-signatures sign this signature value; each has its own result.
 	n := 0
 	for _, a := range cms.FindAttrs(si.UnsignedAttrs, cms.OIDAttrCounterSignature) {
@@ -359,7 +360,7 @@ func (v *verifier) fullSignature(id string, si *cms.ParsedSignerInfo, certs []*x
 			}
 			if err != nil {
 				cs := &Signature{ID: cid}
-				cs.add("format", StatusFailed, FormatFailure, "unreadable counter-signature: "+err.Error())
+				cs.fail("format", FormatFailure, "unreadable counter-signature: "+err.Error())
 				cs.Indication, cs.SubIndication, cs.Reasons = conclude(cs.Checks)
 				s.CounterSignatures = append(s.CounterSignatures, cs)
 				continue
@@ -425,7 +426,7 @@ func (v *verifier) tsdLayer(l *Layer, ci *cms.ContentInfo, nest *nestSink) []*La
 	nest.recordSHA256(tsd.ContentDigests)
 	l.ContentLength = tsd.ContentLength
 	if tsd.EvidenceKind != "tst" {
-		v.report.Timestamps = append(v.report.Timestamps, &Timestamp{Covers: "content", Indication: Indeterminate, SubIndication: FormatFailure, Reasons: []string{"the evidence is not a timestamp token (" + tsd.EvidenceKind + "): not supported"}})
+		v.report.Timestamps = append(v.report.Timestamps, timestampNot("content", NoPOE, "the evidence is not a timestamp token ("+tsd.EvidenceKind+"): not supported"))
 		return inner
 	}
 	for i, tok := range tsd.Tokens {
