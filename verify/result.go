@@ -310,6 +310,47 @@ func (r *Report) finish() {
 	}
 }
 
+// Intact reports whether the signed document's integrity holds: every
+// layer was read to the end, there is a signature or a file timestamp,
+// no signature (counter-signatures aside: they sign a signature, not the
+// document) found the document or its signed attributes changed or
+// malformed, and no file timestamp is about other data. A signature that is INDETERMINATE, or
+// TOTAL_FAILED for a certificate problem (REVOKED, EXPIRED,
+// NOT_YET_VALID), leaves the document intact.
+func (r *Report) Intact() bool {
+	n := len(r.Timestamps)
+	broken := func(checks []Check) bool {
+		for _, c := range checks {
+			switch c.SubIndication {
+			case FormatFailure, HashFailure, SigCryptoFailure:
+				return true
+			}
+		}
+		return false
+	}
+	for _, l := range r.Layers {
+		if l.Error != "" {
+			return false
+		}
+		for _, s := range l.Signatures {
+			n++
+			if broken(s.Checks) {
+				return false
+			}
+		}
+	}
+	// A file timestamp (.tsd, .m7m) about other data means the document
+	// changed since; a damaged token only loses its proof of time.
+	for _, t := range r.Timestamps {
+		for _, c := range t.Checks {
+			if c.Name == "imprint" && c.SubIndication == HashFailure {
+				return false
+			}
+		}
+	}
+	return n > 0
+}
+
 // AllSignatures returns every signature and counter-signature in order.
 func (r *Report) AllSignatures() []*Signature {
 	var out []*Signature

@@ -54,8 +54,13 @@ type Options struct {
 	HTTPClient *http.Client
 	// Timeout bounds each revocation request (default 10 s).
 	Timeout time.Duration
-	// Now is the verification time; zero means time.Now().
+	// Now is the current time (a clock for tests); zero means
+	// time.Now().
 	Now time.Time
+	// At is a validation time asked for, as EU DSS's validation time or an
+	// archive's reference date: certificates, trusted-list statuses and
+	// revocation are checked as of then. Zero means Now.
+	At time.Time
 	// Name is the file name shown in the report.
 	Name string
 }
@@ -88,6 +93,9 @@ func Verify(ctx context.Context, r io.Reader, opts Options) (*Report, error) {
 			v.hasTSL = true
 		}
 	}
+	if !opts.At.IsZero() {
+		v.now = opts.At
+	}
 	if v.now.IsZero() {
 		v.now = time.Now()
 	}
@@ -99,7 +107,7 @@ func Verify(ctx context.Context, r io.Reader, opts Options) (*Report, error) {
 		}
 		v.http = &http.Client{Timeout: to}
 	}
-	rep := &Report{File: opts.Name, Revocation: "not_checked", Trust: v.trust.Sources(), VerifiedAt: v.now}
+	rep := &Report{File: opts.Name, Revocation: "not_checked", Trust: v.trust.Sources(), VerifiedAt: v.now, VerifiedAtRequested: !opts.At.IsZero()}
 	if rep.Trust == nil {
 		rep.Trust = []string{}
 	}
