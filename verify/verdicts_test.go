@@ -334,3 +334,117 @@ func TestSourceNamesCounterSignature(t *testing.T) {
 		t.Error("a broken counter-signature does not break the document")
 	}
 }
+
+// resignCert re-signs a certificate's TBS with the raw RSA key k (which
+// crypto/rsa refuses to use), keeping its signature algorithm.
+func resignCert(t *testing.T, c *x509.Certificate, h crypto.Hash, k *rsa.PrivateKey) *x509.Certificate {
+	t.Helper()
+	sig, err := (&rawRSA{k: k}).Sign(nil, hashOf(h, c.RawTBSCertificate), h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var outer struct {
+		TBS asn1.RawValue
+		Alg asn1.RawValue
+		Sig asn1.BitString
+	}
+	if _, err := asn1.Unmarshal(c.Raw, &outer); err != nil {
+		t.Fatal(err)
+	}
+	outer.Sig = asn1.BitString{Bytes: sig, BitLength: 8 * len(sig)}
+	der := mustMarshal(outer)
+	out, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// Rule 3 for chains: Go's x509 refuses certificates signed with SHA-1
+// and CA keys under 1024 bits, so the chain was "not trusted"
+// (NO_CERTIFICATE_CHAIN_FOUND). firma builds the chain itself, checks
+// each signature, and the policy names the weak link:
+// CRYPTO_CONSTRAINTS_FAILURE_NO_POE. A forged link still breaks the chain.
+func TestWeakChain(t *testing.T) {
+	p := testPKI(t)
+	caKey := p.ca.Key.(*rsa.PrivateKey)
+	spec := testpki.Variants(p.now)["valid"]
+
+	// A signer certificate the CA signed with SHA-1.
+	base, err := p.ca.Issue(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := *base.Cert
+	tmpl.SignatureAlgorithm = x509.SHA1WithRSA
+	tmpl.SerialNumber = big.NewInt(time.Now().UnixNano())
+	der, err := x509.CreateCertificate(rand.Reader, &tmpl, p.ca.Cert, base.Cert.PublicKey, bigKeySigner{caKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sha1Cert, _ := x509.ParseCertificate(der)
+	sha1ID := &testpki.Identity{Cert: sha1Cert, Key: base.Key}
+
+	// An intermediate CA with a 512-bit key, and a signer it issued.
+	wk := weakKey(t)
+	interTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(time.Now().UnixNano() + 1), Subject: pkix.Name{CommonName: "Firma TEST CA 512"},
+		NotBefore: p.now.Add(-testpki.Day), NotAfter: p.now.Add(365 * testpki.Day),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
+	}
+	der, err = x509.CreateCertificate(rand.Reader, interTmpl, p.ca.Cert, &wk.PublicKey, p.ca.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inter, _ := x509.ParseCertificate(der)
+	leafTmpl := *base.Cert
+	leafTmpl.SerialNumber = big.NewInt(time.Now().UnixNano() + 2)
+	leafTmpl.AuthorityKeyId = nil
+	// Made with the CA's key (Go will not sign with 512 bits), then
+	// re-signed by the 512-bit intermediate.
+	fakeParent := *inter
+	fakeParent.PublicKey = p.ca.Cert.PublicKey
+	der, err = x509.CreateCertificate(rand.Reader, &leafTmpl, &fakeParent, base.Cert.PublicKey, p.ca.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf0, _ := x509.ParseCertificate(der)
+	weakLeaf := resignCert(t, leaf0, crypto.SHA256, wk)
+	weakID := &testpki.Identity{Cert: weakLeaf, Key: base.Key}
+
+	for _, tc := range []struct {
+		name  string
+		id    *testpki.Identity
+		certs []*x509.Certificate
+		ind   Indication
+		sub   SubIndication
+		says  string
+	}{
+		{"certificate signed with SHA-1", sha1ID, []*x509.Certificate{sha1Cert}, Indeterminate, CryptoConstraintsFailureNoPOE, "SHA-1 signature of the certificate"},
+		{"CA with a 512-bit key", weakID, []*x509.Certificate{weakLeaf, inter}, Indeterminate, CryptoConstraintsFailureNoPOE, "RSA 512-bit key of the CA"},
+		{"CA with a 512-bit key, forged link", &testpki.Identity{Cert: leaf0, Key: base.Key}, []*x509.Certificate{leaf0, inter}, Indeterminate, NoCertificateChainFound, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &forge{content: document, signer: tc.id, certs: tc.certs}
+			rep := verifyBytes(t, f.build(t), Options{Trust: p.trust(t)})
+			mustResult(t, rep, tc.ind, tc.sub)
+			if tc.says != "" {
+				if !strings.Contains(rep.Reason, tc.says) {
+					t.Errorf("reason %q does not name %q", rep.Reason, tc.says)
+				}
+				if c := findCheck(rep.Layers[0].Signatures[0].Checks, "chain"); c == nil || c.Status != StatusPassed {
+					t.Errorf("chain check %+v", c)
+				}
+			}
+		})
+	}
+}
+
+// bigKeySigner signs PKCS#1 v1.5 with any hash, SHA-1 included, for
+// certificates Go's x509 would rather not sign.
+type bigKeySigner struct{ k *rsa.PrivateKey }
+
+func (b bigKeySigner) Public() crypto.PublicKey { return &b.k.PublicKey }
+func (b bigKeySigner) Sign(_ io.Reader, d []byte, o crypto.SignerOpts) ([]byte, error) {
+	return (&rawRSA{k: b.k}).Sign(nil, d, o)
+}
