@@ -145,44 +145,6 @@ func pssScheme(params []byte) (sigScheme, error) {
 	return sigScheme{name: "RSASSA-PSS with " + hashName(h), hash: h, kind: "rsa-pss", salt: p.SaltLength}, nil
 }
 
-// verifySig checks sig over msg (when the scheme hashes itself, as
-// Ed25519) or over digest.
-func verifySig(pub crypto.PublicKey, s sigScheme, msg, digest, sig []byte) error {
-	switch s.kind {
-	case "rsa", "rsa-pss":
-		k, ok := pub.(*rsa.PublicKey)
-		if !ok {
-			return fmt.Errorf("%s signature but the certificate key is %T", s.name, pub)
-		}
-		if s.kind == "rsa" {
-			return rsa.VerifyPKCS1v15(k, s.hash, digest, sig)
-		}
-		return rsa.VerifyPSS(k, s.hash, digest, sig, &rsa.PSSOptions{SaltLength: s.salt, Hash: s.hash})
-	case "ecdsa":
-		k, ok := pub.(*ecdsa.PublicKey)
-		if !ok {
-			return fmt.Errorf("%s signature but the certificate key is %T", s.name, pub)
-		}
-		if !ecdsa.VerifyASN1(k, digest, sig) {
-			return errors.New("ECDSA verification failed")
-		}
-		return nil
-	case "ed25519":
-		k, ok := pub.(ed25519.PublicKey)
-		if !ok {
-			return fmt.Errorf("Ed25519 signature but the certificate key is %T", pub)
-		}
-		if msg == nil {
-			return errors.New("Ed25519 without signed attributes is not supported")
-		}
-		if !ed25519.Verify(k, msg, sig) {
-			return errors.New("Ed25519 verification failed")
-		}
-		return nil
-	}
-	return fmt.Errorf("unsupported signature scheme %s", s.name)
-}
-
 // keySize describes the public key strength for the algorithm policy.
 func keyBits(pub crypto.PublicKey) (string, int) {
 	switch k := pub.(type) {

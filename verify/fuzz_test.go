@@ -50,6 +50,7 @@ func FuzzVerify(f *testing.F) {
 		if rep.Indication == TotalPassed {
 			t.Fatal("TOTAL_PASSED without any trust anchor")
 		}
+		checkReport(t, rep)
 	})
 }
 

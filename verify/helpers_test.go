@@ -10,6 +10,7 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/asn1"
+	"fmt"
 	"math/big"
 	"os"
 	"os/exec"
@@ -199,6 +200,7 @@ func verifyBytes(t testing.TB, in []byte, opts Options) *Report {
 	if err != nil {
 		t.Fatalf("Verify: %v", err)
 	}
+	checkReport(t, rep)
 	return rep
 }
 
@@ -408,4 +410,92 @@ func timestampToken(t testing.TB, tsa *testpki.Identity, data []byte, at time.Ti
 	}
 	// TimeStampResp ::= SEQUENCE { status PKIStatusInfo, timeStampToken }
 	return tokenFromReply(resp)
+}
+
+// allowedPairs is the table of EN 319 102-1 (clause 5.1.3) and EU DSS:
+// which sub-indications each indication may carry. It is written out
+// here, apart from SubIndication.Indication, so that the invariant does
+// not check the code against itself.
+var allowedPairs = map[Indication][]SubIndication{
+	TotalPassed: {""},
+	TotalFailed: {"FORMAT_FAILURE", "HASH_FAILURE", "SIG_CRYPTO_FAILURE", "REVOKED", "EXPIRED", "NOT_YET_VALID"},
+	Indeterminate: {"SIG_CONSTRAINTS_FAILURE", "CHAIN_CONSTRAINTS_FAILURE", "CERTIFICATE_CHAIN_GENERAL_FAILURE",
+		"CRYPTO_CONSTRAINTS_FAILURE", "CRYPTO_CONSTRAINTS_FAILURE_NO_POE", "POLICY_PROCESSING_ERROR",
+		"SIGNATURE_POLICY_NOT_AVAILABLE", "TIMESTAMP_ORDER_FAILURE", "NO_SIGNING_CERTIFICATE_FOUND",
+		"NO_CERTIFICATE_CHAIN_FOUND", "REVOKED_NO_POE", "REVOKED_CA_NO_POE", "OUT_OF_BOUNDS_NO_POE",
+		"OUT_OF_BOUNDS_NOT_REVOKED", "REVOCATION_OUT_OF_BOUNDS_NO_POE", "NO_POE", "TRY_LATER", "SIGNED_DATA_NOT_FOUND"},
+}
+
+func pairAllowed(ind Indication, sub SubIndication) bool {
+	for _, s := range allowedPairs[ind] {
+		if s == sub {
+			return true
+		}
+	}
+	return false
+}
+
+// checkReport is the invariant every report of every test meets: each
+// (indication, sub-indication) pair, of the file, of each signature and
+// counter-signature, of each timestamp, is one the standard allows; each
+// check's status agrees with its sub-indication; the file's verdict is
+// the worst of its parts and names where it comes from.
+func checkReport(t testing.TB, rep *Report) {
+	t.Helper()
+	pair := func(what string, ind Indication, sub SubIndication) {
+		t.Helper()
+		if !pairAllowed(ind, sub) {
+			t.Errorf("%s: %s/%s is not a pair EN 319 102-1 allows", what, ind, sub)
+		}
+	}
+	checks := func(what string, cs []Check, ind Indication) {
+		t.Helper()
+		worst := TotalPassed
+		for _, c := range cs {
+			want := map[string]Indication{StatusPassed: TotalPassed, StatusWarning: TotalPassed, StatusNotChecked: TotalPassed, StatusFailed: TotalFailed, StatusIndeterminate: Indeterminate}
+			ci, ok := want[c.Status]
+			if !ok {
+				t.Errorf("%s check %s: unknown status %q", what, c.Name, c.Status)
+				continue
+			}
+			pair(what+" check "+c.Name+" ("+c.Status+")", ci, c.SubIndication)
+			if ci.Worse(worst) {
+				worst = ci
+			}
+		}
+		if len(cs) > 0 && worst != ind {
+			t.Errorf("%s is %s but its worst check is %s", what, ind, worst)
+		}
+	}
+	timestamps := func(what string, tss []*Timestamp) {
+		for i, ts := range tss {
+			w := fmt.Sprintf("%s timestamp %d", what, i+1)
+			pair(w, ts.Indication, ts.SubIndication)
+			checks(w, ts.Checks, ts.Indication)
+		}
+	}
+	pair("file "+rep.File, rep.Indication, rep.SubIndication)
+	worst := TotalPassed
+	for _, s := range rep.AllSignatures() {
+		pair("signature "+s.ID, s.Indication, s.SubIndication)
+		checks("signature "+s.ID, s.Checks, s.Indication)
+		timestamps("signature "+s.ID, s.Timestamps)
+		if s.Indication.Worse(worst) {
+			worst = s.Indication
+		}
+	}
+	timestamps("file", rep.Timestamps)
+	for _, ts := range rep.Timestamps {
+		if ts.Indication.Worse(worst) {
+			worst = ts.Indication
+		}
+	}
+	if worst.Worse(rep.Indication) {
+		t.Errorf("file is %s but a part is %s", rep.Indication, worst)
+	}
+	if rep.Indication != TotalPassed && rep.Source == "" && rep.Reason != "the file contains no signature" {
+		if len(rep.AllSignatures())+len(rep.Timestamps) > 0 {
+			t.Errorf("file is %s/%s but does not say where it comes from", rep.Indication, rep.SubIndication)
+		}
+	}
 }

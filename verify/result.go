@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/firma-dev/firma/certinfo"
@@ -31,28 +32,52 @@ func (i Indication) severity() int {
 // Worse reports whether i is worse than j.
 func (i Indication) Worse(j Indication) bool { return i.severity() > j.severity() }
 
-// SubIndication says why a signature is not TOTAL_PASSED.
+// SubIndication says why a signature is not TOTAL_PASSED. The names are
+// those of ETSI EN 319 102-1 (clause 5.1.3) and EU DSS's SubIndication.
 type SubIndication string
 
 const (
-	FormatFailure             SubIndication = "FORMAT_FAILURE"
-	HashFailure               SubIndication = "HASH_FAILURE"
-	SigCryptoFailure          SubIndication = "SIG_CRYPTO_FAILURE"
-	Revoked                   SubIndication = "REVOKED"
-	Expired                   SubIndication = "EXPIRED"
-	NotYetValid               SubIndication = "NOT_YET_VALID"
-	NoSigningCertificateFound SubIndication = "NO_SIGNING_CERTIFICATE_FOUND"
-	NoCertificateChainFound   SubIndication = "NO_CERTIFICATE_CHAIN_FOUND"
-	CertificateChainGeneral   SubIndication = "CERTIFICATE_CHAIN_GENERAL_FAILURE"
-	ChainConstraintsFailure   SubIndication = "CHAIN_CONSTRAINTS_FAILURE"
-	SigConstraintsFailure     SubIndication = "SIG_CONSTRAINTS_FAILURE"
-	CryptoConstraintsFailure  SubIndication = "CRYPTO_CONSTRAINTS_FAILURE"
-	SignedDataNotFound        SubIndication = "SIGNED_DATA_NOT_FOUND"
-	OutOfBoundsNoPOE          SubIndication = "OUT_OF_BOUNDS_NO_POE"
-	TryLater                  SubIndication = "TRY_LATER"
-	RevokedNoPOE              SubIndication = "REVOKED_NO_POE"
-	TimestampOrderFailure     SubIndication = "TIMESTAMP_ORDER_FAILURE"
+	// TOTAL_FAILED: the signature is proven wrong.
+	FormatFailure    SubIndication = "FORMAT_FAILURE"
+	HashFailure      SubIndication = "HASH_FAILURE"
+	SigCryptoFailure SubIndication = "SIG_CRYPTO_FAILURE"
+	Revoked          SubIndication = "REVOKED"
+	Expired          SubIndication = "EXPIRED"
+	NotYetValid      SubIndication = "NOT_YET_VALID"
+
+	// INDETERMINATE: it cannot be decided.
+	NoSigningCertificateFound     SubIndication = "NO_SIGNING_CERTIFICATE_FOUND"
+	NoCertificateChainFound       SubIndication = "NO_CERTIFICATE_CHAIN_FOUND"
+	CertificateChainGeneral       SubIndication = "CERTIFICATE_CHAIN_GENERAL_FAILURE"
+	ChainConstraintsFailure       SubIndication = "CHAIN_CONSTRAINTS_FAILURE"
+	SigConstraintsFailure         SubIndication = "SIG_CONSTRAINTS_FAILURE"
+	CryptoConstraintsFailure      SubIndication = "CRYPTO_CONSTRAINTS_FAILURE"
+	CryptoConstraintsFailureNoPOE SubIndication = "CRYPTO_CONSTRAINTS_FAILURE_NO_POE"
+	SignedDataNotFound            SubIndication = "SIGNED_DATA_NOT_FOUND"
+	OutOfBoundsNoPOE              SubIndication = "OUT_OF_BOUNDS_NO_POE"
+	OutOfBoundsNotRevoked         SubIndication = "OUT_OF_BOUNDS_NOT_REVOKED"
+	TryLater                      SubIndication = "TRY_LATER"
+	RevokedNoPOE                  SubIndication = "REVOKED_NO_POE"
+	RevokedCANoPOE                SubIndication = "REVOKED_CA_NO_POE"
+	TimestampOrderFailure         SubIndication = "TIMESTAMP_ORDER_FAILURE"
+	NoPOE                         SubIndication = "NO_POE"
 )
+
+// Indication is the indication a sub-indication belongs to, from the
+// table of EN 319 102-1 (clause 5.1.3): TOTAL_FAILED for FORMAT_FAILURE,
+// HASH_FAILURE, SIG_CRYPTO_FAILURE, REVOKED, EXPIRED and NOT_YET_VALID,
+// INDETERMINATE for every other one, TOTAL_PASSED for none. It is the
+// only place where an indication is decided: a check states its
+// sub-indication, never its indication.
+func (s SubIndication) Indication() Indication {
+	switch s {
+	case "":
+		return TotalPassed
+	case FormatFailure, HashFailure, SigCryptoFailure, Revoked, Expired, NotYetValid:
+		return TotalFailed
+	}
+	return Indeterminate
+}
 
 // Check statuses.
 const (
@@ -63,16 +88,34 @@ const (
 	StatusNotChecked    = "not_checked"
 )
 
-// Check is one verification step with its outcome in plain words.
+// Check is one verification step with its outcome in plain words. A
+// check that does not pass states its sub-indication; its Status
+// (failed or indeterminate) derives from it: build checks with passed,
+// failed, and the Signature methods pass, fail, note and skip.
 type Check struct {
 	// Name identifies the step: format, algorithms, signing_certificate,
 	// message_digest, signature_value, certificate_validity, key_usage,
 	// chain, revocation, qualified, timestamp.
-	Name   string `json:"name"`
+	Name string `json:"name"`
+	// Status is passed, warning, not_checked, or for a check with a
+	// sub-indication failed (TOTAL_FAILED class) or indeterminate.
 	Status string `json:"status"`
 	// SubIndication is set on failed and indeterminate checks.
 	SubIndication SubIndication `json:"sub_indication,omitempty"`
 	Detail        string        `json:"detail"`
+}
+
+// failed is a check that does not pass, for the reason sub.
+func failed(name string, sub SubIndication, detail string) Check {
+	st := StatusIndeterminate
+	if sub.Indication() == TotalFailed {
+		st = StatusFailed
+	}
+	return Check{Name: name, Status: st, SubIndication: sub, Detail: detail}
+}
+
+func passed(name, detail string) Check {
+	return Check{Name: name, Status: StatusPassed, Detail: detail}
 }
 
 // Report is the result for one input file.
@@ -84,6 +127,10 @@ type Report struct {
 	SubIndication SubIndication `json:"sub_indication,omitempty"`
 	// Reason is the first reason of the worst signature, in plain words.
 	Reason string `json:"reason,omitempty"`
+	// Source says where the file's indication comes from when it is not
+	// TOTAL_PASSED: a signature or counter-signature ID (S1, S1.C1), a
+	// file timestamp (T1, T2...), or a layer (layer 1).
+	Source string `json:"source,omitempty"`
 	// Layers lists the envelopes from the outside in: a p7m of a p7m has
 	// two, a .tsd has a timestamped-data layer around its p7m.
 	Layers []*Layer `json:"layers"`
@@ -93,8 +140,13 @@ type Report struct {
 	Revocation string `json:"revocation"`
 	// Trust names the anchor sources used (files, system, tsl).
 	Trust []string `json:"trust"`
-	// VerifiedAt is the current time used for the checks.
+	// VerifiedAt is the validation time: the time certificates, trusted
+	// lists and revocation are checked at when no proof of existence
+	// gives an earlier one.
 	VerifiedAt time.Time `json:"verified_at"`
+	// VerifiedAtRequested is true when VerifiedAt was asked for
+	// (Options.Now), false when it is the current time.
+	VerifiedAtRequested bool `json:"verified_at_requested"`
 	// Timestamps are the file-level timestamps (.tsd, .m7m).
 	Timestamps []*Timestamp `json:"timestamps,omitempty"`
 }
@@ -174,28 +226,38 @@ type Timestamp struct {
 	Checks []Check `json:"checks"`
 }
 
-func (s *Signature) add(name, status string, sub SubIndication, detail string) {
-	s.Checks = append(s.Checks, Check{Name: name, Status: status, SubIndication: sub, Detail: detail})
+func (s *Signature) pass(name, detail string) { s.Checks = append(s.Checks, passed(name, detail)) }
+
+// fail records a check that does not pass: sub decides whether it is
+// failed or indeterminate.
+func (s *Signature) fail(name string, sub SubIndication, detail string) {
+	s.Checks = append(s.Checks, failed(name, sub, detail))
+}
+
+// note records a check that passes with a reservation.
+func (s *Signature) note(name, detail string) {
+	s.Checks = append(s.Checks, Check{Name: name, Status: StatusWarning, Detail: detail})
+}
+
+// skip records a check that was not made.
+func (s *Signature) skip(name, detail string) {
+	s.Checks = append(s.Checks, Check{Name: name, Status: StatusNotChecked, Detail: detail})
 }
 
 func (s *Signature) warn(w string) { s.Warnings = append(s.Warnings, w) }
 
-// conclude sets the indication from the checks: the worst status wins,
-// its first check gives the sub-indication.
+// conclude sets the indication from the checks: the worst sub-indication
+// wins (its indication from the EN 319 102-1 table), the first check of
+// that class gives it.
 func conclude(checks []Check) (Indication, SubIndication, []string) {
 	ind := TotalPassed
 	var sub SubIndication
 	var reasons []string
 	for _, c := range checks {
-		var ci Indication
-		switch c.Status {
-		case StatusFailed:
-			ci = TotalFailed
-		case StatusIndeterminate:
-			ci = Indeterminate
-		default:
+		if c.SubIndication == "" {
 			continue
 		}
+		ci := c.SubIndication.Indication()
 		if ci.Worse(ind) {
 			ind, sub = ci, c.SubIndication
 			reasons = append([]string{c.Detail}, reasons...)
@@ -212,9 +274,11 @@ func (r *Report) finish() {
 	r.Indication = TotalPassed
 	r.SubIndication = ""
 	r.Reason = ""
-	consider := func(ind Indication, sub SubIndication, reasons []string) {
+	r.Source = ""
+	consider := func(src string, ind Indication, sub SubIndication, reasons []string) {
 		if ind.Worse(r.Indication) {
 			r.Indication, r.SubIndication = ind, sub
+			r.Source = src
 			r.Reason = ""
 			if len(reasons) > 0 {
 				r.Reason = reasons[0]
@@ -223,7 +287,7 @@ func (r *Report) finish() {
 	}
 	var walk func(s *Signature)
 	walk = func(s *Signature) {
-		consider(s.Indication, s.SubIndication, s.Reasons)
+		consider(s.ID, s.Indication, s.SubIndication, s.Reasons)
 		for _, c := range s.CounterSignatures {
 			walk(c)
 		}
@@ -231,19 +295,60 @@ func (r *Report) finish() {
 	n := 0
 	for _, l := range r.Layers {
 		if l.Error != "" {
-			consider(TotalFailed, FormatFailure, []string{l.Error})
+			consider(fmt.Sprintf("layer %d", l.Depth+1), FormatFailure.Indication(), FormatFailure, []string{l.Error})
 		}
 		for _, s := range l.Signatures {
 			n++
 			walk(s)
 		}
 	}
-	for _, t := range r.Timestamps {
-		consider(t.Indication, t.SubIndication, t.Reasons)
+	for i, t := range r.Timestamps {
+		consider(fmt.Sprintf("T%d", i+1), t.Indication, t.SubIndication, t.Reasons)
 	}
 	if n == 0 && r.Indication == TotalPassed {
-		consider(TotalFailed, FormatFailure, []string{"the file contains no signature"})
+		consider("", FormatFailure.Indication(), FormatFailure, []string{"the file contains no signature"})
 	}
+}
+
+// Intact reports whether the signed document's integrity holds: every
+// layer was read to the end, there is a signature or a file timestamp,
+// no signature (counter-signatures aside: they sign a signature, not the
+// document) found the document or its signed attributes changed or
+// malformed, and no file timestamp is about other data. A signature that is INDETERMINATE, or
+// TOTAL_FAILED for a certificate problem (REVOKED, EXPIRED,
+// NOT_YET_VALID), leaves the document intact.
+func (r *Report) Intact() bool {
+	n := len(r.Timestamps)
+	broken := func(checks []Check) bool {
+		for _, c := range checks {
+			switch c.SubIndication {
+			case FormatFailure, HashFailure, SigCryptoFailure:
+				return true
+			}
+		}
+		return false
+	}
+	for _, l := range r.Layers {
+		if l.Error != "" {
+			return false
+		}
+		for _, s := range l.Signatures {
+			n++
+			if broken(s.Checks) {
+				return false
+			}
+		}
+	}
+	// A file timestamp (.tsd, .m7m) about other data means the document
+	// changed since; a damaged token only loses its proof of time.
+	for _, t := range r.Timestamps {
+		for _, c := range t.Checks {
+			if c.Name == "imprint" && c.SubIndication == HashFailure {
+				return false
+			}
+		}
+	}
+	return n > 0
 }
 
 // AllSignatures returns every signature and counter-signature in order.

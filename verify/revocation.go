@@ -22,7 +22,7 @@ const maxRevocationResponse = 32 << 20
 // itself is trusted as configured.
 func (v *verifier) checkRevocation(s *Signature, cert *x509.Certificate, chain []*x509.Certificate, ref time.Time, hasPOE bool) {
 	if len(chain) < 2 {
-		s.add("revocation", StatusNotChecked, "", "the certificate is itself an anchor: nothing to check")
+		s.skip("revocation", "the certificate is itself an anchor: nothing to check")
 		return
 	}
 	for i := 0; i+1 < len(chain); i++ {
@@ -56,10 +56,10 @@ func (v *verifier) revocationOf(s *Signature, cert, issuer *x509.Certificate, re
 		return v.revocationVerdict(s, st, ref, hasPOE, who, "CRL "+url)
 	}
 	if len(problems) == 0 {
-		s.add("revocation", StatusIndeterminate, TryLater, who+"the certificate names no OCSP responder and no CRL")
+		s.fail("revocation", TryLater, who+"the certificate names no OCSP responder and no CRL")
 		return false
 	}
-	s.add("revocation", StatusIndeterminate, TryLater, who+"revocation status unavailable: "+joinSemi(problems))
+	s.fail("revocation", TryLater, who+"revocation status unavailable: "+joinSemi(problems))
 	return false
 }
 
@@ -73,20 +73,20 @@ type revStatus struct {
 func (v *verifier) revocationVerdict(s *Signature, st revStatus, ref time.Time, hasPOE bool, who, src string) bool {
 	switch {
 	case st.unknown:
-		s.add("revocation", StatusIndeterminate, TryLater, who+src+" does not know the certificate")
+		s.fail("revocation", TryLater, who+src+" does not know the certificate")
 		return false
 	case !st.revoked:
-		s.add("revocation", StatusPassed, "", who+"not revoked ("+src+")")
+		s.pass("revocation", who+"not revoked ("+src+")")
 		return true
 	case !st.revokedAt.After(ref):
-		s.add("revocation", StatusFailed, Revoked, fmt.Sprintf("%sthe certificate was revoked on %s, before the signature (%s) [%s]", who, day(st.revokedAt), day(ref), src))
+		s.fail("revocation", Revoked, fmt.Sprintf("%sthe certificate was revoked on %s, before the signature (%s) [%s]", who, day(st.revokedAt), day(ref), src))
 		return false
 	case hasPOE:
-		s.add("revocation", StatusPassed, "", fmt.Sprintf("%srevoked on %s, after the timestamped signature time (%s) [%s]", who, day(st.revokedAt), day(ref), src))
+		s.pass("revocation", fmt.Sprintf("%srevoked on %s, after the timestamped signature time (%s) [%s]", who, day(st.revokedAt), day(ref), src))
 		s.warn(who + "the certificate was revoked after the signature was made")
 		return true
 	default:
-		s.add("revocation", StatusIndeterminate, RevokedNoPOE, fmt.Sprintf("%sthe certificate was revoked on %s; the signature claims an earlier time but no timestamp proves it [%s]", who, day(st.revokedAt), src))
+		s.fail("revocation", RevokedNoPOE, fmt.Sprintf("%sthe certificate was revoked on %s; the signature claims an earlier time but no timestamp proves it [%s]", who, day(st.revokedAt), src))
 		return false
 	}
 }

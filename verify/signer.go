@@ -17,10 +17,6 @@ import (
 	"github.com/firma-dev/firma/internal/cms"
 )
 
-// sha1Deadline: SHA-1 is not acceptable for qualified signatures made
-// from 1 July 2011 (DigitPA deliberation 45/2009 as amended).
-var sha1Deadline = time.Date(2011, 7, 1, 0, 0, 0, 0, time.UTC)
-
 // signerJob is one SignerInfo to check with its context.
 type signerJob struct {
 	id    string
@@ -46,6 +42,11 @@ type signerOutcome struct {
 	cert *x509.Certificate
 	// claimed is the signing-time attribute, zero when absent.
 	claimed time.Time
+	// algIdx is the index of the algorithms check, which the
+	// cryptographic policy completes once the proof of existence is
+	// known; uses are the algorithms and keys it judges.
+	algIdx int
+	uses   []cryptoUse
 }
 
 // attribute names for the report.
@@ -77,6 +78,7 @@ func (v *verifier) checkSigner(j signerJob) *signerOutcome {
 	// Format: the signed attributes CAdES-B-B requires, each once.
 	formatOK := true
 	var formatProblems []string
+	var duplicates []string
 	single := map[string][]byte{}
 	if si.SignedAttrs == nil {
 		formatProblems = append(formatProblems, "no signed attributes: the signer signed the content directly (plain PKCS#7)")
@@ -93,8 +95,17 @@ func (v *verifier) checkSigner(j signerJob) *signerOutcome {
 			}
 			s.Missing = append(s.Missing, an.name)
 		case len(found) > 1:
+			// Identical copies say one thing twice: a CMS signature, not
+			// CAdES baseline. Copies that disagree leave the signature
+			// ambiguous: never acceptable.
+			if v, ok := sameValues(found); ok {
+				duplicates = append(duplicates, fmt.Sprintf("the %s attribute appears %d times (identical copies)", an.name, len(found)))
+				s.Present = append(s.Present, an.name)
+				single[an.name] = v
+				continue
+			}
 			formatOK = false
-			formatProblems = append(formatProblems, fmt.Sprintf("the %s attribute appears %d times; it must appear once", an.name, len(found)))
+			formatProblems = append(formatProblems, fmt.Sprintf("the %s attribute appears %d times with different values; it must appear once", an.name, len(found)))
 		case len(found[0].Values) != 1:
 			formatOK = false
 			formatProblems = append(formatProblems, fmt.Sprintf("the %s attribute has %d values; it must have one", an.name, len(found[0].Values)))
@@ -130,32 +141,42 @@ func (v *verifier) checkSigner(j signerJob) *signerOutcome {
 		}
 	}
 	switch {
-	case len(s.Missing) == 0:
+	case len(s.Missing) == 0 && len(duplicates) == 0:
 		s.Profile = "CAdES-B-B"
 	default:
 		s.Profile = "CMS"
 	}
 	if !formatOK {
-		s.add("format", StatusFailed, FormatFailure, strings.Join(formatProblems, "; "))
+		s.fail("format", FormatFailure, strings.Join(formatProblems, "; "))
+	} else if len(duplicates) > 0 {
+		s.note("format", "not CAdES baseline: "+strings.Join(duplicates, "; "))
+		s.warn(strings.Join(duplicates, "; ") + ": a CMS signature, not CAdES baseline (EN 319 122-1 wants each once)")
 	} else if len(s.Missing) > 0 && !j.tsa {
-		s.add("format", StatusWarning, "", "not CAdES-B-B: missing "+strings.Join(s.Missing, ", "))
+		s.note("format", "not CAdES-B-B: missing "+strings.Join(s.Missing, ", "))
 	} else {
-		s.add("format", StatusPassed, "", "signed attributes well formed")
+		s.pass("format", "signed attributes well formed")
 	}
 
 	// Algorithms.
-	v.checkAlgorithms(s, si, scheme, schemeErr, out.claimed)
+	checkAlgorithms(out, si, scheme, schemeErr)
 
 	// Signing certificate: identified by the signer identifier, bound by
 	// signing-certificate(-v2).
 	cert := v.identify(s, j, single)
 	out.cert = cert
+	if cert != nil {
+		role := "of the signer"
+		if j.tsa {
+			role = "of the timestamp unit"
+		}
+		out.uses = append(out.uses, keyUse(cert.PublicKey, role))
+	}
 
 	// Message digest.
 	mdOK := false
 	switch {
 	case j.contentMissing:
-		s.add("message_digest", StatusIndeterminate, SignedDataNotFound, "the signed content is not in the file (detached signature): give it with --content")
+		s.fail("message_digest", SignedDataNotFound, "the signed content is not in the file (detached signature): give it with --content")
 	case si.SignedAttrs == nil:
 		// Checked with the signature value below.
 		mdOK = true
@@ -165,20 +186,20 @@ func (v *verifier) checkSigner(j signerJob) *signerOutcome {
 		mdRaw, present := single["message-digest"]
 		switch {
 		case !ok || !h.Available():
-			s.add("message_digest", StatusIndeterminate, CryptoConstraintsFailure, "unknown digest algorithm "+si.DigestAlgorithm.Algorithm.String())
+			s.fail("message_digest", CryptoConstraintsFailure, "unknown digest algorithm "+si.DigestAlgorithm.Algorithm.String())
 		case !present:
-			s.add("message_digest", StatusFailed, FormatFailure, "no single message-digest attribute")
+			s.fail("message_digest", FormatFailure, "no single message-digest attribute")
 		case !have:
-			s.add("message_digest", StatusIndeterminate, FormatFailure, "the content was not hashed with "+hashName(h)+": the algorithm is not declared in the SignedData")
+			s.fail("message_digest", SignedDataNotFound, "the content was not hashed with "+hashName(h)+": the algorithm is not declared in the SignedData")
 		default:
 			var want []byte
 			if rest, err := asn1.Unmarshal(mustDER(mdRaw), &want); err != nil || len(rest) != 0 {
-				s.add("message_digest", StatusFailed, FormatFailure, "unreadable message-digest attribute")
+				s.fail("message_digest", FormatFailure, "unreadable message-digest attribute")
 			} else if !bytes.Equal(want, got) {
-				s.add("message_digest", StatusFailed, HashFailure, "the content does not match the signed digest: it was changed after signing")
+				s.fail("message_digest", HashFailure, "the content does not match the signed digest: it was changed after signing")
 			} else {
 				mdOK = true
-				s.add("message_digest", StatusPassed, "", hashName(h)+" of the content matches")
+				s.pass("message_digest", hashName(h)+" of the content matches")
 			}
 		}
 	}
@@ -186,11 +207,11 @@ func (v *verifier) checkSigner(j signerJob) *signerOutcome {
 	// Signature value.
 	switch {
 	case schemeErr != nil:
-		s.add("signature_value", StatusIndeterminate, CryptoConstraintsFailure, schemeErr.Error())
+		s.fail("signature_value", CryptoConstraintsFailure, schemeErr.Error())
 	case cert == nil:
-		s.add("signature_value", StatusIndeterminate, NoSigningCertificateFound, "not checked: the signer's certificate is not available")
+		s.fail("signature_value", NoSigningCertificateFound, "not checked: the signer's certificate is not available")
 	case si.SignedAttrs == nil && j.contentMissing:
-		s.add("signature_value", StatusIndeterminate, SignedDataNotFound, "not checked: the signed content is missing")
+		s.fail("signature_value", SignedDataNotFound, "not checked: the signed content is missing")
 	default:
 		v.checkSignatureValue(s, j, cert, scheme, mdOK)
 	}
@@ -199,70 +220,100 @@ func (v *verifier) checkSigner(j signerJob) *signerOutcome {
 
 func (v *verifier) checkSignatureValue(s *Signature, j signerJob, cert *x509.Certificate, scheme sigScheme, mdOK bool) {
 	si := j.si
+	if scheme.hash != 0 && !scheme.hash.Available() {
+		s.fail("signature_value", CryptoConstraintsFailure, hashName(scheme.hash)+" is not available")
+		return
+	}
 	if si.SignedAttrs == nil {
 		d, ok := j.digest(scheme.hash)
 		if !ok {
-			s.add("signature_value", StatusIndeterminate, FormatFailure, "the content was not hashed with "+hashName(scheme.hash))
+			s.fail("signature_value", SignedDataNotFound, "the content was not hashed with "+hashName(scheme.hash)+": the algorithm is not declared in the SignedData")
 			return
 		}
-		if err := verifySig(cert.PublicKey, scheme, nil, d, si.Signature); err != nil {
-			s.add("signature_value", StatusFailed, SigCryptoFailure, "the signature does not match the content and the certificate: "+err.Error())
+		note, err := verifySig(cert.PublicKey, scheme, nil, d, si.Signature)
+		if err != nil {
+			s.fail("signature_value", SigCryptoFailure, "the signature does not match the content and the certificate: "+err.Error())
 			return
 		}
-		s.add("signature_value", StatusPassed, "", "signature over the content verified with the signer's key")
+		if note != "" {
+			s.warn(note)
+		}
+		s.pass("signature_value", "signature over the content verified with the signer's key")
 		return
 	}
-	var lastErr error
-	for i, asStored := range []bool{true, false} {
-		msg, err := si.SignedAttrsDER(asStored)
-		if err != nil {
-			lastErr = err
-			continue
-		}
+	over := func(msg []byte) (string, error) {
 		var d []byte
 		if scheme.hash != 0 {
-			if !scheme.hash.Available() {
-				s.add("signature_value", StatusIndeterminate, CryptoConstraintsFailure, hashName(scheme.hash)+" is not available")
-				return
-			}
 			h := scheme.hash.New()
 			h.Write(msg)
 			d = h.Sum(nil)
 		}
-		if lastErr = verifySig(cert.PublicKey, scheme, msg, d, si.Signature); lastErr == nil {
-			detail := "signature over the signed attributes verified with the signer's key"
-			if i == 1 {
+		return verifySig(cert.PublicKey, scheme, msg, d, si.Signature)
+	}
+	// RFC 5652 5.4: the signature covers the DER encoding of the signed
+	// attributes. Stored in another order (or in BER) they are fine when
+	// the signature holds over their DER encoding; a signature over the
+	// stored bytes only is not a CMS signature (EU DSS rejects it too).
+	stored, _ := si.SignedAttrsDER(true)
+	der, err := si.SignedAttrsDER(false)
+	if err == nil {
+		note, verr := over(der)
+		if verr == nil {
+			if !bytes.Equal(der, stored) {
 				s.warn("the signed attributes are stored out of DER order; the signature verifies once they are sorted as DER requires")
 			}
-			s.add("signature_value", StatusPassed, "", detail)
+			if note != "" {
+				s.warn(note)
+			}
+			s.pass("signature_value", "signature over the signed attributes verified with the signer's key")
+			return
+		}
+		err = verr
+	}
+	if !bytes.Equal(der, stored) {
+		if _, serr := over(stored); serr == nil {
+			s.fail("signature_value", SigCryptoFailure, "the signature holds only over the signed attributes as stored, out of DER order, not over their DER encoding as RFC 5652 requires")
 			return
 		}
 	}
-	s.add("signature_value", StatusFailed, SigCryptoFailure, "the signature does not match the signed attributes and the certificate: the signed attributes or the signature were changed ("+lastErr.Error()+")")
+	s.fail("signature_value", SigCryptoFailure, "the signature does not match the signed attributes and the certificate: the signed attributes or the signature were changed ("+err.Error()+")")
 }
 
-func (v *verifier) checkAlgorithms(s *Signature, si *cms.ParsedSignerInfo, scheme sigScheme, schemeErr error, claimed time.Time) {
-	dh, _ := cms.HashOf(si.DigestAlgorithm.Algorithm)
-	if dh == crypto.MD5 || (schemeErr == nil && scheme.hash == crypto.MD5) {
-		s.add("algorithms", StatusFailed, CryptoConstraintsFailure, "MD5 is broken and never acceptable for a signature")
-		return
-	}
-	if dh == crypto.SHA1 || (schemeErr == nil && scheme.hash == crypto.SHA1) {
-		when := claimed
-		if when.IsZero() {
-			when = v.now
-		}
-		if !when.Before(sha1Deadline) {
-			s.add("algorithms", StatusIndeterminate, CryptoConstraintsFailure, "SHA-1 is not acceptable for a qualified signature made after 1 July 2011")
-			return
-		}
-		s.warn("SHA-1 was acceptable only before 1 July 2011")
-	}
+// checkAlgorithms names the algorithms and records what the
+// cryptographic policy judges once the proof of existence is known.
+func checkAlgorithms(o *signerOutcome, si *cms.ParsedSignerInfo, scheme sigScheme, schemeErr error) {
+	s := o.sig
+	o.algIdx = -1
 	if schemeErr != nil {
-		s.add("algorithms", StatusIndeterminate, CryptoConstraintsFailure, schemeErr.Error())
+		s.fail("algorithms", CryptoConstraintsFailure, schemeErr.Error())
 		return
 	}
-	s.add("algorithms", StatusPassed, "", s.DigestAlgorithm+" digest, "+scheme.name+" signature")
+	if dh, ok := cms.HashOf(si.DigestAlgorithm.Algorithm); ok {
+		o.uses = append(o.uses, digestUse(dh, "digest"))
+	}
+	if scheme.hash != 0 {
+		o.uses = append(o.uses, digestUse(scheme.hash, "digest"))
+	}
+	o.algIdx = len(s.Checks)
+	s.pass("algorithms", s.DigestAlgorithm+" digest, "+scheme.name+" signature")
+}
+
+// sameValues reports whether copies of an attribute each hold one value,
+// the same, and returns it.
+func sameValues(found []cms.RawAttribute) ([]byte, bool) {
+	var first []byte
+	for _, a := range found {
+		if len(a.Values) != 1 {
+			return nil, false
+		}
+		d := mustDER(a.Values[0])
+		if first == nil {
+			first = d
+		} else if !bytes.Equal(first, d) {
+			return nil, false
+		}
+	}
+	return first, true
 }
 
 // identify finds the signer's certificate among certs by the signer
@@ -279,39 +330,39 @@ func (v *verifier) identify(s *Signature, j signerJob, single map[string][]byte)
 		if len(j.certErrs) > 0 {
 			detail = "the signer's certificate cannot be read: " + j.certErrs[0].Error()
 		}
-		s.add("signing_certificate", StatusIndeterminate, NoSigningCertificateFound, detail)
+		s.fail("signing_certificate", NoSigningCertificateFound, detail)
 		return nil
 	}
 	var ref *essCertRef
 	if raw, ok := single["signing-certificate-v2"]; ok {
 		r, err := parseSigningCertificate(raw, true)
 		if err != nil {
-			s.add("signing_certificate", StatusFailed, FormatFailure, "unreadable signing-certificate-v2 attribute: "+err.Error())
+			s.fail("signing_certificate", FormatFailure, "unreadable signing-certificate-v2 attribute: "+err.Error())
 			return cands[0]
 		}
 		ref = r
 	} else if raw, ok := single["signing-certificate"]; ok {
 		r, err := parseSigningCertificate(raw, false)
 		if err != nil {
-			s.add("signing_certificate", StatusFailed, FormatFailure, "unreadable signing-certificate attribute: "+err.Error())
+			s.fail("signing_certificate", FormatFailure, "unreadable signing-certificate attribute: "+err.Error())
 			return cands[0]
 		}
 		ref = r
 	}
 	if ref == nil {
 		c := cands[0]
-		s.add("signing_certificate", StatusPassed, "", "found by issuer and serial number (no signing-certificate attribute binds it)")
+		s.pass("signing_certificate", "found by issuer and serial number (no signing-certificate attribute binds it)")
 		return c
 	}
 	for _, c := range cands {
 		if ref.matches(c) {
-			s.add("signing_certificate", StatusPassed, "", "found and bound by the "+ref.attr+" attribute ("+hashName(ref.hash)+" of the certificate)")
+			s.pass("signing_certificate", "found and bound by the "+ref.attr+" attribute ("+hashName(ref.hash)+" of the certificate)")
 			return c
 		}
 	}
 	// A certificate with the signer's issuer and serial number is here,
 	// but it is not the one the signer committed to: it was swapped.
-	s.add("signing_certificate", StatusFailed, NoSigningCertificateFound, "the certificate in the file is not the one the signer signed with (the "+ref.attr+" hash does not match): it was replaced")
+	s.fail("signing_certificate", NoSigningCertificateFound, "the certificate in the file is not the one the signer signed with (the "+ref.attr+" hash does not match): it was replaced")
 	return nil
 }
 
@@ -427,58 +478,54 @@ func parseTime(raw []byte) (time.Time, error) {
 	return t.UTC(), nil
 }
 
-// checkCertificate runs the checks on the signer's certificate at the
-// reference time: validity, key usage, chain, revocation, qualification.
-func (v *verifier) checkCertificate(o *signerOutcome, certs []*x509.Certificate, ref time.Time, hasPOE bool, tsa bool) {
+// checkCertificate runs the checks on the signer's certificate: validity,
+// key usage, chain, revocation, qualification. ref is the time the chain
+// and the trusted lists are read at (the proof of existence, else the
+// declared signing time, else the validation time); poe is the earliest
+// valid timestamp over the signature (zero: none). A timestamp unit's
+// certificate (tsa) is checked at the token's own time.
+func (v *verifier) checkCertificate(o *signerOutcome, certs []*x509.Certificate, ref, poe time.Time, tsa bool) {
 	s, cert := o.sig, o.cert
 	s.ReferenceTime = ref
+	hasPOE := !poe.IsZero()
 	if cert == nil {
 		return
 	}
 	info := certinfo.Parse(cert)
 	s.Signer = &info
 	s.Qualified = info.Qualified
-	if alg, bits := keyBits(cert.PublicKey); alg == "RSA" && bits < 1024 {
-		s.add("key_strength", StatusFailed, CryptoConstraintsFailure, fmt.Sprintf("RSA key of %d bits is far too weak", bits))
-	} else if alg == "RSA" && bits < 2048 {
-		s.warn(fmt.Sprintf("RSA key of %d bits: 2048 or more is expected today", bits))
-	}
 
 	// The chain is reported first: without one, nothing else about the
 	// certificate can be trusted. Validity and key usage follow it.
 	later := &Signature{}
-	// Validity at the reference time.
-	refWhat := "the declared signing time"
-	if hasPOE {
-		refWhat = "the timestamp time"
-	} else if o.claimed.IsZero() {
-		refWhat = "the time of verification (no signing time declared)"
-	}
-	switch {
-	case ref.Before(cert.NotBefore):
-		later.add("certificate_validity", StatusFailed, NotYetValid, fmt.Sprintf("the certificate was not yet valid at %s (%s); valid from %s", refWhat, day(ref), day(cert.NotBefore)))
-	case ref.After(cert.NotAfter):
-		later.add("certificate_validity", StatusFailed, Expired, fmt.Sprintf("the certificate had expired at %s (%s): it expired on %s", refWhat, day(ref), day(cert.NotAfter)))
-	case !hasPOE && v.now.After(cert.NotAfter):
-		later.add("certificate_validity", StatusIndeterminate, OutOfBoundsNoPOE, fmt.Sprintf("the certificate expired on %s; the signer declares signing on %s, but no timestamp proves the signature existed before expiry", day(cert.NotAfter), day(ref)))
-	default:
-		later.add("certificate_validity", StatusPassed, "", fmt.Sprintf("valid at %s (%s to %s)", refWhat, day(cert.NotBefore), day(cert.NotAfter)))
+	if tsa {
+		// The token's time is the timestamp unit's own statement: inside
+		// the certificate's validity it is taken as the signing time, as
+		// CAdES-T does; outside it nothing proves when the token was made.
+		switch {
+		case ref.Before(cert.NotBefore) || ref.After(cert.NotAfter):
+			later.fail("certificate_validity", OutOfBoundsNoPOE, fmt.Sprintf("the timestamp unit's certificate was not valid at the token's time (%s): valid %s to %s", day(ref), day(cert.NotBefore), day(cert.NotAfter)))
+		default:
+			later.pass("certificate_validity", fmt.Sprintf("valid at the token's time (%s to %s)", day(cert.NotBefore), day(cert.NotAfter)))
+		}
+	} else {
+		v.checkValidity(later, o, cert, poe)
 	}
 
 	// Key usage.
 	switch {
 	case tsa:
 		if !hasEKU(cert, x509.ExtKeyUsageTimeStamping) {
-			later.add("key_usage", StatusFailed, ChainConstraintsFailure, "the certificate is not for timestamping (extended key usage timeStamping missing)")
+			later.fail("key_usage", ChainConstraintsFailure, "the certificate is not for timestamping (extended key usage timeStamping missing)")
 		} else {
-			later.add("key_usage", StatusPassed, "", "timeStamping")
+			later.pass("key_usage", "timeStamping")
 		}
 	case cert.KeyUsage == 0:
 		s.warn("the certificate declares no key usage")
 	case cert.KeyUsage&x509.KeyUsageContentCommitment == 0:
-		later.add("key_usage", StatusFailed, ChainConstraintsFailure, "the certificate is not for signatures with legal value: its key usage lacks nonRepudiation ("+strings.Join(info.KeyUsage, ", ")+")")
+		later.fail("key_usage", ChainConstraintsFailure, "the certificate is not for signatures with legal value: its key usage lacks nonRepudiation ("+strings.Join(info.KeyUsage, ", ")+")")
 	default:
-		later.add("key_usage", StatusPassed, "", "nonRepudiation")
+		later.pass("key_usage", "nonRepudiation")
 	}
 
 	// Chain.
@@ -499,7 +546,8 @@ func (v *verifier) checkCertificate(o *signerOutcome, certs []*x509.Certificate,
 			s.Chain = append(s.Chain, certinfo.FormatName(c.Subject))
 		}
 		s.TrustAnchor = cr.label
-		s.add("chain", StatusPassed, "", "chains to a trusted anchor: "+cr.label)
+		o.uses = append(o.uses, chainUses(cr.chain)...)
+		s.pass("chain", "chains to a trusted anchor: "+cr.label)
 		if l := v.trust.listOf(cr.anchor); l != nil && l.Stale && l.NextUpdate != nil {
 			// As EU DSS does: a warning on the signature, not a failure.
 			s.warn(fmt.Sprintf("the trusted list that vouches for the CA (%s) is stale since %s: download a fresh copy", l.Source, l.NextUpdate.Format(time.DateOnly)))
@@ -511,13 +559,13 @@ func (v *verifier) checkCertificate(o *signerOutcome, certs []*x509.Certificate,
 		s.Checks = append(s.Checks, later.Checks...)
 		later.Checks = nil
 		if v.online {
-			v.checkRevocation(s, cert, cr.chain, ref, hasPOE)
+			v.checkRevocation(s, cert, cr.chain, ref, hasPOE || tsa)
 		} else {
-			s.add("revocation", StatusNotChecked, "", "revocation not checked (offline; use --online)")
+			s.skip("revocation", "revocation not checked (offline; use --online)")
 		}
 	case isUnknownAuthority(err):
 		if v.trust.Empty() {
-			s.add("chain", StatusIndeterminate, NoCertificateChainFound, "no trust anchor given: use --trust CA.pem or --tsl TSL-IT.xml")
+			s.fail("chain", NoCertificateChainFound, "no trust anchor given: use --trust CA.pem or --tsl TSL-IT.xml")
 		} else {
 			detail := "the certificate does not chain to a trusted anchor (issuer: " + certinfo.FormatName(cert.Issuer) + ")"
 			var ie *inactiveAnchorError
@@ -527,15 +575,16 @@ func (v *verifier) checkCertificate(o *signerOutcome, certs []*x509.Certificate,
 			if !v.hasTSL {
 				detail += "; for Italian qualified certificates give the trusted list with --tsl TSL-IT.xml"
 			}
-			s.add("chain", StatusIndeterminate, NoCertificateChainFound, detail)
+			s.fail("chain", NoCertificateChainFound, detail)
 		}
-		s.add("revocation", StatusNotChecked, "", "revocation not checked (no chain)")
+		s.skip("revocation", "revocation not checked (no chain)")
 	default:
-		s.add("chain", StatusIndeterminate, CertificateChainGeneral, "the certificate chain is not valid: "+err.Error())
-		s.add("revocation", StatusNotChecked, "", "revocation not checked (no valid chain)")
+		s.fail("chain", CertificateChainGeneral, "the certificate chain is not valid: "+err.Error())
+		s.skip("revocation", "revocation not checked (no valid chain)")
 	}
 
 	s.Checks = append(s.Checks, later.Checks...)
+	s.Warnings = append(s.Warnings, later.Warnings...)
 	// Qualification (information for signers, not a pass/fail).
 	if !tsa {
 		var pol []string
@@ -555,16 +604,50 @@ func (v *verifier) checkCertificate(o *signerOutcome, certs []*x509.Certificate,
 		}
 		switch {
 		case info.Qualified && info.QSCD:
-			s.add("qualified", StatusPassed, "", "qualified certificate, key in a qualified signature creation device"+polText)
+			s.pass("qualified", "qualified certificate, key in a qualified signature creation device"+polText)
 		case info.Qualified:
-			s.add("qualified", StatusWarning, "", "qualified certificate, but it does not state that the key is in a QSCD")
+			s.note("qualified", "qualified certificate, but it does not state that the key is in a QSCD")
 			s.warn("the certificate is qualified but does not state a QSCD: not a qualified electronic signature")
 		default:
-			s.add("qualified", StatusWarning, "", "not a qualified certificate (no QC statements): an advanced, not qualified, signature")
+			s.note("qualified", "not a qualified certificate (no QC statements): an advanced, not qualified, signature")
 			s.warn("not a qualified certificate: this is not a qualified electronic signature")
 		}
 		if s.QualifiedTSL != nil && !*s.QualifiedTSL {
 			s.warn("the issuing CA is not a qualified CA service in the trusted list given")
+		}
+	}
+}
+
+// checkValidity decides the signer certificate's validity (EN 319 102-1
+// 5.2.6 and 5.6.2.4). Only a proof of existence makes a certificate
+// EXPIRED or NOT_YET_VALID: a valid timestamp over the signature from
+// before notBefore shows the signature was made before the certificate
+// was valid. Inside the validity a timestamp proves the signature existed
+// in time. Without a proof, a certificate outside its validity at the
+// validation time gives OUT_OF_BOUNDS_NO_POE: a declared signing time is
+// the signer's claim, not a proof.
+func (v *verifier) checkValidity(s *Signature, o *signerOutcome, cert *x509.Certificate, poe time.Time) {
+	span := fmt.Sprintf("%s to %s", day(cert.NotBefore), day(cert.NotAfter))
+	switch {
+	case !poe.IsZero() && poe.Before(cert.NotBefore):
+		s.fail("certificate_validity", NotYetValid, fmt.Sprintf("a timestamp proves the signature existed on %s, before the certificate was valid (from %s)", day(poe), day(cert.NotBefore)))
+	case !poe.IsZero() && !poe.After(cert.NotAfter):
+		s.pass("certificate_validity", fmt.Sprintf("valid at the timestamp time %s (%s)", day(poe), span))
+	case v.now.After(cert.NotAfter):
+		detail := fmt.Sprintf("the certificate expired on %s and no timestamp from before then proves the signature existed while it was valid", day(cert.NotAfter))
+		if !poe.IsZero() {
+			detail += fmt.Sprintf(" (the earliest timestamp is of %s)", day(poe))
+		}
+		if !o.claimed.IsZero() {
+			detail += fmt.Sprintf("; the declared signing time (%s) is the signer's claim, not a proof", day(o.claimed))
+		}
+		s.fail("certificate_validity", OutOfBoundsNoPOE, detail)
+	case v.now.Before(cert.NotBefore):
+		s.fail("certificate_validity", OutOfBoundsNoPOE, fmt.Sprintf("the certificate is not yet valid at the validation time %s (valid from %s)", day(v.now), day(cert.NotBefore)))
+	default:
+		s.pass("certificate_validity", fmt.Sprintf("valid at the validation time %s (%s)", day(v.now), span))
+		if c := o.claimed; !c.IsZero() && (c.Before(cert.NotBefore) || c.After(cert.NotAfter)) {
+			s.warn(fmt.Sprintf("the declared signing time (%s) is outside the certificate's validity (%s)", day(c), span))
 		}
 	}
 }

@@ -16,7 +16,7 @@ import (
 func (v *verifier) checkTimestamp(token []byte, digest func(crypto.Hash) ([]byte, bool), covers string) (*Timestamp, time.Time, bool) {
 	ts := &Timestamp{Covers: covers}
 	fail := func(sub SubIndication, msg string) (*Timestamp, time.Time, bool) {
-		ts.Checks = append(ts.Checks, Check{Name: "format", Status: StatusFailed, SubIndication: sub, Detail: msg})
+		ts.Checks = append(ts.Checks, failed("format", sub, msg))
 		ts.Indication, ts.SubIndication, ts.Reasons = conclude(ts.Checks)
 		return ts, time.Time{}, false
 	}
@@ -44,31 +44,39 @@ func (v *verifier) checkTimestamp(token []byte, digest func(crypto.Hash) ([]byte
 		if ts.TSA == "" {
 			ts.TSA = certinfo.FormatName(o.cert.Subject)
 		}
-		v.checkCertificate(o, certs, ts.Time, true, true)
+		v.checkCertificate(o, certs, ts.Time, time.Time{}, true)
 	}
+	// The token's own time proves nothing about its own cryptography:
+	// the policy judges it at the validation time.
+	concludeCrypto(o.sig, o.algIdx, o.uses, v.now, time.Time{})
 	ts.Checks = o.sig.Checks
 	// Imprint: the token must be about this data.
 	ih, ok := cms.HashOf(info.MessageImprint.HashAlgorithm.Algorithm)
 	ts.HashAlgorithm = digestName(info.MessageImprint.HashAlgorithm.Algorithm)
 	switch {
 	case !ok || !ih.Available():
-		ts.Checks = append(ts.Checks, Check{Name: "imprint", Status: StatusIndeterminate, SubIndication: CryptoConstraintsFailure, Detail: "unknown imprint hash " + info.MessageImprint.HashAlgorithm.Algorithm.String()})
-	case ih == crypto.MD5:
-		ts.Checks = append(ts.Checks, Check{Name: "imprint", Status: StatusFailed, SubIndication: CryptoConstraintsFailure, Detail: "MD5 imprint"})
+		ts.Checks = append(ts.Checks, failed("imprint", CryptoConstraintsFailure, "unknown imprint hash "+info.MessageImprint.HashAlgorithm.Algorithm.String()))
 	default:
 		want, have := digest(ih)
 		switch {
 		case !have:
-			ts.Checks = append(ts.Checks, Check{Name: "imprint", Status: StatusIndeterminate, SubIndication: SignedDataNotFound, Detail: "the timestamped data is not available"})
+			ts.Checks = append(ts.Checks, failed("imprint", SignedDataNotFound, "the timestamped data is not available"))
 		case !bytes.Equal(want, info.MessageImprint.HashedMessage):
-			ts.Checks = append(ts.Checks, Check{Name: "imprint", Status: StatusFailed, SubIndication: HashFailure, Detail: "the timestamp is about other data, not this " + covers})
+			ts.Checks = append(ts.Checks, failed("imprint", HashFailure, "the timestamp is about other data, not this "+covers))
 		default:
-			ts.Checks = append(ts.Checks, Check{Name: "imprint", Status: StatusPassed, Detail: hashName(ih) + " imprint of the " + covers + " matches"})
+			ts.Checks = append(ts.Checks, passed("imprint", hashName(ih)+" imprint of the "+covers+" matches"))
 		}
 	}
 	ts.Reasons = nil
 	ts.Indication, ts.SubIndication, ts.Reasons = conclude(ts.Checks)
 	return ts, ts.Time, ts.Indication == TotalPassed
+}
+
+// timestampNot is a file timestamp that cannot be checked at all.
+func timestampNot(covers string, sub SubIndication, reason string) *Timestamp {
+	ts := &Timestamp{Covers: covers, Checks: []Check{failed("format", sub, reason)}}
+	ts.Indication, ts.SubIndication, ts.Reasons = conclude(ts.Checks)
+	return ts
 }
 
 // parseCertificates parses the plain certificates among CertificateChoices,

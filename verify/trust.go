@@ -2,6 +2,7 @@ package verify
 
 import (
 	"bytes"
+	"crypto"
 	"crypto/x509"
 	"encoding/asn1"
 	"encoding/pem"
@@ -295,51 +296,14 @@ func (t *TrustStore) verifyChain(leaf *x509.Certificate, inter []*x509.Certifica
 	if len(t.anchors) > 0 {
 		chains, err := leaf.Verify(x509.VerifyOptions{Roots: t.pool, Intermediates: ip, CurrentTime: at, KeyUsages: usage})
 		if err == nil {
-			// Prefer a chain whose anchor has the wanted kind. A trusted
-			// list's timestamp service never anchors a signer's
-			// certificate; a qualified CA may anchor a timestamp unit.
-			var best, plain *chainResult
-			var inactive *anchor
-			for _, ch := range chains {
-				top := ch[len(ch)-1]
-				for i := range t.anchors {
-					a := &t.anchors[i]
-					if !bytes.Equal(a.cert.Raw, top.Raw) {
-						continue
-					}
-					// A trusted-list service vouches only for the times
-					// its status was active: a CA withdrawn since still
-					// anchors what was signed before, a CA granted later
-					// does not anchor what was signed earlier.
-					if !a.activeAt(at) {
-						if inactive == nil {
-							inactive = a
-						}
-						continue
-					}
-					cr := &chainResult{chain: ch, anchor: a, label: a.name + " (" + a.source + ")"}
-					switch {
-					case a.kind == want:
-						return cr, nil
-					case a.kind == AnchorAny && plain == nil:
-						// Kept in case no anchor of the wanted kind
-						// follows: the same CA given with --trust and in
-						// the TSL is a qualified service.
-						plain = cr
-					case want == AnchorTSA && a.kind == AnchorQualifiedCA && best == nil:
-						best = cr
-					}
-				}
-			}
-			if plain != nil {
-				return plain, nil
-			}
-			if best != nil {
-				return best, nil
-			}
-			err = x509.UnknownAuthorityError{Cert: leaf}
-			if inactive != nil {
-				err = &inactiveAnchorError{a: inactive, at: at, leaf: leaf}
+			return t.pickAnchor(chains, at, want, leaf)
+		}
+		// Go refuses MD5 and SHA-1 certificate signatures and RSA keys
+		// under 1024 bits: such a chain is built and its signatures
+		// checked here, and the cryptographic policy judges it after.
+		if weak := t.weakChains(leaf, inter, at); len(weak) > 0 {
+			if cr, werr := t.pickAnchor(weak, at, want, leaf); werr == nil {
+				return cr, nil
 			}
 		}
 		firstErr = err
@@ -355,6 +319,159 @@ func (t *TrustStore) verifyChain(leaf *x509.Certificate, inter []*x509.Certifica
 		}
 	}
 	return nil, firstErr
+}
+
+// pickAnchor chooses among the chains to the store's anchors the one
+// whose anchor has the wanted kind and was active at at.
+func (t *TrustStore) pickAnchor(chains [][]*x509.Certificate, at time.Time, want AnchorKind, leaf *x509.Certificate) (*chainResult, error) {
+	// Prefer a chain whose anchor has the wanted kind. A trusted
+	// list's timestamp service never anchors a signer's
+	// certificate; a qualified CA may anchor a timestamp unit.
+	var best, plain *chainResult
+	var inactive *anchor
+	for _, ch := range chains {
+		top := ch[len(ch)-1]
+		for i := range t.anchors {
+			a := &t.anchors[i]
+			if !bytes.Equal(a.cert.Raw, top.Raw) {
+				continue
+			}
+			// A trusted-list service vouches only for the times
+			// its status was active: a CA withdrawn since still
+			// anchors what was signed before, a CA granted later
+			// does not anchor what was signed earlier.
+			if !a.activeAt(at) {
+				if inactive == nil {
+					inactive = a
+				}
+				continue
+			}
+			cr := &chainResult{chain: ch, anchor: a, label: a.name + " (" + a.source + ")"}
+			switch {
+			case a.kind == want:
+				return cr, nil
+			case a.kind == AnchorAny && plain == nil:
+				// Kept in case no anchor of the wanted kind
+				// follows: the same CA given with --trust and in
+				// the TSL is a qualified service.
+				plain = cr
+			case want == AnchorTSA && a.kind == AnchorQualifiedCA && best == nil:
+				best = cr
+			}
+		}
+	}
+	if plain != nil {
+		return plain, nil
+	}
+	if best != nil {
+		return best, nil
+	}
+	if inactive != nil {
+		return nil, &inactiveAnchorError{a: inactive, at: at, leaf: leaf}
+	}
+	return nil, x509.UnknownAuthorityError{Cert: leaf}
+}
+
+// maxWeakDepth bounds the chains weakChains builds.
+const maxWeakDepth = 8
+
+// weakChains builds the chains from leaf to the store's anchors that Go
+// refuses only for their cryptography: a certificate signed with MD5 or
+// SHA-1, or an issuer's RSA key under 1024 bits. Each signature is
+// checked with firma's own code (verifySig), each certificate must be
+// valid at at and each issuer a CA. A chain with none of those weak
+// links is left to Go's verdict.
+func (t *TrustStore) weakChains(leaf *x509.Certificate, inter []*x509.Certificate, at time.Time) [][]*x509.Certificate {
+	var out [][]*x509.Certificate
+	var walk func(path []*x509.Certificate)
+	walk = func(path []*x509.Certificate) {
+		c := path[len(path)-1]
+		if len(path) > maxWeakDepth || len(out) > 0 {
+			return
+		}
+		for i := range t.anchors {
+			a := t.anchors[i].cert
+			if bytes.Equal(a.Raw, c.Raw) {
+				out = append(out, path)
+				return
+			}
+		}
+		cands := make([]*x509.Certificate, 0, len(t.anchors)+len(inter))
+		for i := range t.anchors {
+			cands = append(cands, t.anchors[i].cert)
+		}
+		cands = append(cands, inter...)
+		for _, is := range cands {
+			if !sameName(is.RawSubject, c.RawIssuer) || onPath(path, is) {
+				continue
+			}
+			if at.Before(is.NotBefore) || at.After(is.NotAfter) || !(is.BasicConstraintsValid && is.IsCA) {
+				continue
+			}
+			if checkCertSignature(c, is) != nil {
+				continue
+			}
+			walk(append(append([]*x509.Certificate(nil), path...), is))
+		}
+	}
+	if at.Before(leaf.NotBefore) || at.After(leaf.NotAfter) {
+		return nil
+	}
+	walk([]*x509.Certificate{leaf})
+	for _, ch := range out {
+		if hasWeakLink(ch) {
+			return [][]*x509.Certificate{ch}
+		}
+	}
+	return nil
+}
+
+func onPath(path []*x509.Certificate, c *x509.Certificate) bool {
+	for _, p := range path {
+		if bytes.Equal(p.Raw, c.Raw) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasWeakLink reports a chain Go's x509 would refuse for its
+// cryptography alone.
+func hasWeakLink(ch []*x509.Certificate) bool {
+	for i := 0; i+1 < len(ch); i++ {
+		if h := certSigHash(ch[i].SignatureAlgorithm); h == crypto.MD5 || h == crypto.SHA1 {
+			return true
+		}
+		if alg, bits := keyBits(ch[i+1].PublicKey); alg == "RSA" && bits < 1024 {
+			return true
+		}
+	}
+	return false
+}
+
+// checkCertSignature checks that issuer signed c, with Go's x509 when it
+// accepts the algorithm and key, with firma's own code otherwise.
+func checkCertSignature(c, issuer *x509.Certificate) error {
+	if err := c.CheckSignatureFrom(issuer); err == nil {
+		return nil
+	}
+	h := certSigHash(c.SignatureAlgorithm)
+	if h == 0 || !h.Available() {
+		return fmt.Errorf("unsupported certificate signature algorithm %v", c.SignatureAlgorithm)
+	}
+	var kind string
+	switch c.SignatureAlgorithm {
+	case x509.MD5WithRSA, x509.SHA1WithRSA, x509.SHA256WithRSA, x509.SHA384WithRSA, x509.SHA512WithRSA:
+		kind = "rsa"
+	case x509.ECDSAWithSHA1, x509.ECDSAWithSHA256, x509.ECDSAWithSHA384, x509.ECDSAWithSHA512:
+		kind = "ecdsa"
+	default:
+		return fmt.Errorf("unsupported certificate signature algorithm %v", c.SignatureAlgorithm)
+	}
+	d := h.New()
+	d.Write(c.RawTBSCertificate)
+	_, err := verifySig(issuer.PublicKey, sigScheme{name: c.SignatureAlgorithm.String(), hash: h, kind: kind}, c.RawTBSCertificate, d.Sum(nil), c.Signature)
+	return err
 }
 
 var errNoAnchor = errors.New("no trust anchor configured")

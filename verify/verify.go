@@ -54,8 +54,13 @@ type Options struct {
 	HTTPClient *http.Client
 	// Timeout bounds each revocation request (default 10 s).
 	Timeout time.Duration
-	// Now is the verification time; zero means time.Now().
+	// Now is the current time (a clock for tests); zero means
+	// time.Now().
 	Now time.Time
+	// At is a validation time asked for, as EU DSS's validation time or an
+	// archive's reference date: certificates, trusted-list statuses and
+	// revocation are checked as of then. Zero means Now.
+	At time.Time
 	// Name is the file name shown in the report.
 	Name string
 }
@@ -88,6 +93,9 @@ func Verify(ctx context.Context, r io.Reader, opts Options) (*Report, error) {
 			v.hasTSL = true
 		}
 	}
+	if !opts.At.IsZero() {
+		v.now = opts.At
+	}
 	if v.now.IsZero() {
 		v.now = time.Now()
 	}
@@ -99,7 +107,7 @@ func Verify(ctx context.Context, r io.Reader, opts Options) (*Report, error) {
 		}
 		v.http = &http.Client{Timeout: to}
 	}
-	rep := &Report{File: opts.Name, Revocation: "not_checked", Trust: v.trust.Sources(), VerifiedAt: v.now}
+	rep := &Report{File: opts.Name, Revocation: "not_checked", Trust: v.trust.Sources(), VerifiedAt: v.now, VerifiedAtRequested: !opts.At.IsZero()}
 	if rep.Trust == nil {
 		rep.Trust = []string{}
 	}
@@ -346,7 +354,8 @@ func (v *verifier) fullSignature(id string, si *cms.ParsedSignerInfo, certs []*x
 			s.warn("the declared signing time is in the future")
 		}
 	}
-	v.checkCertificate(o, certs, ref, hasPOE, false)
+	v.checkCertificate(o, certs, ref, poe, false)
+	concludeCrypto(s, o.algIdx, o.uses, v.now, poe)
 	// Counter-signatures sign this signature value; each has its own result.
 	n := 0
 	for _, a := range cms.FindAttrs(si.UnsignedAttrs, cms.OIDAttrCounterSignature) {
@@ -359,7 +368,7 @@ func (v *verifier) fullSignature(id string, si *cms.ParsedSignerInfo, certs []*x
 			}
 			if err != nil {
 				cs := &Signature{ID: cid}
-				cs.add("format", StatusFailed, FormatFailure, "unreadable counter-signature: "+err.Error())
+				cs.fail("format", FormatFailure, "unreadable counter-signature: "+err.Error())
 				cs.Indication, cs.SubIndication, cs.Reasons = conclude(cs.Checks)
 				s.CounterSignatures = append(s.CounterSignatures, cs)
 				continue
@@ -425,7 +434,7 @@ func (v *verifier) tsdLayer(l *Layer, ci *cms.ContentInfo, nest *nestSink) []*La
 	nest.recordSHA256(tsd.ContentDigests)
 	l.ContentLength = tsd.ContentLength
 	if tsd.EvidenceKind != "tst" {
-		v.report.Timestamps = append(v.report.Timestamps, &Timestamp{Covers: "content", Indication: Indeterminate, SubIndication: FormatFailure, Reasons: []string{"the evidence is not a timestamp token (" + tsd.EvidenceKind + "): not supported"}})
+		v.report.Timestamps = append(v.report.Timestamps, timestampNot("content", NoPOE, "the evidence is not a timestamp token ("+tsd.EvidenceKind+"): not supported"))
 		return inner
 	}
 	for i, tok := range tsd.Tokens {

@@ -258,24 +258,29 @@ func TestAttacks(t *testing.T) {
 	}
 	swap, _ := x509.ParseCertificate(swapDER)
 
+	// Tampering is TOTAL_FAILED; what only policy or missing proof
+	// rejects is INDETERMINATE (issue 10 rules 1 to 3: before, the swapped
+	// certificate, the missing nonRepudiation, the expiry without a proof
+	// of existence and MD5 were all TOTAL_FAILED, which is wrong).
 	for _, tc := range []struct {
 		name    string
 		in      []byte
+		ind     Indication
 		sub     SubIndication
 		openssl bool // openssl cms -verify is expected to reject it too
 	}{
-		{"content changed", flip(der, contentAt+3), HashFailure, true},
-		{"signed attribute changed", flip(der, stAt), SigCryptoFailure, true},
-		{"signer certificate swapped (same name, issuer, serial, key)", (&forge{content: document, signer: p.valid, certs: []*x509.Certificate{swap}}).build(t), NoSigningCertificateFound, false},
-		{"key without nonRepudiation", opensslSign(t, p.noNR, document, "-nodetach"), ChainConstraintsFailure, false},
-		{"certificate expired at signing time", opensslSign(t, p.expired, document, "-nodetach"), Expired, true},
-		{"MD5 digest", (&forge{content: document, signer: p.valid, digest: crypto.MD5}).build(t), CryptoConstraintsFailure, false},
-		{"truncated", der[:len(der)-40], FormatFailure, true},
-		{"truncated in the content", der[:contentAt+10], FormatFailure, true},
+		{"content changed", flip(der, contentAt+3), TotalFailed, HashFailure, true},
+		{"signed attribute changed", flip(der, stAt), TotalFailed, SigCryptoFailure, true},
+		{"signer certificate swapped (same name, issuer, serial, key)", (&forge{content: document, signer: p.valid, certs: []*x509.Certificate{swap}}).build(t), Indeterminate, NoSigningCertificateFound, false},
+		{"key without nonRepudiation", opensslSign(t, p.noNR, document, "-nodetach"), Indeterminate, ChainConstraintsFailure, false},
+		{"certificate expired, no proof of existence", opensslSign(t, p.expired, document, "-nodetach"), Indeterminate, OutOfBoundsNoPOE, true},
+		{"MD5 digest", (&forge{content: document, signer: p.valid, digest: crypto.MD5}).build(t), Indeterminate, CryptoConstraintsFailureNoPOE, false},
+		{"truncated", der[:len(der)-40], TotalFailed, FormatFailure, true},
+		{"truncated in the content", der[:contentAt+10], TotalFailed, FormatFailure, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rep := verifyBytes(t, tc.in, Options{Trust: p.trust(t)})
-			mustResult(t, rep, TotalFailed, tc.sub)
+			mustResult(t, rep, tc.ind, tc.sub)
 			if tc.openssl && opensslVerify(t, tc.in, p.caPEM) {
 				t.Error("openssl accepts it")
 			}
@@ -303,10 +308,12 @@ func TestSignedAttributeRules(t *testing.T) {
 			a := defaultAttrs(f, md)
 			return [][]byte{a[3], a[2], a[1], a[0]}
 		}}, TotalPassed, "", "out of DER order"},
+		// Issue 10 rule 6: RFC 5652 5.4 signs the DER encoding; a signature
+		// over the stored order only was accepted before, wrongly.
 		{"signed as stored, out of order", &forge{unsorted: true, signUnsorted: true, attrs: func(f *forge, md []byte) [][]byte {
 			a := defaultAttrs(f, md)
 			return [][]byte{a[3], a[2], a[1], a[0]}
-		}}, TotalPassed, "", ""},
+		}}, TotalFailed, SigCryptoFailure, ""},
 		{"stored as BER: indefinite length, out of order", &forge{unsorted: true, tamper: func(stored []byte) []byte {
 			// SET with a definite length -> the same SET, indefinite.
 			e, _, err := cms.ParseElement(stored)
@@ -328,8 +335,21 @@ func TestSignedAttributeRules(t *testing.T) {
 			a[2] = attr(cms.OIDAttrMessageDigest, octets(md), octets(make([]byte, len(md))))
 			return a
 		}}, TotalFailed, FormatFailure, ""},
-		{"content-type twice", &forge{attrs: func(f *forge, md []byte) [][]byte {
+		// Issue 10 rule 5: identical copies make a CMS signature, not a
+		// damaged one (it was FORMAT_FAILURE); copies that disagree stay so.
+		{"content-type twice, identical", &forge{attrs: func(f *forge, md []byte) [][]byte {
 			return append(defaultAttrs(f, md), attr(cms.OIDAttrContentType, mustMarshal(cms.OIDData)))
+		}}, TotalPassed, "", "content-type attribute appears 2 times (identical copies)"},
+		{"signing-certificate-v2 twice, identical", &forge{attrs: func(f *forge, md []byte) [][]byte {
+			return append(defaultAttrs(f, md), attr(cms.OIDAttrSigningCertificateV2, signingCertV2(f.signer.Cert)))
+		}}, TotalPassed, "", "signing-certificate-v2 attribute appears 2 times (identical copies)"},
+		{"signing-certificate-v2 twice, different", &forge{attrs: func(f *forge, md []byte) [][]byte {
+			return append(defaultAttrs(f, md), attr(cms.OIDAttrSigningCertificateV2, signingCertV2(testPKI(t).ecdsa.Cert)))
+		}}, TotalFailed, FormatFailure, ""},
+		{"signing-time with two equal values", &forge{attrs: func(f *forge, md []byte) [][]byte {
+			a := defaultAttrs(f, md)
+			a[1] = attr(cms.OIDAttrSigningTime, st(f.signingTime), st(f.signingTime))
+			return a
 		}}, TotalFailed, FormatFailure, ""},
 		{"wrong content-type", &forge{attrs: func(f *forge, md []byte) [][]byte {
 			a := defaultAttrs(f, md)
@@ -340,7 +360,7 @@ func TestSignedAttributeRules(t *testing.T) {
 			return defaultAttrs(f, md)[:3]
 		}}, TotalPassed, "", ""},
 		{"no signed attributes (PKCS#7 over the content)", &forge{noAttrs: true}, TotalPassed, "", ""},
-		{"SHA-1 in 2026", &forge{digest: crypto.SHA1}, Indeterminate, CryptoConstraintsFailure, ""},
+		{"SHA-1 in 2026", &forge{digest: crypto.SHA1}, Indeterminate, CryptoConstraintsFailureNoPOE, ""},
 		{"message digest of other content", &forge{attrs: func(f *forge, md []byte) [][]byte {
 			return defaultAttrs(f, hashOf(crypto.SHA256, []byte("other")))
 		}}, TotalFailed, HashFailure, ""},

@@ -34,6 +34,8 @@ type verifyOptions struct {
 	Extract     bool
 	Output      string
 	Force       bool
+	// At is --at: the validation time, as text (RFC 3339 or a date).
+	At string
 }
 
 func newVerifyCmd(io *IO, g *globalOptions) *cobra.Command {
@@ -70,9 +72,18 @@ status history: a CA withdrawn since still vouches for older signatures.
 Revocation (OCSP, then CRL) is checked only with --online; otherwise the
 report says it was not checked.
 
+--at TIME verifies as of a past time (RFC 3339, or a date YYYY-MM-DD for
+its midnight UTC): certificate validity, trusted-list status and
+revocation are checked then, as EU DSS's validation time or an archive's
+reference date. A certificate expired at that time is
+INDETERMINATE/OUT_OF_BOUNDS_NO_POE unless a timestamp proves the signature
+existed while it was valid.
+
 --extract writes the signed document next to the file, named after it with
 the .p7m (.tsd, .m7m) endings removed; it never replaces an existing file
-without --force, and keeps nothing when the signature is TOTAL_FAILED.
+without --force, and keeps nothing when the document's integrity does not
+hold (changed, damaged, a signature that does not match); an INDETERMINATE
+file, or one TOTAL_FAILED for its certificate only, gives its document.
 
 Exit status: 0 all TOTAL_PASSED, 21 INDETERMINATE, 20 TOTAL_FAILED, 11 a
 file could not be read or is not a signed file (or a --trust, --tsl or
@@ -89,6 +100,9 @@ file could not be read or is not a signed file (or a --trust, --tsl or
 
   # A detached signature with its document
   firma verify --trust ca.pem --content referto.pdf referto.pdf.p7s
+
+  # An archived file, as of the date the archive took it in
+  firma verify --tsl TSL-IT.xml --at 2012-03-15 delibera.pdf.p7m
 
   # All invoices of the month, with revocation checks, as JSON for a script
   firma verify --tsl TSL-IT.xml --online --json fatture/*.p7m`,
@@ -111,6 +125,7 @@ file could not be read or is not a signed file (or a --trust, --tsl or
 	f.BoolVar(&opts.Extract, "extract", false, "write the signed document next to each file (name without .p7m)")
 	f.StringVarP(&opts.Output, "output", "o", "", "with --extract: write the document to `FILE` (one input only; - for standard output)")
 	f.BoolVar(&opts.Force, "force", false, "with --extract: replace an existing file")
+	f.StringVar(&opts.At, "at", "", "verify as of `TIME` (RFC 3339, or YYYY-MM-DD for midnight UTC) instead of now")
 	_ = g
 	return cmd
 }
@@ -221,13 +236,24 @@ func runVerify(ctx context.Context, ios *IO, opts *verifyOptions) error {
 	if len(opts.TSLSigners) > 0 && opts.TSLUnsigned {
 		return usageErrorf("--tsl-signer and --tsl-unsigned exclude each other: a pinned list must be signed")
 	}
+	var at time.Time
+	if opts.At != "" {
+		var err error
+		if at, err = parseAt(opts.At); err != nil {
+			return usageErrorf("--at %q: give an RFC 3339 time (2012-03-15T10:00:00Z) or a date (2012-03-15)", opts.At)
+		}
+	}
+	now := ios.Now()
+	if !at.IsZero() {
+		now = at
+	}
 	trust := verify.NewTrustStore()
 	for _, t := range opts.Trust {
 		if err := trust.AddPath(t); err != nil {
 			return withCode(ExitInput, err, "")
 		}
 	}
-	tslOpts := verify.TSLOptions{AllowUnsigned: opts.TSLUnsigned, Now: ios.Now()}
+	tslOpts := verify.TSLOptions{AllowUnsigned: opts.TSLUnsigned, Now: now}
 	for _, p := range opts.TSLSigners {
 		certs, err := verify.LoadCertificates(p)
 		if err != nil {
@@ -257,7 +283,7 @@ func runVerify(ctx context.Context, ios *IO, opts *verifyOptions) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		res, code := verifyOne(ctx, ios, opts, trust, in)
+		res, code := verifyOne(ctx, ios, opts, trust, in, at)
 		results = append(results, res)
 		worst = worseExit(worst, code)
 		if !opts.JSON {
@@ -312,7 +338,7 @@ func exitFor(ind verify.Indication) int {
 }
 
 // verifyOne verifies one file, extracting its document when asked.
-func verifyOne(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.TrustStore, input string) (verifyFileResult, int) {
+func verifyOne(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.TrustStore, input string, at time.Time) (verifyFileResult, int) {
 	res := verifyFileResult{File: input}
 	fail := func(err error) (verifyFileResult, int) {
 		res.Error = err.Error()
@@ -335,7 +361,7 @@ func verifyOne(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.
 		}
 		r = f
 	}
-	vo := verify.Options{Trust: trust, Online: opts.Online, Timeout: opts.Timeout, Now: ios.Now(), Name: input}
+	vo := verify.Options{Trust: trust, Online: opts.Online, Timeout: opts.Timeout, Now: ios.Now(), At: at, Name: input}
 	if opts.Content != "" {
 		if opts.Content == "-" {
 			vo.Content = ctxReader{ctx: ctx, r: ios.In}
@@ -390,8 +416,8 @@ func verifyOne(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.
 		switch {
 		case rep.Content == nil:
 			res.ExtractNote = "nothing extracted: the file holds no document (detached signature)"
-		case rep.Indication == verify.TotalFailed:
-			res.ExtractNote = "nothing extracted: the signature is not valid (TOTAL_FAILED)"
+		case !rep.Intact():
+			res.ExtractNote = "nothing extracted: the document's integrity does not hold (" + string(rep.SubIndication) + ")"
 		default:
 			if err := out.Commit(); err != nil {
 				return fail(withCode(ExitOutput, err, ""))
@@ -402,6 +428,14 @@ func verifyOne(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.
 		rep.Content.ExtractedTo = "-"
 	}
 	return res, exitFor(rep.Indication)
+}
+
+// parseAt reads --at: an RFC 3339 time, or a date for its midnight UTC.
+func parseAt(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), nil
+	}
+	return time.Parse(time.DateOnly, s)
 }
 
 func reportFileError(ios *IO, input string, err error) {

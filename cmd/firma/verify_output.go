@@ -35,7 +35,12 @@ func printVerifyResult(w io.Writer, res *verifyFileResult, lists []verify.TSLInf
 	if r.SubIndication != "" {
 		head += "/" + string(r.SubIndication)
 	}
-	fmt.Fprintf(w, "%s: %s (%s)\n", res.File, head, verdictWords(r.Indication))
+	words := verdictWords(r.Indication)
+	if src := sourceWords(r.Source); src != "" {
+		// The worst verdict is not the main signature's: say whose it is.
+		words = src + ": " + words
+	}
+	fmt.Fprintf(w, "%s: %s (%s)\n", res.File, head, words)
 	if r.Reason != "" {
 		fmt.Fprintf(w, "  reason: %s\n", r.Reason)
 	}
@@ -60,6 +65,11 @@ func printVerifyResult(w io.Writer, res *verifyFileResult, lists []verify.TSLInf
 	for i, ts := range r.Timestamps {
 		printTimestamp(w, fmt.Sprintf("file timestamp %d", i+1), ts, "  ")
 	}
+	if r.VerifiedAtRequested {
+		fmt.Fprintf(w, "  validation time: %s (asked with --at)\n", r.VerifiedAt.UTC().Format(time.DateTime+" MST"))
+	} else {
+		fmt.Fprintf(w, "  validation time: %s (now)\n", r.VerifiedAt.UTC().Format(time.DateTime+" MST"))
+	}
 	if r.Revocation == "not_checked" {
 		fmt.Fprintln(w, "  revocation: not checked (offline; use --online)")
 	}
@@ -82,6 +92,21 @@ func printVerifyResult(w io.Writer, res *verifyFileResult, lists []verify.TSLInf
 	if res.ExtractNote != "" {
 		fmt.Fprintf(w, "  %s\n", res.ExtractNote)
 	}
+}
+
+// sourceWords names where a file's verdict comes from when it is not a
+// signature of the file: a counter-signature (S1.C1), a file timestamp
+// (T1), a layer. Empty for a signature.
+func sourceWords(src string) string {
+	switch {
+	case strings.Contains(src, ".C"):
+		return "counter-signature " + src
+	case strings.HasPrefix(src, "T"):
+		return "file timestamp " + strings.TrimPrefix(src, "T")
+	case strings.HasPrefix(src, "layer "):
+		return src
+	}
+	return ""
 }
 
 // printTrustedList gives the trust lines of a --tsl list: who signed it

@@ -52,6 +52,7 @@ type cliPKI struct {
 	now   time.Time
 	valid *testpki.Identity
 	ca    string
+	caID  *testpki.CA
 }
 
 var (
@@ -82,7 +83,7 @@ func testCLIPKI(t *testing.T) *cliPKI {
 			cliPKIErr = err
 			return
 		}
-		p := &cliPKI{now: now, valid: id, ca: filepath.Join(dir, "ca.pem")}
+		p := &cliPKI{now: now, valid: id, ca: filepath.Join(dir, "ca.pem"), caID: ca}
 		cliPKIErr = os.WriteFile(p.ca, testpki.CertPEM(ca.Cert), 0o644)
 		cliPKIVal = p
 	})
@@ -115,6 +116,9 @@ func runCLI(t *testing.T, now time.Time, args ...string) (int, string, string) {
 	t.Helper()
 	ios, out, errb := testIO(now, nil)
 	code := Main(context.Background(), args, ios)
+	if len(args) > 0 && args[0] == "verify" {
+		checkVerifyOutput(t, out.String())
+	}
 	return code, out.String(), errb.String()
 }
 
