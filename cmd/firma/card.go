@@ -85,7 +85,7 @@ func runCard(ctx context.Context, io *IO, o *cardOptions) error {
 		}
 	}
 	if o.ProbePINTries {
-		fmt.Fprintf(io.Err, "firma: warning: %s\n", probeFlagWarning)
+		printf(io.Err, "firma: warning: %s\n", probeFlagWarning)
 	}
 	rep, err := card.Survey(ctx, opts)
 	if err != nil {

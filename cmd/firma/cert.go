@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/pem"
-	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -76,7 +75,7 @@ func runCert(ctx context.Context, io *IO, o *certOptions) error {
 	}
 	for i, v := range views {
 		if i > 0 {
-			fmt.Fprintln(io.Out)
+			printLine(io.Out)
 		}
 		printCert(io, v)
 	}

@@ -63,7 +63,7 @@ func runCheck(ctx context.Context, io *IO, o *checkOptions) int {
 		if perf != "" {
 			perf = " | " + perf
 		}
-		fmt.Fprintf(io.Out, "FIRMA %s - %s%s\n", word, msg, perf)
+		printf(io.Out, "FIRMA %s - %s%s\n", word, msg, perf)
 		return code
 	}
 	if o.Warn < 0 || o.Crit < 0 || o.Crit > o.Warn {

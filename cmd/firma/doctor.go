@@ -147,16 +147,16 @@ func runDoctor(ctx context.Context, io *IO, o *doctorOptions) error {
 	}
 	if o.Report != "" {
 		var r bytes.Buffer
-		fmt.Fprintf(&r, "firma doctor report, %s\n\n", d.now.UTC().Format(time.RFC3339))
+		printf(&r, "firma doctor report, %s\n\n", d.now.UTC().Format(time.RFC3339))
 		for _, k := range slices.Sorted(maps.Keys(d.rep.Versions)) {
-			fmt.Fprintf(&r, "%-16s %s\n", k+":", d.rep.Versions[k])
+			printf(&r, "%-16s %s\n", k+":", d.rep.Versions[k])
 		}
 		r.WriteString("\n")
 		r.Write(text.Bytes())
 		if err := atomicfile.WriteFile(o.Report, r.Bytes(), atomicfile.Options{Force: o.Force}); err != nil {
 			return withCode(ExitOutput, err, "")
 		}
-		fmt.Fprintf(io.Err, "report written to %s\n", o.Report)
+		printf(io.Err, "report written to %s\n", o.Report)
 	}
 	if d.rep.Failed > 0 {
 		return silentExit{ExitFailure}
@@ -374,12 +374,12 @@ func tokenArg(g *globalOptions) string {
 
 func printDoctor(w io.Writer, r *doctorReport) {
 	for _, c := range r.Checks {
-		fmt.Fprintf(w, "%-8s %-33s %s\n", strings.ToUpper(c.Status), c.Name, c.Detail)
+		printf(w, "%-8s %-33s %s\n", strings.ToUpper(c.Status), c.Name, c.Detail)
 		if c.Fix != "" && c.Status != checkStatusOK {
-			fmt.Fprintf(w, "%-8s %-33s fix: %s\n", "", "", c.Fix)
+			printf(w, "%-8s %-33s fix: %s\n", "", "", c.Fix)
 		}
 	}
-	fmt.Fprintf(w, "\n%d failed, %d warnings\n", r.Failed, r.Warnings)
+	printf(w, "\n%d failed, %d warnings\n", r.Failed, r.Warnings)
 }
 
 // versions collects what a support ticket needs. No secret is read.

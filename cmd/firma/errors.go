@@ -182,10 +182,10 @@ func reportError(io *IO, err error) int {
 		return se.code
 	}
 	code, hint := classify(err)
-	fmt.Fprintf(io.Err, "firma: error: %s\n", err)
+	printf(io.Err, "firma: error: %s\n", err)
 	if hint != "" {
 		for _, line := range strings.Split(hint, "\n") {
-			fmt.Fprintf(io.Err, "firma: hint: %s\n", line)
+			printf(io.Err, "firma: hint: %s\n", line)
 		}
 	}
 	return code

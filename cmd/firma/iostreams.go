@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/term"
 )
@@ -93,10 +96,37 @@ func openDevTTY() (TTY, error) {
 	return devTTY{f}, nil
 }
 
-// writeJSON prints v as indented JSON with a final newline.
+// writeJSON prints v as indented JSON with a final newline. Values are
+// exact; the few characters that act on a terminal even inside a JSON
+// string (C1 controls, bidirectional overrides) are written as \u
+// escapes, which JSON decoders read back as the same characters.
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(escapeJSONRunes(b.Bytes()))
+	return err
+}
+
+// escapeJSONRunes writes the runes of unsafeRune as \u escapes (JSON
+// control characters are escaped by encoding/json already).
+func escapeJSONRunes(js []byte) []byte {
+	if !needsEscape(string(js)) {
+		return js
+	}
+	out := make([]byte, 0, len(js)+32)
+	for i := 0; i < len(js); {
+		r, size := utf8.DecodeRune(js[i:])
+		if unsafeRune(r) {
+			out = fmt.Appendf(out, `\u%04x`, r)
+		} else {
+			out = append(out, js[i:i+size]...)
+		}
+		i += size
+	}
+	return out
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -110,23 +109,23 @@ the tokens it sees.`,
 				return &pkcs11.NoModuleError{}
 			}
 			for _, a := range d.Attempts {
-				fmt.Fprintf(io.Out, "%s (%s)\n", a.Path, a.Source)
+				printf(io.Out, "%s (%s)\n", a.Path, a.Source)
 				if !a.Loaded {
-					fmt.Fprintf(io.Out, "  not loadable: %s\n", a.Error)
+					printf(io.Out, "  not loadable: %s\n", a.Error)
 					if a.Hint != "" {
-						fmt.Fprintf(io.Out, "  fix: %s\n", a.Hint)
+						printf(io.Out, "  fix: %s\n", a.Hint)
 					}
 					continue
 				}
-				fmt.Fprintf(io.Out, "  loaded: %s\n", a.Library)
+				printf(io.Out, "  loaded: %s\n", a.Library)
 				if a.Error != "" {
-					fmt.Fprintf(io.Out, "  error: %s\n", a.Error)
+					printf(io.Out, "  error: %s\n", a.Error)
 				}
 				if len(a.Tokens) == 0 {
-					fmt.Fprintln(io.Out, "  no token present")
+					printLine(io.Out, "  no token present")
 				}
 				for _, t := range a.Tokens {
-					fmt.Fprintf(io.Out, "  token %q serial %s, PIN %s\n", t.Label, t.Serial, t.PIN)
+					printf(io.Out, "  token %q serial %s, PIN %s\n", t.Label, t.Serial, t.PIN)
 				}
 			}
 			return nil
@@ -173,7 +172,7 @@ func showTries(io *IO, what string, s pkcs11.PINState) {
 	if s == pkcs11.PINOK {
 		return
 	}
-	fmt.Fprintf(io.Err, "%s state: %s\n", what, describePIN(s, what == "PUK"))
+	printf(io.Err, "%s state: %s\n", what, describePIN(s, what == "PUK"))
 }
 
 func newPINChangeCmd(io *IO, g *globalOptions) *cobra.Command {
@@ -218,7 +217,7 @@ the tries left when the card can tell them without using a try.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(io.Out, "PIN changed on token %q\n", tok.Info.Label)
+			printf(io.Out, "PIN changed on token %q\n", tok.Info.Label)
 			return nil
 		},
 	}
@@ -283,7 +282,7 @@ PKCS#11 module, on the Italian cards whose PIN encoding it knows.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(io.Out, "PIN unblocked and replaced on token %q\n", tok.Info.Label)
+			printf(io.Out, "PIN unblocked and replaced on token %q\n", tok.Info.Label)
 			return nil
 		},
 	}

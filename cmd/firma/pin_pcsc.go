@@ -68,7 +68,7 @@ func runPINPCSC(ctx context.Context, io *IO, o *pcscPINOptions, secret, newPIN *
 		AllowFinalTry: secret.AllowFinalTry,
 		Rules:         pinrules.Italian,
 		Before: func(t card.Tries) error {
-			fmt.Fprintf(io.Err, "%s: %s\n", t.Name, beforeText(t))
+			printf(io.Err, "%s: %s\n", t.Name, beforeText(t))
 			return nil
 		},
 		Secret: func(s card.SecretRef) ([]byte, error) {
@@ -84,9 +84,9 @@ func runPINPCSC(ctx context.Context, io *IO, o *pcscPINOptions, secret, newPIN *
 		return err
 	}
 	if unblock {
-		fmt.Fprintf(io.Out, "%s unblocked and replaced on the card in reader %q\n", pinName, reader)
+		printf(io.Out, "%s unblocked and replaced on the card in reader %q\n", pinName, reader)
 	} else {
-		fmt.Fprintf(io.Out, "%s changed on the card in reader %q\n", pinName, reader)
+		printf(io.Out, "%s changed on the card in reader %q\n", pinName, reader)
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"text/tabwriter"
 	"time"
@@ -81,7 +80,7 @@ func runReaders(ctx context.Context, io *IO, o *readersOptions) error {
 			want, what = card.CardAbsent, "the card to be removed"
 		}
 		if io.ErrIsTTY {
-			fmt.Fprintf(io.Err, "Waiting for %s (Ctrl-C to stop)...\n", what)
+			printf(io.Err, "Waiting for %s (Ctrl-C to stop)...\n", what)
 		}
 		readers, err = c.Wait(ctx, card.WaitOptions{Reader: o.Reader, Want: want, Timeout: o.Timeout})
 	} else {
@@ -125,13 +124,13 @@ func filterReaders(rs []card.Reader, name string) []card.Reader {
 func printReaders(w io.Writer, rs []card.Reader, tty bool) {
 	if !tty {
 		for _, r := range rs {
-			fmt.Fprintf(w, "%s\t%s\t%s\n", r.Name, r.State, card.FormatHex(r.ATR))
+			printf(w, "%s\t%s\t%s\n", r.Name, r.State, card.FormatHex(r.ATR))
 		}
 		return
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, r := range rs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Name, r.State, card.FormatHex(r.ATR))
+		printf(tw, "%s\t%s\t%s\n", r.Name, r.State, card.FormatHex(r.ATR))
 	}
 	tw.Flush()
 }

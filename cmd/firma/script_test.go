@@ -15,7 +15,8 @@ import (
 // TestMain lets testscript run this test binary as the `firma` command.
 func TestMain(m *testing.M) {
 	testscript.Main(cleanupM{m}, map[string]func(){
-		"firma": func() { os.Exit(runProcess()) },
+		"firma":               func() { os.Exit(runProcess()) },
+		"firma-hostile-store": func() { os.Exit(hostileStoreMain()) },
 	})
 }
 

@@ -307,7 +307,7 @@ func runSign(ctx context.Context, io *IO, opts *signOptions) error {
 		timestamper = tsa
 		if tsa.User != "" && todo > 0 {
 			if tsa.URL.Scheme == "http" {
-				fmt.Fprintf(io.Err, "firma: warning: the TSA password goes unencrypted over http://; use your provider's https:// address if it has one\n")
+				printf(io.Err, "firma: warning: the TSA password goes unencrypted over http://; use your provider's https:// address if it has one\n")
 			}
 			prompt := fmt.Sprintf("TSA password for %s at %s: ", tsa.User, tsa.URL.Host)
 			if tsa.Password, err = opts.TSAPassword.read(io, prompt); err != nil {
@@ -407,7 +407,7 @@ func runSign(ctx context.Context, io *IO, opts *signOptions) error {
 	// A reminder each time the doctor signs, while renewal is still
 	// possible: after expiry only a new kit helps.
 	if r := report.Signer.Renewal; report.Signed > 0 && (r.State == certinfo.RenewalSoon || r.State == certinfo.RenewalNow) {
-		fmt.Fprintf(io.Err, "firma: note: your signing certificate %s\n", r.Advice)
+		printf(io.Err, "firma: note: your signing certificate %s\n", r.Advice)
 	}
 	if batchErr != nil {
 		batchErr.Signed, batchErr.NotSigned = report.Signed, report.Failed+report.NotSigned
@@ -514,7 +514,7 @@ func printSignReport(w io.Writer, r *signReport) {
 			if f.TimestampTime != nil {
 				stamp = " (timestamp " + f.TimestampTime.UTC().Format(time.DateTime) + " UTC)"
 			}
-			fmt.Fprintf(w, "%s %s -> %s%s\n", verb, f.Input, f.Output, stamp)
+			printf(w, "%s %s -> %s%s\n", verb, f.Input, f.Output, stamp)
 		}
 	}
 	var skipped, missing []string
@@ -527,12 +527,12 @@ func printSignReport(w io.Writer, r *signReport) {
 		}
 	}
 	if len(skipped) > 0 {
-		fmt.Fprintf(w, "skipped (already signed): %s\n", strings.Join(skipped, " "))
+		printf(w, "skipped (already signed): %s\n", strings.Join(skipped, " "))
 	}
 	if len(missing) > 0 {
-		fmt.Fprintf(w, "NOT signed: %s\n", strings.Join(missing, " "))
+		printf(w, "NOT signed: %s\n", strings.Join(missing, " "))
 	}
-	fmt.Fprintf(w, "%d of %d files signed by %s (%s, %s)\n", r.Signed, len(r.Files), r.Signer.Name, r.DigestAlgorithm, r.Packaging)
+	printf(w, "%d of %d files signed by %s (%s, %s)\n", r.Signed, len(r.Files), r.Signer.Name, r.DigestAlgorithm, r.Packaging)
 }
 
 func summarize(cert *x509.Certificate, now time.Time) signerSummary {

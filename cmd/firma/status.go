@@ -198,7 +198,7 @@ func runStatusAll(io *IO, o *statusOptions, sel pkcs11.KeySelector, now time.Tim
 	}
 	for i, r := range reports {
 		if i > 0 {
-			fmt.Fprintln(io.Out)
+			printLine(io.Out)
 		}
 		printTokenReport(io.Out, r, now)
 	}
@@ -212,7 +212,7 @@ func escapeURI(s string) string {
 		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-._~", c) >= 0 {
 			b.WriteByte(c)
 		} else {
-			fmt.Fprintf(&b, "%%%02X", c)
+			printf(&b, "%%%02X", c)
 		}
 	}
 	return b.String()
@@ -220,7 +220,7 @@ func escapeURI(s string) string {
 
 // field prints one aligned "Label  value" line.
 func field(w io.Writer, label, format string, args ...any) {
-	fmt.Fprintf(w, "%-13s %s\n", label, fmt.Sprintf(format, args...))
+	printf(w, "%-13s %s\n", label, fmt.Sprintf(format, args...))
 }
 
 // printPCSC prints the reader section: each reader with its card, or why

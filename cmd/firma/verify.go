@@ -288,7 +288,7 @@ func runVerify(ctx context.Context, ios *IO, opts *verifyOptions) error {
 		worst = worseExit(worst, code)
 		if !opts.JSON {
 			if i > 0 {
-				fmt.Fprintln(out)
+				printLine(out)
 			}
 			printVerifyResult(out, &res, lists)
 		}
@@ -307,7 +307,7 @@ func runVerify(ctx context.Context, ios *IO, opts *verifyOptions) error {
 			return err
 		}
 	} else if len(results) > 1 {
-		fmt.Fprintln(out)
+		printLine(out)
 		printVerifySummary(out, results)
 	}
 	if worst == ExitOK {
@@ -439,11 +439,11 @@ func parseAt(s string) (time.Time, error) {
 }
 
 func reportFileError(ios *IO, input string, err error) {
-	fmt.Fprintf(ios.Err, "firma: error: %s: %s\n", input, err)
+	printf(ios.Err, "firma: error: %s: %s\n", input, err)
 	_, hint := classify(err)
 	if hint != "" {
 		for _, line := range strings.Split(hint, "\n") {
-			fmt.Fprintf(ios.Err, "firma: hint: %s\n", line)
+			printf(ios.Err, "firma: hint: %s\n", line)
 		}
 	}
 }

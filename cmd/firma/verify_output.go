@@ -27,7 +27,7 @@ func verdictWords(ind verify.Indication) string {
 
 func printVerifyResult(w io.Writer, res *verifyFileResult, lists []verify.TSLInfo) {
 	if res.Report == nil {
-		fmt.Fprintf(w, "%s: ERROR (%s)\n", res.File, res.Error)
+		printf(w, "%s: ERROR (%s)\n", res.File, res.Error)
 		return
 	}
 	r := res.Report
@@ -40,9 +40,9 @@ func printVerifyResult(w io.Writer, res *verifyFileResult, lists []verify.TSLInf
 		// The worst verdict is not the main signature's: say whose it is.
 		words = src + ": " + words
 	}
-	fmt.Fprintf(w, "%s: %s (%s)\n", res.File, head, words)
+	printf(w, "%s: %s (%s)\n", res.File, head, words)
 	if r.Reason != "" {
-		fmt.Fprintf(w, "  reason: %s\n", r.Reason)
+		printf(w, "  reason: %s\n", r.Reason)
 	}
 	for _, l := range r.Layers {
 		if len(r.Layers) > 1 || l.Type != "signed-data" {
@@ -50,31 +50,31 @@ func printVerifyResult(w io.Writer, res *verifyFileResult, lists []verify.TSLInf
 			if l.Detached {
 				desc += ", detached"
 			}
-			fmt.Fprintf(w, "  layer %d: %s (%s)\n", l.Depth+1, desc, l.Form)
+			printf(w, "  layer %d: %s (%s)\n", l.Depth+1, desc, l.Form)
 		}
 		if l.Error != "" {
-			fmt.Fprintf(w, "    error: %s\n", l.Error)
+			printf(w, "    error: %s\n", l.Error)
 		}
 		for _, s := range l.Signatures {
 			printSignature(w, s, "  ")
 		}
 		if l.TrailingBytes > 0 {
-			fmt.Fprintf(w, "    note: %d bytes of padding after the signature (ignored)\n", l.TrailingBytes)
+			printf(w, "    note: %d bytes of padding after the signature (ignored)\n", l.TrailingBytes)
 		}
 	}
 	for i, ts := range r.Timestamps {
 		printTimestamp(w, fmt.Sprintf("file timestamp %d", i+1), ts, "  ")
 	}
 	if r.VerifiedAtRequested {
-		fmt.Fprintf(w, "  validation time: %s (asked with --at)\n", r.VerifiedAt.UTC().Format(time.DateTime+" MST"))
+		printf(w, "  validation time: %s (asked with --at)\n", r.VerifiedAt.UTC().Format(time.DateTime+" MST"))
 	} else {
-		fmt.Fprintf(w, "  validation time: %s (now)\n", r.VerifiedAt.UTC().Format(time.DateTime+" MST"))
+		printf(w, "  validation time: %s (now)\n", r.VerifiedAt.UTC().Format(time.DateTime+" MST"))
 	}
 	if r.Revocation == "not_checked" {
-		fmt.Fprintln(w, "  revocation: not checked (offline; use --online)")
+		printLine(w, "  revocation: not checked (offline; use --online)")
 	}
 	if len(r.Trust) == 0 {
-		fmt.Fprintln(w, "  trust: no trust anchor (use --trust CA.pem or --tsl TSL-IT.xml)")
+		printLine(w, "  trust: no trust anchor (use --trust CA.pem or --tsl TSL-IT.xml)")
 	}
 	for _, l := range lists {
 		printTrustedList(w, &l)
@@ -87,10 +87,10 @@ func printVerifyResult(w io.Writer, res *verifyFileResult, lists []verify.TSLInf
 		case r.Content.ExtractedTo != "":
 			line += ", extracted to " + r.Content.ExtractedTo
 		}
-		fmt.Fprintln(w, line)
+		printLine(w, line)
 	}
 	if res.ExtractNote != "" {
-		fmt.Fprintf(w, "  %s\n", res.ExtractNote)
+		printf(w, "  %s\n", res.ExtractNote)
 	}
 }
 
@@ -114,14 +114,14 @@ func sourceWords(src string) string {
 func printTrustedList(w io.Writer, l *verify.TSLInfo) {
 	switch l.Signature {
 	case verify.TSLPinned:
-		fmt.Fprintf(w, "  trust: trusted list %s signed by %s, signer pinned\n", l.Source, l.SignerName)
+		printf(w, "  trust: trusted list %s signed by %s, signer pinned\n", l.Source, l.SignerName)
 	case verify.TSLNotPinned:
-		fmt.Fprintf(w, "  trust: trusted list %s signed by %s, signer not pinned: use --tsl-signer\n", l.Source, l.SignerName)
+		printf(w, "  trust: trusted list %s signed by %s, signer not pinned: use --tsl-signer\n", l.Source, l.SignerName)
 	default:
-		fmt.Fprintf(w, "  trust: trusted list %s not signed (accepted with --tsl-unsigned)\n", l.Source)
+		printf(w, "  trust: trusted list %s not signed (accepted with --tsl-unsigned)\n", l.Source)
 	}
 	if l.Stale && l.NextUpdate != nil {
-		fmt.Fprintf(w, "  trust: trusted list %s is stale since %s (its next update was due then): download a fresh copy\n", l.Source, l.NextUpdate.UTC().Format(time.DateOnly))
+		printf(w, "  trust: trusted list %s is stale since %s (its next update was due then): download a fresh copy\n", l.Source, l.NextUpdate.UTC().Format(time.DateOnly))
 	}
 }
 
@@ -134,14 +134,14 @@ func printSignature(w io.Writer, s *verify.Signature, indent string) {
 	if s.SubIndication != "" {
 		head += "/" + string(s.SubIndication)
 	}
-	fmt.Fprintf(w, "%s%s %s: %s\n", indent, kind, s.ID, head)
+	printf(w, "%s%s %s: %s\n", indent, kind, s.ID, head)
 	in := indent + "  "
 	if s.Signer != nil {
-		fmt.Fprintf(w, "%ssigner:       %s\n", in, s.Signer.Holder.Name())
+		printf(w, "%ssigner:       %s\n", in, s.Signer.Holder.Name())
 		if cf := s.Signer.Holder.FiscalCode; cf != "" {
-			fmt.Fprintf(w, "%sfiscal code:  %s\n", in, cf)
+			printf(w, "%sfiscal code:  %s\n", in, cf)
 		}
-		fmt.Fprintf(w, "%sissuer:       %s\n", in, s.Signer.IssuerName)
+		printf(w, "%sissuer:       %s\n", in, s.Signer.IssuerName)
 		q := "not qualified"
 		switch {
 		case s.Signer.Qualified && s.Signer.QSCD:
@@ -152,24 +152,24 @@ func printSignature(w io.Writer, s *verify.Signature, indent string) {
 		if s.QualifiedTSL != nil && *s.QualifiedTSL {
 			q += ", CA in the trusted list"
 		}
-		fmt.Fprintf(w, "%scertificate:  %s; valid %s to %s\n", in, q, s.Signer.NotBefore.Format("2006-01-02"), s.Signer.NotAfter.Format("2006-01-02"))
+		printf(w, "%scertificate:  %s; valid %s to %s\n", in, q, s.Signer.NotBefore.Format("2006-01-02"), s.Signer.NotAfter.Format("2006-01-02"))
 	}
 	if s.SigningTime != nil {
-		fmt.Fprintf(w, "%ssigning time: %s (declared by the signer)\n", in, s.SigningTime.UTC().Format(time.DateTime+" MST"))
+		printf(w, "%ssigning time: %s (declared by the signer)\n", in, s.SigningTime.UTC().Format(time.DateTime+" MST"))
 	}
 	for _, ts := range s.Timestamps {
 		printTimestamp(w, "timestamp", ts, in)
 	}
-	fmt.Fprintf(w, "%sformat:       %s, %s\n", in, s.Profile, s.SignatureAlgorithm)
+	printf(w, "%sformat:       %s, %s\n", in, s.Profile, s.SignatureAlgorithm)
 	for _, r := range s.Reasons {
-		fmt.Fprintf(w, "%sreason:       %s\n", in, r)
+		printf(w, "%sreason:       %s\n", in, r)
 	}
 	for _, wn := range s.Warnings {
-		fmt.Fprintf(w, "%swarning:      %s\n", in, wn)
+		printf(w, "%swarning:      %s\n", in, wn)
 	}
-	fmt.Fprintf(w, "%schecks:\n", in)
+	printf(w, "%schecks:\n", in)
 	for _, c := range s.Checks {
-		fmt.Fprintf(w, "%s  %-13s %-20s %s\n", in, c.Status, c.Name, c.Detail)
+		printf(w, "%s  %-13s %-20s %s\n", in, c.Status, c.Name, c.Detail)
 	}
 	for _, cs := range s.CounterSignatures {
 		printSignature(w, cs, in)
@@ -189,9 +189,9 @@ func printTimestamp(w io.Writer, label string, ts *verify.Timestamp, indent stri
 	if ts.TSA != "" {
 		tsa = ", " + ts.TSA
 	}
-	fmt.Fprintf(w, "%s%s: %s (over the %s%s): %s\n", indent, label, when, ts.Covers, tsa, head)
+	printf(w, "%s%s: %s (over the %s%s): %s\n", indent, label, when, ts.Covers, tsa, head)
 	for _, r := range ts.Reasons {
-		fmt.Fprintf(w, "%s  reason: %s\n", indent, r)
+		printf(w, "%s  reason: %s\n", indent, r)
 	}
 }
 
@@ -210,5 +210,5 @@ func printVerifySummary(w io.Writer, results []verifyFileResult) {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[k], k))
 		}
 	}
-	fmt.Fprintf(w, "%d files: %s\n", len(results), strings.Join(parts, ", "))
+	printf(w, "%d files: %s\n", len(results), strings.Join(parts, ", "))
 }

@@ -82,8 +82,11 @@ type Spec struct {
 	// Label and ID for the token objects; defaults from Kind.
 	Label string
 	ID    []byte
-	// CommonName overrides the default subject CN.
+	// CommonName overrides the default subject CN; GivenName and Surname
+	// the holder's names (signature certificates).
 	CommonName string
+	GivenName  string
+	Surname    string
 	// KeyUsage overrides the profile's key usage when not zero.
 	KeyUsage x509.KeyUsage
 }
@@ -149,13 +152,20 @@ func (ca *CA) IssueFor(spec Spec, key crypto.Signer) (*Identity, error) {
 	id := &Identity{Key: key, Label: spec.Label, ID: spec.ID}
 	switch spec.Kind {
 	case Signature:
+		given, surname := GivenName, Surname
+		if spec.GivenName != "" {
+			given = spec.GivenName
+		}
+		if spec.Surname != "" {
+			surname = spec.Surname
+		}
 		tmpl.Subject = pkix.Name{
 			Country:      []string{"IT"},
-			CommonName:   Surname + " " + GivenName,
+			CommonName:   surname + " " + given,
 			SerialNumber: "TINIT-" + FiscalCode,
 			ExtraNames: []pkix.AttributeTypeAndValue{
-				{Type: certinfo.OIDGivenName, Value: GivenName},
-				{Type: certinfo.OIDSurname, Value: Surname},
+				{Type: certinfo.OIDGivenName, Value: given},
+				{Type: certinfo.OIDSurname, Value: surname},
 				{Type: certinfo.OIDDNQualifier, Value: DNQual},
 				{Type: certinfo.OIDTitle, Value: "Medico Chirurgo"},
 			},
