@@ -185,7 +185,7 @@ func TestDoctorCardModuleMissing(t *testing.T) {
 	for _, want := range []string{
 		"WARNING  PKCS#11 module                    the module for Aruba signature card by Incard is not installed: libbit4xpki.so (Bit4id); nor libbit4ipki.so\n",
 		"FAILED   token visible                     the card Aruba signature card by Incard is in reader Virtual PCD 00 00, but no installed module shows its token: its module libbit4xpki.so (Bit4id) is not installed\n",
-		"fix: install the Bit4id middleware: it comes with the card's kit (Aruba Sign / Aruba Key software",
+		"fix: install the Bit4id middleware: it comes with the card provider's signature software (Aruba: the Aruba Sign / Aruba Key kit, https://www.pec.it/download-software-driver.aspx)",
 		"opensc-pkcs11.so loads (OpenSC",
 	} {
 		if !strings.Contains(r.out, want) {

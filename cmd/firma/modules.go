@@ -72,7 +72,7 @@ func vendorModuleSource(name string) string {
 	base := strings.TrimSuffix(strings.TrimSuffix(name, ".so"), ".dylib")
 	switch base {
 	case "libbit4xpki", "libbit4ipki", "libbit4opki":
-		return "the Bit4id middleware: it comes with the card's kit (Aruba Sign / Aruba Key software, from the card provider's download page for signature drivers) or from Bit4id"
+		return "the Bit4id middleware: it comes with the card provider's signature software (Aruba: the Aruba Sign / Aruba Key kit, https://www.pec.it/download-software-driver.aspx) or from Bit4id"
 	case "libASEP11":
 		return "the Athena IDProtect middleware: ask the card provider for its Linux package"
 	case "opensc-pkcs11":
