@@ -178,7 +178,7 @@ func (e *NoTokenError) Hint() string {
 		return "no PKCS#11 module could be loaded: run 'firma modules' to see why"
 	}
 	if len(e.MissingModules) > 0 {
-		return "install the card's middleware that provides " + strings.Join(e.MissingModules, ", ") + " ('firma doctor' says where to get it), or name the module with --module"
+		return "the card's own middleware is not installed: install the one that provides " + strings.Join(e.MissingModules, ", ")
 	}
 	return "insert the card (check the reader with 'firma readers'), or name another module with --module"
 }

@@ -66,13 +66,8 @@ func ResolveSuggested(names []string) (found []Candidate, missing []string) {
 	return dedupe(found), missing
 }
 
-func (o OpenOptions) candidates() ([]Candidate, TokenSelector, error) {
-	cands, sel, _, err := o.discoverCandidates()
-	return cands, sel, err
-}
-
-// discoverCandidates is candidates plus the suggested module names that
-// are not installed.
+// discoverCandidates returns the modules to try for o, in order, the
+// token selector, and the suggested module names that are not installed.
 func (o OpenOptions) discoverCandidates() ([]Candidate, TokenSelector, []string, error) {
 	getenv := o.Getenv
 	if getenv == nil {

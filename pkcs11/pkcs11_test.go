@@ -522,3 +522,18 @@ func TestECDSADER(t *testing.T) {
 		t.Errorf("got % x, want % x", der, want)
 	}
 }
+
+// A card whose module is missing is not reported as a card not inserted.
+func TestNoTokenErrorWithMissingModule(t *testing.T) {
+	e := &NoTokenError{Modules: 1, MissingModules: []string{"libbit4xpki.so", "libbit4ipki.so"}}
+	if got := e.Error(); got != "no token found: the card is in the reader, but its module libbit4xpki.so is not installed" {
+		t.Errorf("error %q", got)
+	}
+	if h := e.Hint(); strings.Contains(h, "insert") || !strings.Contains(h, "libbit4xpki.so, libbit4ipki.so") {
+		t.Errorf("hint %q", h)
+	}
+	// Without a missing module the old wording stays.
+	if got := (&NoTokenError{Modules: 1}).Error(); !strings.Contains(got, "is the card inserted") {
+		t.Errorf("error %q", got)
+	}
+}
