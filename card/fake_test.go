@@ -1,6 +1,7 @@
 package card
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"slices"
@@ -393,7 +394,7 @@ func TestReadTriesStatusWords(t *testing.T) {
 	var got []Tries
 	err := c.WithCard(context.Background(), "A", func(tx *Tx) error {
 		var err error
-		got, err = ReadTries(tx, Profiles["idemia"], false)
+		got, err = ReadTries(tx, Profiles["idemia"], TriesOptions{})
 		return err
 	})
 	if err != nil {
@@ -408,11 +409,71 @@ func TestReadTriesStatusWords(t *testing.T) {
 	f.calls = nil
 	f.mu.Unlock()
 	err = c.WithCard(context.Background(), "A", func(tx *Tx) error {
-		_, err := ReadTries(tx, Profiles["stincard"], false)
+		_, err := ReadTries(tx, Profiles["stincard"], TriesOptions{})
 		return err
 	})
 	var upe *UnsafeProbeError
-	if !errors.As(err, &upe) || slices.Contains(f.calls, "transmit") || upe.Hint() == "" {
+	if !errors.As(err, &upe) || slices.Contains(f.calls, "transmit") || !upe.Asked {
 		t.Errorf("unsafe profile: %v, calls %v", err, f.calls)
+	}
+}
+
+// On a profile not known to be safe, an accepted probe reads the PINs
+// first, the PUKs only when asked, and stops at the first counter below
+// the full count: the rest are not sent.
+func TestReadTriesProbeStopsAtFirstMovedCounter(t *testing.T) {
+	p := Profiles["stincard"] // 0x9A, 0x9B (PUK), 0x10, 0x11 (PUK)
+	cases := []struct {
+		name    string
+		answers map[byte][]byte
+		puks    bool
+		sent    []byte // references queried, in order
+		moved   string
+	}{
+		{"full counters, PINs only", map[byte][]byte{0x9A: {0x63, 0xC3}, 0x10: {0x63, 0xC3}}, false, []byte{0x9A, 0x10}, ""},
+		{"full counters, PUKs asked", map[byte][]byte{0x9A: {0x63, 0xC3}, 0x10: {0x63, 0xC3}, 0x9B: {0x63, 0xC3}, 0x11: {0x63, 0xC3}}, true, []byte{0x9A, 0x10, 0x9B, 0x11}, ""},
+		{"first PIN moved", map[byte][]byte{0x9A: {0x63, 0xC2}}, true, []byte{0x9A}, "signature PIN"},
+		{"second PIN moved, PUKs untouched", map[byte][]byte{0x9A: {0x63, 0xC3}, 0x10: {0x63, 0xC2}}, true, []byte{0x9A, 0x10}, "CNS PIN"},
+		{"blocked PIN stops too", map[byte][]byte{0x9A: {0x69, 0x83}}, true, []byte{0x9A}, "signature PIN"},
+	}
+	for _, c := range cases {
+		f := newFake()
+		f.set("A", statePresent, idemiaATR)
+		var sent []byte
+		f.transmit = func(cmd []byte) ([]byte, error) {
+			if len(cmd) != 4 || cmd[1] != 0x20 {
+				t.Errorf("%s: unexpected command % X", c.name, cmd)
+			}
+			sent = append(sent, cmd[3])
+			return c.answers[cmd[3]], nil
+		}
+		cl, _ := open(f.est())
+		var got []Tries
+		err := cl.WithCard(context.Background(), "A", func(tx *Tx) error {
+			var err error
+			got, err = ReadTries(tx, p, TriesOptions{AcceptTryLoss: true, PUKs: c.puks})
+			return err
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if !bytes.Equal(sent, c.sent) {
+			t.Errorf("%s: sent VERIFY to % X, want % X", c.name, sent, c.sent)
+		}
+		if len(got) != 4 {
+			t.Fatalf("%s: %d counters", c.name, len(got))
+		}
+		for _, tr := range got {
+			probed := bytes.IndexByte(sent, tr.Ref) >= 0
+			if tr.NotProbed == probed || (!probed && (tr.Remaining != nil || tr.Note == "")) {
+				t.Errorf("%s: %+v (probed %v)", c.name, tr, probed)
+			}
+			if tr.Moved != (tr.Name == c.moved) {
+				t.Errorf("%s: %s moved=%v, want moved %q", c.name, tr.Name, tr.Moved, c.moved)
+			}
+			if tr.PUK && !c.puks && !strings.Contains(tr.Note, "only when asked") {
+				t.Errorf("%s: PUK note %q", c.name, tr.Note)
+			}
+		}
 	}
 }

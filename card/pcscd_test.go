@@ -143,24 +143,90 @@ func TestPCSCTriesUnsafeProfile(t *testing.T) {
 	// ReadTries refuses too, before sending anything.
 	c := openClient(t)
 	err = c.WithCard(context.Background(), pcsctest.Readers[0], func(tx *Tx) error {
-		_, err := ReadTries(tx, Profiles["stincard"], false)
+		_, err := ReadTries(tx, Profiles["stincard"], TriesOptions{})
 		return err
 	})
 	var upe *UnsafeProbeError
 	if !errors.As(err, &upe) || vc.Count(0x20) != 0 {
 		t.Fatalf("ReadTries: %v; log %v", err, vc.Log())
 	}
-	// With the opt-in it is sent, warned about, and costs the try.
-	rep, err = Survey(context.Background(), SurveyOptions{ProbePINTries: true, SmartcardList: NoSmartcardList})
+	// Asking is not enough: without the accepted loss of a try firma
+	// refuses, with an error, and still sends nothing. (Before issue 9
+	// the request alone probed all four secrets and cost a try of each.)
+	rep, err = Survey(context.Background(), SurveyOptions{ProbePINTries: true, ProbePUKTries: true, SmartcardList: NoSmartcardList})
 	if err != nil {
 		t.Fatal(err)
 	}
 	r = rep.Readers[0]
-	if r.PINTriesSource != "explicit-probe" || len(r.Warnings) != 1 || len(r.PINTries) != 4 {
+	if !errors.As(r.Err, &upe) || !upe.Asked || r.PINTries != nil || vc.Count(0x20) != 0 {
+		t.Fatalf("probe without consent: %+v; log %v", r, vc.Log())
+	}
+	// With the loss accepted (PUKs asked too): the first PIN probe costs
+	// the try on this card, the counter reads 2 of 3, and firma stops
+	// there: one VERIFY, no PUK touched.
+	rep, err = Survey(context.Background(), SurveyOptions{ProbePINTries: true, AcceptTryLoss: true, ProbePUKTries: true, SmartcardList: NoSmartcardList})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = rep.Readers[0]
+	if r.Err != nil || r.PINTriesSource != "explicit-probe" || len(r.Warnings) != 2 || len(r.PINTries) != 4 {
 		t.Fatalf("report %+v", r)
 	}
-	if *r.PINTries[0].Remaining != 2 || vc.Tries(0x9A) != 2 || vc.Count(0x20) != 4 {
-		t.Errorf("probe: reported %d, card %d, %d VERIFY", *r.PINTries[0].Remaining, vc.Tries(0x9A), vc.Count(0x20))
+	if !strings.Contains(r.Warnings[1], "signature PIN counter reads 2 of 3") {
+		t.Errorf("warnings %q", r.Warnings)
+	}
+	sig := r.PINTries[0]
+	if sig.Name != "signature PIN" || sig.Remaining == nil || *sig.Remaining != 2 || !sig.Moved || vc.Tries(0x9A) != 2 || vc.Count(0x20) != 1 {
+		t.Errorf("probe: %+v, card %d, %d VERIFY", sig, vc.Tries(0x9A), vc.Count(0x20))
+	}
+	for _, tr := range r.PINTries[1:] {
+		if !tr.NotProbed || tr.Remaining != nil || vc.Tries(tr.Ref) != 3 {
+			t.Errorf("%s: %+v, card %d", tr.Name, tr, vc.Tries(tr.Ref))
+		}
+	}
+}
+
+// A profile not known to be safe, on a card where the query is in fact
+// harmless (the virtual Athena card): an accepted probe reads the PINs,
+// nothing moves, and the PUKs are probed only when asked.
+func TestPCSCTriesProbePUKsOnlyWhenAsked(t *testing.T) {
+	p := pcsctest.Start(t)
+	vc := newCard(t, "athena")
+	p.Insert(vc, 0)
+	rep, err := Survey(context.Background(), SurveyOptions{ProbePINTries: true, AcceptTryLoss: true, SmartcardList: NoSmartcardList})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rep.Readers[0]
+	if r.Err != nil || r.Identification.Profile.Name != "athena" || len(r.PINTries) != 4 || len(r.Warnings) != 1 {
+		t.Fatalf("report %+v", r)
+	}
+	var refs []byte
+	for _, e := range vc.Log() {
+		if e.INS() == 0x20 {
+			refs = append(refs, e.Command[3])
+		}
+	}
+	if string(refs) != string([]byte{0x1A, 0x10}) {
+		t.Errorf("VERIFY sent to % X, want the two PINs only", refs)
+	}
+	for _, tr := range r.PINTries {
+		if tr.PUK != tr.NotProbed || (!tr.PUK && (tr.Remaining == nil || *tr.Remaining != 3)) {
+			t.Errorf("%+v", tr)
+		}
+	}
+	vc.ClearLog()
+	rep, err = Survey(context.Background(), SurveyOptions{ProbePINTries: true, AcceptTryLoss: true, ProbePUKTries: true, SmartcardList: NoSmartcardList})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := vc.Count(0x20); n != 4 {
+		t.Errorf("%d VERIFY with the PUKs asked, want 4", n)
+	}
+	for _, tr := range rep.Readers[0].PINTries {
+		if tr.NotProbed || tr.Remaining == nil || *tr.Remaining != 3 {
+			t.Errorf("%+v", tr)
+		}
 	}
 }
 
@@ -239,7 +305,7 @@ func TestPCSCUnresponsiveCard(t *testing.T) {
 	vc.SetUnresponsive(true)
 	c := openClient(t, WithOpTimeout(500*time.Millisecond))
 	err := c.WithCard(context.Background(), pcsctest.Readers[0], func(tx *Tx) error {
-		_, err := ReadTries(tx, Profiles["idemia"], false)
+		_, err := ReadTries(tx, Profiles["idemia"], TriesOptions{})
 		return err
 	})
 	if !errors.Is(err, ErrUnresponsive) {
@@ -283,7 +349,7 @@ func BenchmarkPCSCReadTries(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		err := c.WithCard(ctx, pcsctest.Readers[0], func(tx *Tx) error {
-			_, err := ReadTries(tx, Profiles["idemia"], false)
+			_, err := ReadTries(tx, Profiles["idemia"], TriesOptions{})
 			return err
 		})
 		if err != nil {

@@ -118,7 +118,7 @@ func TestPINAPDUEncoding(t *testing.T) {
 	f, cl := fakeCard(t, idemiaATR, s)
 	defer cl.Close()
 	if err := cl.WithCard(context.Background(), "R", func(tx *Tx) error {
-		_, err := ReadTries(tx, Profiles["idemia"], false)
+		_, err := ReadTries(tx, Profiles["idemia"], TriesOptions{})
 		return err
 	}); err != nil {
 		t.Fatal(err)

@@ -15,6 +15,10 @@ type Profile struct {
 	// family. When false, some cards of the family may count it as a
 	// failed try, so firma sends it only when the user asks explicitly.
 	EmptyVerifySafe bool `json:"empty_verify_safe"`
+	// FullTries is the retry counter of a fresh PIN or PUK (3 on Italian
+	// CNS cards). A probe that may cost a try stops at the first counter
+	// that reads below it.
+	FullTries int `json:"full_tries"`
 	// PINFormat is how PINs and PUKs travel in VERIFY, CHANGE REFERENCE
 	// DATA and RESET RETRY COUNTER on this family; nil when firma does
 	// not manage PINs by APDU on it (use the PKCS#11 module instead).
@@ -88,6 +92,7 @@ var Profiles = map[string]*Profile{
 		// VERIFY to Italian CNS cards, and some of them count it as a
 		// failed try. Not confirmed safe on any batch.
 		EmptyVerifySafe: false,
+		FullTries:       3,
 		PINFormat:       italianPINFormat,
 		Source:          "OpenSC itacns driver and public reports; empty VERIFY not confirmed safe",
 	},
@@ -97,6 +102,7 @@ var Profiles = map[string]*Profile{
 		// ID-One Cosmo implements ISO/IEC 7816-4:2013 11.5.6: VERIFY with
 		// absent data field returns the retry counter without using a try.
 		EmptyVerifySafe: true,
+		FullTries:       3,
 		PINFormat:       italianPINFormat,
 		Source:          "ISO/IEC 7816-4 retry-counter query on IDEMIA ID-One Cosmo; to be confirmed on each card batch",
 	},
@@ -104,6 +110,7 @@ var Profiles = map[string]*Profile{
 		Name:            "athena",
 		Secrets:         cnsRefs(0),
 		EmptyVerifySafe: false,
+		FullTries:       3,
 		PINFormat:       italianPINFormat,
 		Source:          "CNS specification references; empty VERIFY behaviour unknown",
 	},
@@ -111,6 +118,7 @@ var Profiles = map[string]*Profile{
 		Name:            "cns",
 		Secrets:         cnsRefs(0),
 		EmptyVerifySafe: false,
+		FullTries:       3,
 		// An unknown maker: the references are the specification's, but
 		// how its PIN blocks are encoded is not confirmed, and a wrong
 		// encoding costs a try. No PIN management by APDU.

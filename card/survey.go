@@ -3,6 +3,7 @@ package card
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -10,10 +11,16 @@ import (
 type SurveyOptions struct {
 	// Reader limits the survey to one reader (all readers when empty).
 	Reader string
-	// ProbePINTries sends the empty VERIFY even to cards whose profile
-	// does not mark it safe. It may cost one try of each PIN and PUK on
-	// such cards: only set it when the user asked explicitly.
+	// ProbePINTries asks for the PIN counters of cards whose profile does
+	// not mark the empty VERIFY safe. Alone it sends nothing to such a
+	// card: the reader's Err is an *UnsafeProbeError (Asked).
 	ProbePINTries bool
+	// AcceptTryLoss is the user's explicit consent, with ProbePINTries,
+	// that the probe may cost a try; see ReadTries for how it is bounded.
+	AcceptTryLoss bool
+	// ProbePUKTries probes the PUKs too on such cards (with
+	// AcceptTryLoss); PUKs are never probed otherwise.
+	ProbePUKTries bool
 	// SkipPINTries reads no counter at all.
 	SkipPINTries bool
 	// SmartcardList is pcsc-tools' list for descriptions; nil loads the
@@ -64,14 +71,15 @@ type ReaderReport struct {
 
 // ProbeWarning is the warning attached to an explicit probe of a card
 // whose profile is not known to be safe.
-const ProbeWarning = "the empty VERIFY was sent to a card not known to treat it as harmless: this may have used one try of each PIN and PUK"
+const ProbeWarning = "the empty VERIFY was sent to a card not known to treat it as harmless: each counter probed may have lost a try"
 
 // Survey is what `firma status` and `firma doctor` show about PC/SC: it
 // lists the readers and, for each card, its ATR, decoded ATR,
 // identification (family, label, smartcard_list descriptions), the PKCS#11
 // module file names to try in order, and the PIN/PUK retry counters when
 // they can be read safely (profile marked safe) or were explicitly asked
-// for (opts.ProbePINTries, with a warning in the report).
+// for with the loss of a try accepted (opts.ProbePINTries and
+// opts.AcceptTryLoss, with a warning in the report; see ReadTries).
 //
 // It returns an error only when PC/SC itself is unusable (ErrNoService,
 // ErrAccessDenied, ErrNoPCSCSupport, a cancelled ctx); a card that is
@@ -142,15 +150,22 @@ func (c *Client) surveyTries(ctx context.Context, rr *ReaderReport, opts SurveyO
 		return
 	}
 	p := rr.Identification.Profile
-	if !p.EmptyVerifySafe && !opts.ProbePINTries {
+	switch {
+	case !p.EmptyVerifySafe && !opts.ProbePINTries:
 		rr.PINTriesSkipped = (&UnsafeProbeError{Profile: p.Name}).Reason()
+		return
+	case !p.EmptyVerifySafe && !opts.AcceptTryLoss:
+		// Asked, but the loss of a try was not accepted: refuse, and
+		// say so as an error, before anything is sent.
+		rr.PINTriesSkipped = (&UnsafeProbeError{Profile: p.Name}).Reason()
+		rr.Err = &UnsafeProbeError{Profile: p.Name, Asked: true}
 		return
 	}
 	if !p.EmptyVerifySafe {
 		rr.Warnings = append(rr.Warnings, ProbeWarning)
 	}
 	err := c.WithCard(ctx, rr.Name, func(tx *Tx) error {
-		t, err := ReadTries(tx, p, opts.ProbePINTries)
+		t, err := ReadTries(tx, p, TriesOptions{AcceptTryLoss: opts.AcceptTryLoss, PUKs: opts.ProbePUKTries})
 		rr.PINTries = t
 		return err
 	})
@@ -163,5 +178,10 @@ func (c *Client) surveyTries(ctx context.Context, rr *ReaderReport, opts SurveyO
 	rr.PINTriesSource = "safe-profile"
 	if !p.EmptyVerifySafe {
 		rr.PINTriesSource = "explicit-probe"
+	}
+	for _, t := range rr.PINTries {
+		if t.Moved {
+			rr.Warnings = append(rr.Warnings, fmt.Sprintf("the %s counter reads %d of %d: this probe may have used that try, so nothing else was probed", t.Name, *t.Remaining, p.FullTries))
+		}
 	}
 }

@@ -142,21 +142,36 @@ type Tries struct {
 	Ref  byte   `json:"ref"`
 	PUK  bool   `json:"puk"`
 	// Remaining is the number of tries left; nil when the card did not
-	// say (already verified in this session, or an unexpected answer).
+	// say (already verified in this session, an unexpected answer, or not
+	// probed).
 	Remaining *int `json:"remaining"`
 	// Blocked is true when the card answered 6983.
 	Blocked bool `json:"blocked"`
+	// Moved is set, on a probe of a card not known to treat the query as
+	// harmless, when the counter read below the card's full count: the
+	// probe may have used that try, so nothing was probed after it.
+	Moved bool `json:"moved,omitempty"`
+	// NotProbed is set for a secret no query was sent for (a PUK not
+	// asked for, or a secret after a counter that moved).
+	NotProbed bool `json:"not_probed,omitempty"`
 	// Note explains a missing counter.
 	Note string `json:"note,omitempty"`
 }
 
 // UnsafeProbeError refuses an empty VERIFY on a profile not known to be
-// safe, unless the caller asked explicitly.
+// safe: the caller did not accept that it may cost a try. Nothing was
+// sent to the card.
 type UnsafeProbeError struct {
 	Profile string
+	// Asked is set when the caller asked for a probe (but did not accept
+	// the loss of a try); unset when it only read what is safe.
+	Asked bool
 }
 
 func (e *UnsafeProbeError) Error() string {
+	if e.Asked {
+		return "PIN tries not probed: " + e.Reason() + "; the loss of a try was not accepted"
+	}
 	return "PIN tries not read: " + e.Reason()
 }
 
@@ -165,29 +180,81 @@ func (e *UnsafeProbeError) Reason() string {
 	return fmt.Sprintf("on %s cards the empty VERIFY that reads them is not known to be harmless and may cost a try", e.Profile)
 }
 
-// Hint tells how to ask anyway.
-func (e *UnsafeProbeError) Hint() string {
-	return "`firma card --probe-pin-tries` reads them anyway, at the risk of using one try of each PIN and PUK"
+// TriesOptions say what ReadTries may send to a card whose profile does
+// not mark the empty VERIFY safe. On a safe profile every counter is read
+// and these options do not matter.
+type TriesOptions struct {
+	// AcceptTryLoss is the user's explicit consent that the probe may
+	// cost a try. Without it nothing is sent to such a card.
+	AcceptTryLoss bool
+	// PUKs probes the PUKs too, after the PINs (and only when no PIN
+	// counter moved). A PUK is never probed unless asked: three wrong
+	// PUKs make the card unusable for good.
+	PUKs bool
 }
 
-// ReadTries reads the retry counters of every PIN and PUK of profile with
-// the empty VERIFY (00 20 00 ref). Unless probe is true, it refuses with
-// *UnsafeProbeError (sending nothing) when the profile does not mark the
-// empty VERIFY as safe.
-func ReadTries(tx *Tx, profile *Profile, probe bool) ([]Tries, error) {
+// ReadTries reads the retry counters of profile's PINs and PUKs with the
+// empty VERIFY (00 20 00 ref).
+//
+// On a profile that marks the empty VERIFY safe it reads them all. On
+// any other it sends nothing and returns *UnsafeProbeError, unless
+// opts.AcceptTryLoss; then it probes the PINs, and the PUKs only with
+// opts.PUKs, one at a time, and stops at the first counter that reads
+// below the profile's full count (FullTries): that probe may have cost
+// the try, so the rest are returned NotProbed. At most one try is lost
+// this way when the counters were full.
+func ReadTries(tx *Tx, profile *Profile, opts TriesOptions) ([]Tries, error) {
 	if profile == nil {
 		return nil, errors.New("no card profile: PIN references unknown")
 	}
-	if !profile.EmptyVerifySafe && !probe {
-		return nil, &UnsafeProbeError{Profile: profile.Name}
+	if profile.EmptyVerifySafe {
+		out := make([]Tries, 0, len(profile.Secrets))
+		for _, s := range profile.Secrets {
+			t, err := readTries(tx, s)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, t)
+		}
+		return out, nil
 	}
-	out := make([]Tries, 0, len(profile.Secrets))
-	for _, s := range profile.Secrets {
+	if !opts.AcceptTryLoss {
+		return nil, &UnsafeProbeError{Profile: profile.Name, Asked: true}
+	}
+	// PINs first, then PUKs: a moved PIN counter stops the probe before
+	// any PUK is touched.
+	order := make([]SecretRef, 0, len(profile.Secrets))
+	for _, puk := range []bool{false, true} {
+		for _, s := range profile.Secrets {
+			if s.PUK == puk {
+				order = append(order, s)
+			}
+		}
+	}
+	got := map[byte]Tries{}
+	var moved *Tries
+	for _, s := range order {
+		switch {
+		case moved != nil:
+			got[s.Ref] = Tries{Name: s.Name, Ref: s.Ref, PUK: s.PUK, NotProbed: true, Note: "not probed: the " + moved.Name + " counter moved first"}
+			continue
+		case s.PUK && !opts.PUKs:
+			got[s.Ref] = Tries{Name: s.Name, Ref: s.Ref, PUK: s.PUK, NotProbed: true, Note: "not probed: PUKs are probed only when asked"}
+			continue
+		}
 		t, err := readTries(tx, s)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, t)
+		if t.Remaining != nil && profile.FullTries > 0 && *t.Remaining < profile.FullTries {
+			t.Moved = true
+			moved = &t
+		}
+		got[s.Ref] = t
+	}
+	out := make([]Tries, 0, len(profile.Secrets))
+	for _, s := range profile.Secrets {
+		out = append(out, got[s.Ref])
 	}
 	return out, nil
 }

@@ -13,11 +13,14 @@ import (
 // ErrNoCgo means firma was built without cgo and cannot load modules.
 var ErrNoCgo = errors.New("this firma was built without cgo: PKCS#11 support is missing")
 
-// ModuleError says why a module could not be used.
+// ModuleError says why a module could not be used. Err holds the cause
+// as data: *ModuleNotFoundError, *ModuleNotFileError,
+// *ModuleUnreadableError, *ModuleArchError, *ModuleLoaderError,
+// *NotPKCS11Error, *ModuleInitError, or ErrNoCgo.
 type ModuleError struct {
 	Path   string
 	Source string // where the path came from: "--module", "FIRMA_PKCS11_MODULE", ...
-	Reason string // one line for a person: "file not found", the loader's message, ...
+	Reason string // one line: "file not found", the loader's message, ...
 	Err    error
 }
 
@@ -27,20 +30,111 @@ func (e *ModuleError) Error() string {
 
 func (e *ModuleError) Unwrap() error { return e.Err }
 
-// Hint tells the user what to do about a module that does not load.
-func (e *ModuleError) Hint() string {
-	switch {
-	case errors.Is(e.Err, ErrNoCgo):
-		return "build firma with CGO_ENABLED=1 (needs gcc) to use smartcards and tokens"
-	case strings.Contains(e.Reason, "not found"):
-		return "check the path, or install the card's middleware; 'firma modules' lists the modules firma knows"
-	case strings.Contains(e.Reason, "wrong ELF class"), strings.Contains(e.Reason, "architecture"):
-		return "this module is built for another architecture: install the middleware for this machine (" + goArch() + ")"
-	case strings.Contains(e.Reason, "cannot open shared object file"):
-		return "a library the module needs is missing: install it (ldd " + e.Path + " shows which)"
-	}
-	return "'firma modules' lists the modules firma tried and why each failed"
+// ModuleNotFoundError: no file at the module path.
+type ModuleNotFoundError struct{ Path string }
+
+func (e *ModuleNotFoundError) Error() string { return "file not found" }
+
+// ModuleNotFileError: the path exists but is a directory or another
+// non-regular file.
+type ModuleNotFileError struct {
+	Path  string
+	IsDir bool
 }
+
+func (e *ModuleNotFileError) Error() string {
+	if e.IsDir {
+		return "is a directory, not a module file"
+	}
+	return "is not a regular file"
+}
+
+// ModuleUnreadableError: the file exists but this process may not read
+// it (permissions, or a mandatory access control policy).
+type ModuleUnreadableError struct {
+	Path string
+	Err  error
+}
+
+func (e *ModuleUnreadableError) Error() string {
+	return "file not readable by this user: " + e.Err.Error()
+}
+
+func (e *ModuleUnreadableError) Unwrap() error { return e.Err }
+
+// ModuleArchError: an ELF module built for another machine.
+type ModuleArchError struct {
+	Path string
+	// Machine is the module's ELF machine ("X86_64", "AARCH64", ...);
+	// Want is this machine's GOARCH.
+	Machine, Want string
+}
+
+func (e *ModuleArchError) Error() string {
+	return fmt.Sprintf("built for %s, but this machine is %s (wrong architecture)", e.Machine, e.Want)
+}
+
+// ModuleLoaderError: the dynamic loader refused the file.
+type ModuleLoaderError struct {
+	Path string
+	// Message is the loader's own text (dlerror).
+	Message string
+	// NotLibrary is set when the file is not a shared library at all
+	// (no ELF header on an ELF system).
+	NotLibrary bool
+	// MissingLibrary names a library the module needs that the loader
+	// could not find, when that is the reason.
+	MissingLibrary string
+}
+
+func (e *ModuleLoaderError) Error() string { return e.Message }
+
+// NotPKCS11Error: the file is a shared library that loads, but it is not
+// a PKCS#11 module: it exports no C_GetFunctionList (or that call
+// failed).
+type NotPKCS11Error struct {
+	Path string
+	// Exported is true when C_GetFunctionList exists but failed.
+	Exported bool
+}
+
+func (e *NotPKCS11Error) Error() string {
+	if e.Exported {
+		return "C_GetFunctionList failed: the library does not work as a PKCS#11 module"
+	}
+	return "a shared library, but not a PKCS#11 module (it exports no C_GetFunctionList)"
+}
+
+// ModuleInitError: the module loaded but C_Initialize (or C_GetInfo right
+// after it) failed: the module's own configuration or environment is
+// broken.
+type ModuleInitError struct {
+	Path string
+	// Call is "C_Initialize" or "C_GetInfo".
+	Call string
+	// Code is the CKR_ return value, 0 when unknown.
+	Code uint
+	// ConfigEnv names the environment variable holding the module's
+	// configuration file when firma knows it (SoftHSM: SOFTHSM2_CONF),
+	// ConfigPath its value at load time (empty: the module's default),
+	// and ConfigDefault the module's default configuration file.
+	ConfigEnv, ConfigPath, ConfigDefault string
+	Err                                  error
+}
+
+func (e *ModuleInitError) Error() string {
+	msg := fmt.Sprintf("the module failed to initialise (%s: %v)", e.Call, e.Err)
+	if e.ConfigEnv != "" {
+		conf := e.ConfigPath
+		if conf == "" {
+			conf = e.ConfigDefault + ", the default"
+		}
+		msg += fmt.Sprintf("; configuration %s=%s", e.ConfigEnv, conf)
+	}
+	return msg
+}
+
+func (e *ModuleInitError) Unwrap() error { return e.Err }
 
 // NoModuleError means no PKCS#11 module was found at all.
 type NoModuleError struct {
@@ -60,9 +154,16 @@ type NoTokenError struct {
 	Selector  string      // what was asked, empty for "any"
 	Available []TokenInfo // tokens that were seen, for the hint
 	Modules   int         // modules that loaded
+	// MissingModules are the module file names the card in the reader
+	// suggested that are not installed: the card is there, but the
+	// module that shows its token may be missing.
+	MissingModules []string
 }
 
 func (e *NoTokenError) Error() string {
+	if e.Selector == "" && len(e.MissingModules) > 0 && len(e.Available) == 0 {
+		return "no token found: the card is in the reader, but its module " + e.MissingModules[0] + " is not installed"
+	}
 	if e.Selector == "" {
 		return "no token found: is the card inserted in the reader?"
 	}
@@ -75,6 +176,9 @@ func (e *NoTokenError) Hint() string {
 	}
 	if e.Modules == 0 {
 		return "no PKCS#11 module could be loaded: run 'firma modules' to see why"
+	}
+	if len(e.MissingModules) > 0 {
+		return "the card's own middleware is not installed: install the one that provides " + strings.Join(e.MissingModules, ", ")
 	}
 	return "insert the card (check the reader with 'firma readers'), or name another module with --module"
 }

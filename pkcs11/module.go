@@ -4,6 +4,8 @@ import (
 	"debug/elf"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -88,48 +90,113 @@ func Load(path, source string) (*Module, error) {
 }
 
 func load(abs, path, source string) (*Module, *ModuleError) {
-	fail := func(reason string, err error) *ModuleError {
-		return &ModuleError{Path: path, Source: source, Reason: reason, Err: err}
+	fail := func(cause error) *ModuleError {
+		return &ModuleError{Path: path, Source: source, Reason: cause.Error(), Err: cause}
 	}
 	if !CgoEnabled {
-		return nil, fail("PKCS#11 support is missing from this build", ErrNoCgo)
+		return nil, &ModuleError{Path: path, Source: source, Reason: "PKCS#11 support is missing from this build", Err: ErrNoCgo}
 	}
 	st, err := os.Stat(abs)
 	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return nil, fail("file not found", err)
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fail(&ModuleNotFoundError{Path: path})
+	case errors.Is(err, fs.ErrPermission):
+		// A directory on the way may not be searched by this user.
+		return nil, fail(&ModuleUnreadableError{Path: path, Err: err})
 	case err != nil:
-		return nil, fail(err.Error(), err)
-	case st.IsDir():
-		return nil, fail("is a directory, not a module file", nil)
+		return nil, &ModuleError{Path: path, Source: source, Reason: err.Error(), Err: err}
+	case !st.Mode().IsRegular():
+		return nil, fail(&ModuleNotFileError{Path: path, IsDir: st.IsDir()})
 	}
-	if reason := archMismatch(abs); reason != "" {
-		return nil, fail(reason, nil)
+	// The loader would say only "cannot open shared object file", the
+	// same words as for a missing dependency: ask the file system first.
+	if f, err := os.Open(abs); err != nil {
+		if errors.Is(err, fs.ErrPermission) {
+			return nil, fail(&ModuleUnreadableError{Path: path, Err: err})
+		}
+		return nil, &ModuleError{Path: path, Source: source, Reason: err.Error(), Err: err}
+	} else {
+		f.Close()
+	}
+	if ae := archMismatch(abs); ae != nil {
+		ae.Path = path
+		return nil, fail(ae)
 	}
 	p, err := openLibrary(abs)
 	if err != nil {
-		reason := err.Error()
-		if reason == "" {
-			reason = "the dynamic loader refused it"
+		var np *NotPKCS11Error
+		if errors.As(err, &np) {
+			np.Path = path
+			return nil, fail(np)
 		}
-		return nil, fail(reason, err)
+		le := &ModuleLoaderError{Path: path, Message: err.Error()}
+		if le.Message == "" {
+			le.Message = "the dynamic loader refused it"
+		}
+		le.NotLibrary = notELF(abs)
+		le.MissingLibrary = missingLibrary(le.Message, abs)
+		return nil, fail(le)
 	}
 	if err := p.Initialize(); err != nil && pkcs11Code(err) != p11.CKR_CRYPTOKI_ALREADY_INITIALIZED {
-		return nil, fail("C_Initialize failed: "+err.Error(), err)
+		return nil, fail(initError(abs, path, "C_Initialize", err))
 	}
 	info, err := p.GetInfo()
 	if err != nil {
-		return nil, fail("C_GetInfo failed: "+err.Error(), err)
+		return nil, fail(initError(abs, path, "C_GetInfo", err))
 	}
 	return &Module{Path: abs, Info: info, Profile: profileFor(abs, info), p: p}, nil
 }
 
-// archMismatch explains an ELF module built for another machine, which
-// the loader reports only as "wrong ELF class" or "cannot open".
-func archMismatch(path string) string {
+// initError describes a module that loaded but does not start. SoftHSM
+// fails C_Initialize when its configuration file (SOFTHSM2_CONF) is
+// missing or broken, or its token directory is unusable; the error says
+// which variable the module read.
+func initError(abs, path, call string, err error) *ModuleInitError {
+	e := &ModuleInitError{Path: path, Call: call, Code: pkcs11Code(err), Err: err}
+	if strings.Contains(strings.ToLower(filepath.Base(abs)), "softhsm") {
+		e.ConfigEnv = "SOFTHSM2_CONF"
+		e.ConfigPath = os.Getenv("SOFTHSM2_CONF")
+		e.ConfigDefault = "/etc/softhsm/softhsm2.conf"
+	}
+	return e
+}
+
+// notELF reports whether path is not an ELF file on a system whose
+// libraries are ELF (everything but macOS and Windows).
+func notELF(path string) bool {
+	if runtime.GOOS == "darwin" || runtime.GOOS == "windows" {
+		return false
+	}
 	f, err := elf.Open(path)
 	if err != nil {
-		return "" // not ELF (macOS) or unreadable: let the loader speak
+		var fe *elf.FormatError
+		return errors.As(err, &fe) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+	}
+	f.Close()
+	return false
+}
+
+// missingLibrary extracts the dependency glibc's loader could not find
+// from its message "NAME: cannot open shared object file: No such file or
+// directory"; "" when the message is about the module itself or another
+// problem.
+func missingLibrary(msg, abs string) string {
+	name, rest, ok := strings.Cut(msg, ": cannot open shared object file")
+	if !ok || !strings.Contains(rest, "No such file") {
+		return ""
+	}
+	if name == abs || filepath.Base(name) == filepath.Base(abs) {
+		return ""
+	}
+	return name
+}
+
+// archMismatch explains an ELF module built for another machine, which
+// the loader reports only as "wrong ELF class" or "cannot open".
+func archMismatch(path string) *ModuleArchError {
+	f, err := elf.Open(path)
+	if err != nil {
+		return nil // not ELF (macOS) or unreadable: let the loader speak
 	}
 	defer f.Close()
 	want := map[string]elf.Machine{
@@ -137,9 +204,9 @@ func archMismatch(path string) string {
 		"arm": elf.EM_ARM, "riscv64": elf.EM_RISCV, "ppc64le": elf.EM_PPC64, "s390x": elf.EM_S390,
 	}[runtime.GOARCH]
 	if want != 0 && f.Machine != want {
-		return fmt.Sprintf("built for %s, but this machine is %s (wrong architecture)", strings.TrimPrefix(f.Machine.String(), "EM_"), runtime.GOARCH)
+		return &ModuleArchError{Path: path, Machine: strings.TrimPrefix(f.Machine.String(), "EM_"), Want: runtime.GOARCH}
 	}
-	return ""
+	return nil
 }
 
 func goArch() string { return runtime.GOOS + "/" + runtime.GOARCH }

@@ -27,43 +27,83 @@ type OpenOptions struct {
 // Attempt is what happened with one candidate module.
 type Attempt struct {
 	Candidate
-	Loaded      bool        `json:"loaded"`
-	Error       string      `json:"error,omitempty"`
-	Hint        string      `json:"hint,omitempty"`
-	Library     string      `json:"library,omitempty"`
-	Tokens      []TokenInfo `json:"tokens"`
-	moduleError *ModuleError
+	Loaded bool   `json:"loaded"`
+	Error  string `json:"error,omitempty"`
+	// Hint is left for the caller to fill (the library gives facts, a
+	// program chooses its advice from Err).
+	Hint    string      `json:"hint,omitempty"`
+	Library string      `json:"library,omitempty"`
+	Tokens  []TokenInfo `json:"tokens"`
+	// Err is why the module did not load (a *ModuleError), or why its
+	// tokens could not be listed.
+	Err error `json:"-"`
+	// Module is the loaded module, nil when it did not load.
+	Module *Module `json:"-"`
 }
 
 // Discovery records the modules tried, for `firma modules` and error hints.
 type Discovery struct {
 	Attempts []Attempt `json:"modules"`
+	// Missing are the module file names the card suggested that are not
+	// installed in any place firma looks, best first.
+	Missing []string `json:"missing,omitempty"`
 }
 
-func (o OpenOptions) candidates() ([]Candidate, TokenSelector, error) {
+// ResolveSuggested turns the module file names a card suggests (best
+// first) into the candidates found on this system, and the names found
+// nowhere. Discover, Open and a diagnosis of a card all use it, so they
+// agree on what "installed" means.
+func ResolveSuggested(names []string) (found []Candidate, missing []string) {
+	for _, name := range names {
+		paths := ResolveModuleName(name)
+		if len(paths) == 0 {
+			missing = append(missing, name)
+		}
+		for _, p := range paths {
+			found = append(found, Candidate{Path: p, Source: "suggested for the card"})
+		}
+	}
+	return dedupe(found), missing
+}
+
+// discoverCandidates returns the modules to try for o, in order, the
+// token selector, and the suggested module names that are not installed.
+func (o OpenOptions) discoverCandidates() ([]Candidate, TokenSelector, []string, error) {
 	getenv := o.Getenv
 	if getenv == nil {
 		getenv = os.Getenv
 	}
 	sel, uriModule, err := ParseTokenSelector(o.Token)
 	if err != nil {
-		return nil, sel, err
+		return nil, sel, nil, err
 	}
 	explicit := o.Module
 	if explicit == "" && uriModule != "" && getenv("FIRMA_PKCS11_MODULE") == "" && getenv("PKCS11_MODULE_PATH") == "" {
-		return []Candidate{{Path: uriModule, Source: "pkcs11: URI module-path"}}, sel, nil
+		return []Candidate{{Path: uriModule, Source: "pkcs11: URI module-path"}}, sel, nil, nil
 	}
 	cands := Candidates(explicit, getenv)
+	var missing []string
 	if explicit == "" && getenv("FIRMA_PKCS11_MODULE") == "" && getenv("PKCS11_MODULE_PATH") == "" && len(o.Suggested) > 0 {
 		var pre []Candidate
-		for _, name := range o.Suggested {
-			for _, p := range ResolveModuleName(name) {
-				pre = append(pre, Candidate{Path: p, Source: "suggested for the card"})
-			}
-		}
+		pre, missing = ResolveSuggested(o.Suggested)
 		cands = dedupe(append(pre, cands...))
 	}
-	return cands, sel, nil
+	return cands, sel, missing, nil
+}
+
+// Explicit reports whether the module was chosen explicitly (o.Module,
+// FIRMA_PKCS11_MODULE, PKCS11_MODULE_PATH or a module-path in the token
+// URI): then it is the only candidate, and its failure is the answer.
+func (o OpenOptions) Explicit() bool {
+	getenv := o.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	if o.Module != "" || getenv("FIRMA_PKCS11_MODULE") != "" || getenv("PKCS11_MODULE_PATH") != "" {
+		return true
+	}
+	_, uriModule, err := ParseTokenSelector(o.Token)
+	return err == nil && uriModule != ""
 }
 
 func dedupe(cs []Candidate) []Candidate {
@@ -83,18 +123,15 @@ func attempt(c Candidate) (Attempt, *Module) {
 	m, err := Load(c.Path, c.Source)
 	if err != nil {
 		a.Error = err.Error()
-		var me *ModuleError
-		if errors.As(err, &me) {
-			a.moduleError = me
-			a.Hint = me.Hint()
-		}
+		a.Err = err
 		return a, nil
 	}
-	a.Loaded = true
+	a.Loaded, a.Module = true, m
 	a.Library = fmt.Sprintf("%s %s %d.%d", m.Info.ManufacturerID, m.Info.Description, m.Info.VersionMajor, m.Info.VersionMinor)
 	ts, err := m.Tokens()
 	if err != nil {
 		a.Error = err.Error()
+		a.Err = err
 	}
 	if ts != nil {
 		a.Tokens = ts
@@ -102,13 +139,14 @@ func attempt(c Candidate) (Attempt, *Module) {
 	return a, m
 }
 
-// Discover loads every candidate module and lists its tokens.
+// Discover loads every candidate module and lists its tokens. It is the
+// one discovery both a module listing and a diagnosis render.
 func Discover(o OpenOptions) (*Discovery, error) {
-	cands, _, err := o.candidates()
+	cands, _, missing, err := o.discoverCandidates()
 	if err != nil {
 		return nil, err
 	}
-	d := &Discovery{Attempts: []Attempt{}}
+	d := &Discovery{Attempts: []Attempt{}, Missing: missing}
 	for _, c := range cands {
 		a, _ := attempt(c)
 		d.Attempts = append(d.Attempts, a)
@@ -120,11 +158,11 @@ func Discover(o OpenOptions) (*Discovery, error) {
 // has a matching token wins; several matching tokens in that module are
 // an AmbiguousTokenError unless PreferSigning settles it.
 func Open(o OpenOptions) (*Token, *Discovery, error) {
-	cands, sel, err := o.candidates()
+	cands, sel, missing, err := o.discoverCandidates()
 	if err != nil {
 		return nil, nil, err
 	}
-	d := &Discovery{Attempts: []Attempt{}}
+	d := &Discovery{Attempts: []Attempt{}, Missing: missing}
 	if !CgoEnabled {
 		return nil, d, &ModuleError{Path: "(any)", Source: "this build", Reason: "PKCS#11 support is missing from this build", Err: ErrNoCgo}
 	}
@@ -137,8 +175,9 @@ func Open(o OpenOptions) (*Token, *Discovery, error) {
 		a, m := attempt(c)
 		d.Attempts = append(d.Attempts, a)
 		if m == nil {
-			if len(cands) == 1 && a.moduleError != nil {
-				return nil, d, a.moduleError
+			var me *ModuleError
+			if len(cands) == 1 && errors.As(a.Err, &me) {
+				return nil, d, me
 			}
 			continue
 		}
@@ -162,7 +201,7 @@ func Open(o OpenOptions) (*Token, *Discovery, error) {
 			return nil, d, &AmbiguousTokenError{Tokens: matched}
 		}
 	}
-	return nil, d, &NoTokenError{Selector: sel.String(), Available: seen, Modules: loaded}
+	return nil, d, &NoTokenError{Selector: sel.String(), Available: seen, Modules: loaded, MissingModules: missing}
 }
 
 // preferSigning returns the only token among ts that holds a signature

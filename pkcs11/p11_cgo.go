@@ -8,14 +8,17 @@ package pkcs11
 #include <stdlib.h>
 
 // firma_dlopen_error tries to dlopen path and returns the loader's error,
-// or NULL when it loads. miekg/pkcs11's New loses this message.
-static char* firma_dlopen_error(const char* path) {
+// or NULL when it loads; then *has_entry says whether the library exports
+// C_GetFunctionList. miekg/pkcs11's New loses both facts.
+static char* firma_dlopen_error(const char* path, int* has_entry) {
 	void* h = dlopen(path, RTLD_LAZY | RTLD_LOCAL);
-	if (h != NULL) {
-		dlclose(h);
-		return NULL;
+	*has_entry = 0;
+	if (h == NULL) {
+		return dlerror();
 	}
-	return dlerror();
+	*has_entry = dlsym(h, "C_GetFunctionList") != NULL;
+	dlclose(h);
+	return NULL;
 }
 */
 import "C"
@@ -30,22 +33,30 @@ import (
 // CgoEnabled reports whether this build can load PKCS#11 modules.
 const CgoEnabled = true
 
-// dlopenError returns the dynamic loader's reason for not loading path.
-func dlopenError(path string) string {
+// dlopenError returns the dynamic loader's reason for not loading path,
+// "" when it loads, and whether it exports C_GetFunctionList.
+func dlopenError(path string) (msg string, hasEntry bool) {
 	cpath := C.CString(path)
 	defer C.free(unsafe.Pointer(cpath))
-	if msg := C.firma_dlopen_error(cpath); msg != nil {
-		return C.GoString(msg)
+	var has C.int
+	if m := C.firma_dlopen_error(cpath, &has); m != nil {
+		return C.GoString(m), false
 	}
-	return ""
+	return "", has != 0
 }
 
 // openLibrary loads a module with miekg/pkcs11. It is a variable so tests
-// can wrap the real module.
+// can wrap the real module. A library that loads but is no PKCS#11
+// module is a *NotPKCS11Error; a loader failure an error with the
+// loader's message.
 var openLibrary = func(path string) (P11, error) {
 	ctx := p11.New(path)
 	if ctx == nil {
-		return nil, errors.New(dlopenError(path))
+		msg, hasEntry := dlopenError(path)
+		if msg == "" {
+			return nil, &NotPKCS11Error{Path: path, Exported: hasEntry}
+		}
+		return nil, errors.New(msg)
 	}
 	return &miekgP11{ctx}, nil
 }

@@ -5,7 +5,7 @@ package pkcs11
 // CgoEnabled reports whether this build can load PKCS#11 modules.
 const CgoEnabled = false
 
-func dlopenError(string) string { return "" }
+func dlopenError(string) (string, bool) { return "", false }
 
 var openLibrary = func(path string) (P11, error) {
 	return nil, ErrNoCgo

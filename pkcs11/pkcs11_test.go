@@ -10,6 +10,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -170,6 +171,11 @@ func TestDiscoveryFindsSoftHSMLast(t *testing.T) {
 	}
 }
 
+func isCause[T error](err error) bool {
+	var e T
+	return errors.As(err, &e)
+}
+
 func TestLoadErrors(t *testing.T) {
 	dir := t.TempDir()
 	notELF := filepath.Join(dir, "notamodule.so")
@@ -185,13 +191,40 @@ func TestLoadErrors(t *testing.T) {
 	hdr[52], hdr[54], hdr[58] = 64, 56, 64
 	foreign := filepath.Join(dir, "foreign.so")
 	os.WriteFile(foreign, hdr, 0o644)
+	// A shared library that loads but is no PKCS#11 module.
+	libz := ""
+	for _, p := range []string{"/lib/x86_64-linux-gnu/libz.so.1", "/lib/aarch64-linux-gnu/libz.so.1", "/usr/lib/x86_64-linux-gnu/libz.so.1", "/usr/lib/aarch64-linux-gnu/libz.so.1"} {
+		if fileExists(p) {
+			libz = p
+			break
+		}
+	}
 	cases := []struct {
 		path, reason string
+		cause        func(error) bool
 	}{
-		{filepath.Join(dir, "missing.so"), "file not found"},
-		{dir, "directory"},
-		{notELF, "invalid ELF header"},
-		{foreign, "wrong architecture"},
+		{filepath.Join(dir, "missing.so"), "file not found", isCause[*ModuleNotFoundError]},
+		{dir, "directory", func(err error) bool {
+			var e *ModuleNotFileError
+			return errors.As(err, &e) && e.IsDir
+		}},
+		{notELF, "invalid ELF header", func(err error) bool {
+			var e *ModuleLoaderError
+			return errors.As(err, &e) && e.NotLibrary && e.MissingLibrary == ""
+		}},
+		{foreign, "wrong architecture", func(err error) bool {
+			var e *ModuleArchError
+			return errors.As(err, &e) && e.Want == runtime.GOARCH && e.Machine != ""
+		}},
+	}
+	if libz != "" {
+		cases = append(cases, struct {
+			path, reason string
+			cause        func(error) bool
+		}{libz, "not a PKCS#11 module", func(err error) bool {
+			var e *NotPKCS11Error
+			return errors.As(err, &e) && !e.Exported
+		}})
 	}
 	for _, c := range cases {
 		if !CgoEnabled {
@@ -207,14 +240,14 @@ func TestLoadErrors(t *testing.T) {
 		if !strings.Contains(me.Reason, c.reason) {
 			t.Errorf("%s: reason %q, want it to say %q", c.path, me.Reason, c.reason)
 		}
-		if me.Hint() == "" {
-			t.Errorf("%s: no hint", c.path)
+		if CgoEnabled && !c.cause(err) {
+			t.Errorf("%s: cause %T (%v), not the expected type", c.path, me.Err, err)
 		}
 	}
 	if !CgoEnabled {
 		_, err := Load(notELF, "--module")
 		var me *ModuleError
-		if !errors.As(err, &me) || !errors.Is(err, ErrNoCgo) || !strings.Contains(me.Hint(), "CGO_ENABLED=1") {
+		if !errors.As(err, &me) || !errors.Is(err, ErrNoCgo) {
 			t.Errorf("no-cgo build: %v", err)
 		}
 	}
@@ -487,5 +520,20 @@ func TestECDSADER(t *testing.T) {
 	want := []byte{0x30, 0x07, 0x02, 0x02, 0x00, 0x80, 0x02, 0x01, 0x01}
 	if string(der) != string(want) {
 		t.Errorf("got % x, want % x", der, want)
+	}
+}
+
+// A card whose module is missing is not reported as a card not inserted.
+func TestNoTokenErrorWithMissingModule(t *testing.T) {
+	e := &NoTokenError{Modules: 1, MissingModules: []string{"libbit4xpki.so", "libbit4ipki.so"}}
+	if got := e.Error(); got != "no token found: the card is in the reader, but its module libbit4xpki.so is not installed" {
+		t.Errorf("error %q", got)
+	}
+	if h := e.Hint(); strings.Contains(h, "insert") || !strings.Contains(h, "libbit4xpki.so, libbit4ipki.so") {
+		t.Errorf("hint %q", h)
+	}
+	// Without a missing module the old wording stays.
+	if got := (&NoTokenError{Modules: 1}).Error(); !strings.Contains(got, "is the card inserted") {
+		t.Errorf("error %q", got)
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -17,8 +18,14 @@ type cardOptions struct {
 	JSON          bool
 	Reader        string
 	ProbePINTries bool
+	ProbePUKTries bool
+	AcceptTryLoss bool
 	Timeout       time.Duration
 }
+
+// acceptTryLossFlag is the consent to a probe that may cost a PIN try.
+// Its name says what it costs, so nobody passes it by habit.
+const acceptTryLossFlag = "i-accept-losing-a-try"
 
 func newCardCmd(io *IO, g *globalOptions) *cobra.Command {
 	o := &cardOptions{g: g}
@@ -32,16 +39,22 @@ serve it in the order to try, and the description from pcsc-tools'
 smartcard_list.txt when installed.
 
 PIN and PUK tries are read only from cards known to answer the query without
-using a try. Some Italian cards count that query as a wrong PIN: for them firma
-does not ask unless you pass --probe-pin-tries, which may use one try of each
-PIN and PUK (3 wrong PINs block the card until the PUK is used). Prefer
-'firma pin status', which asks the PKCS#11 module instead.`,
+using a try. Some Italian cards (Aruba/Incard among them) count that query as
+a wrong PIN, and firma's profile of a card family says whether it is known to
+be harmless. On a card not known to be, --probe-pin-tries alone is refused
+(exit 7, nothing sent): add --i-accept-losing-a-try to probe anyway. firma then
+probes the PINs one at a time and stops at the first counter below the full
+count (3), because that probe may have cost the try: at most one try is lost
+when the counters were full. PUKs are probed only with --probe-puk-tries,
+after the PINs and only if no PIN counter moved (3 wrong PUKs make the card
+unusable for good). Prefer 'firma pin status', which asks the PKCS#11 module
+at no risk.`,
 		Example: `  firma card
   firma card --json | jq -r '.identification.modules[0]'
   firma card --reader "Virtual PCD 00 00"
 
-  # Read the tries even if this card may count the query as a failed try
-  firma card --probe-pin-tries`,
+  # Read the PIN tries even if this card may count the query as a failed try
+  firma card --probe-pin-tries --i-accept-losing-a-try`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runCard(cmd.Context(), io, o)
@@ -50,16 +63,28 @@ PIN and PUK (3 wrong PINs block the card until the PUK is used). Prefer
 	f := cmd.Flags()
 	f.BoolVar(&o.JSON, "json", false, "print JSON (fields documented in the README)")
 	f.StringVar(&o.Reader, "reader", "", "reader `name` (default: the first reader holding a card)")
-	f.BoolVar(&o.ProbePINTries, "probe-pin-tries", false, "read PIN/PUK tries even on cards where the query may use a try")
+	f.BoolVar(&o.ProbePINTries, "probe-pin-tries", false, "read the PIN tries even on cards where the query may use a try (needs --"+acceptTryLossFlag+" there)")
+	f.BoolVar(&o.ProbePUKTries, "probe-puk-tries", false, "also probe the PUKs, after the PINs (implies --probe-pin-tries)")
+	f.BoolVar(&o.AcceptTryLoss, acceptTryLossFlag, false, "accept that probing a card not known to treat the query as harmless may cost a PIN try")
 	f.DurationVar(&o.Timeout, "timeout", card.DefaultOpTimeout, "give up on a card that does not answer within this `duration`")
 	return cmd
 }
 
-// probeFlagWarning is printed before an explicit probe.
-const probeFlagWarning = "--probe-pin-tries: on cards not known to treat the query as harmless, this may use one try of each PIN and PUK"
+// probeFlagWarning is printed before a probe the user accepted may cost a
+// try.
+const probeFlagWarning = "--" + acceptTryLossFlag + ": on a card not known to treat the query as harmless, the probe may use a try; firma stops at the first counter that moves"
+
+// probeRefusedHint is the way out of a refused probe.
+const probeRefusedHint = "this card may count the query as a wrong PIN: to probe anyway, add --" + acceptTryLossFlag + " (firma stops at the first counter that moves); 'firma pin status' asks the PKCS#11 module instead, at no risk"
 
 func runCard(ctx context.Context, io *IO, o *cardOptions) error {
-	opts := card.SurveyOptions{Reader: o.Reader, ProbePINTries: o.ProbePINTries, OpTimeout: o.Timeout}
+	if o.ProbePUKTries {
+		o.ProbePINTries = true
+	}
+	if o.AcceptTryLoss && !o.ProbePINTries {
+		return usageErrorf("--%s only goes with --probe-pin-tries or --probe-puk-tries", acceptTryLossFlag)
+	}
+	opts := card.SurveyOptions{Reader: o.Reader, ProbePINTries: o.ProbePINTries, ProbePUKTries: o.ProbePUKTries, AcceptTryLoss: o.AcceptTryLoss, OpTimeout: o.Timeout}
 	if o.Reader == "" {
 		// Find the reader holding a card without touching any card.
 		c, err := card.Open()
@@ -84,7 +109,7 @@ func runCard(ctx context.Context, io *IO, o *cardOptions) error {
 			return &card.Error{Kind: card.ErrNoCard, Op: "looking for a card", Reader: readers[0].Name}
 		}
 	}
-	if o.ProbePINTries {
+	if o.AcceptTryLoss {
 		printf(io.Err, "firma: warning: %s\n", probeFlagWarning)
 	}
 	rep, err := card.Survey(ctx, opts)
@@ -101,6 +126,10 @@ func runCard(ctx context.Context, io *IO, o *cardOptions) error {
 		}
 	} else {
 		printCardReport(io.Out, &r)
+	}
+	var refused *card.UnsafeProbeError
+	if errors.As(r.Err, &refused) && refused.Asked {
+		return withCode(ExitLocked, r.Err, probeRefusedHint)
 	}
 	return r.Err
 }
@@ -162,8 +191,14 @@ func maker(code byte, name string) string {
 
 func triesText(t card.Tries) string {
 	switch {
+	case t.NotProbed:
+		return "not probed (" + strings.TrimPrefix(t.Note, "not probed: ") + ")"
+	case t.Blocked && t.Moved:
+		return "BLOCKED (probing stopped here)"
 	case t.Blocked:
 		return "BLOCKED"
+	case t.Remaining != nil && t.Moved:
+		return fmt.Sprintf("%d left (below the full count: probing stopped here)", *t.Remaining)
 	case t.Remaining != nil:
 		return fmt.Sprintf("%d left", *t.Remaining)
 	case t.Note != "":

@@ -10,6 +10,7 @@ import (
 	"maps"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -133,8 +134,8 @@ func runDoctor(ctx context.Context, io *IO, o *doctorOptions) error {
 		}
 	}
 	d := &doctor{io: io, g: o.g, now: io.Now(), rep: doctorReport{Versions: versions(ctx), Checks: []doctorCheck{}}}
-	suggested := d.checkPCSC(ctx)
-	d.checkToken(suggested)
+	seen := d.checkPCSC(ctx)
+	d.checkToken(seen)
 
 	var text bytes.Buffer
 	printDoctor(&text, &d.rep)
@@ -164,9 +165,22 @@ func runDoctor(ctx context.Context, io *IO, o *doctorOptions) error {
 	return nil
 }
 
-// checkPCSC runs the reader and card checks and returns the module names
-// the card suggests.
-func (d *doctor) checkPCSC(ctx context.Context) []string {
+// cardSeen is the card the PC/SC checks found, for the module and token
+// checks: a card that is there must never be diagnosed as missing.
+type cardSeen struct {
+	Reader string
+	// Name is the card's label or family ("Aruba signature card by
+	// Incard"); Identified is false for an unknown card.
+	Name       string
+	Identified bool
+	// Modules are the module file names its identification suggests,
+	// best first.
+	Modules []string
+}
+
+// checkPCSC runs the reader and card checks and returns the card found
+// (nil when none).
+func (d *doctor) checkPCSC(ctx context.Context) *cardSeen {
 	const (
 		cService = "pcscd reachable"
 		cAccess  = "access allowed"
@@ -233,33 +247,37 @@ func (d *doctor) checkPCSC(ctx context.Context) []string {
 		return nil
 	}
 	d.add(cCard, checkStatusOK, fmt.Sprintf("%s, ATR %s", rr.Name, card.FormatHex(rr.ATR)), "")
-	var suggested []string
+	seen := &cardSeen{Reader: rr.Name, Name: "unknown card"}
 	switch id := rr.Identification; {
 	case id == nil || id.Profile == nil && len(id.Descriptions) == 0 && id.Label == "":
-		fam := "unknown card"
 		if id != nil {
-			fam = id.Family
-			suggested = id.Modules
+			seen.Name = id.Family
+			seen.Modules = id.Modules
 		}
-		d.add(cIdent, checkStatusWarn, fam, "firma does not know this card: report its ATR ('firma card') to the firma project")
+		d.add(cIdent, checkStatusWarn, seen.Name, "firma does not know this card: report its ATR ('firma card') to the firma project")
 	default:
 		label := id.Family
 		if id.Label != "" {
 			label += " (" + id.Label + ")"
+			seen.Name = id.Label
+		} else {
+			seen.Name = id.Family
 		}
+		seen.Identified = true
 		d.add(cIdent, checkStatusOK, label, "")
-		suggested = id.Modules
+		seen.Modules = id.Modules
 	}
 	if rr.State == "exclusive" {
 		d.fail(cFree, errors.New("another program holds the card exclusively"), card.ErrBusy.Hint())
 	} else {
 		d.add(cFree, checkStatusOK, rr.State, "")
 	}
-	return suggested
+	return seen
 }
 
-// checkToken runs the module, token, certificate and PIN checks.
-func (d *doctor) checkToken(suggested []string) {
+// checkToken runs the module, token, certificate and PIN checks. seen is
+// the card in the reader, nil when there is none (or PC/SC is unusable).
+func (d *doctor) checkToken(seen *cardSeen) {
 	const (
 		cModules = "PKCS#11 module"
 		cToken   = "token visible"
@@ -269,22 +287,35 @@ func (d *doctor) checkToken(suggested []string) {
 		cPIN     = "PIN state"
 		cPUK     = "PUK state"
 	)
-	var cands []pkcs11.Candidate
+	var suggested []string
+	if seen != nil {
+		suggested = seen.Modules
+	}
+	var (
+		cands   []pkcs11.Candidate
+		missing []string // the card's modules not installed
+	)
 	if moduleExplicit(d.io, d.g) {
 		cands = pkcs11.Candidates(d.g.Module, d.io.Getenv)
+	} else if len(suggested) > 0 {
+		cands, missing = pkcs11.ResolveSuggested(suggested)
 	} else {
-		for _, name := range suggested {
-			for _, p := range pkcs11.ResolveModuleName(name) {
-				cands = append(cands, pkcs11.Candidate{Path: p, Source: "for this card"})
-			}
+		cands = pkcs11.Candidates("", d.io.Getenv)
+	}
+	// The card's own (vendor) module is the first it suggests; OpenSC is
+	// only a fallback that often misses the signature certificate.
+	vendorMissing := len(missing) > 0 && missing[0] == suggested[0]
+	if vendorMissing {
+		status := checkStatusWarn
+		if len(cands) == 0 {
+			status = checkStatusFail
 		}
-		if len(suggested) == 0 {
-			cands = pkcs11.Candidates("", d.io.Getenv)
-		}
+		d.add(cModules, status, missingModulesText(seen, missing), "install "+vendorModuleSource(missing[0]))
 	}
 	if len(cands) == 0 {
-		fix := "install the card's middleware: for Aruba and other Italian cards the Bit4id module (Aruba Sign kit) or " + strings.Join(suggested, ", ") + "; or name it with --module PATH"
-		d.add(cModules, checkStatusFail, "none of the modules for this card is installed: "+strings.Join(suggested, ", "), fix)
+		if !vendorMissing {
+			d.add(cModules, checkStatusFail, "none of the modules for this card is installed: "+strings.Join(suggested, ", "), "install "+vendorModuleSource(suggested[0])+"; or name the module with --module PATH")
+		}
 		d.skip(cToken, cCert, cChain, cValid, cPIN, cPUK)
 		return
 	}
@@ -304,7 +335,21 @@ func (d *doctor) checkToken(suggested []string) {
 		return
 	}
 	tok, _, err := pkcs11.Open(pkcs11.OpenOptions{Module: modulePathIfOne(loaded), Token: tokenArg(d.g), Getenv: d.io.Getenv, PreferSigning: true})
-	if err != nil {
+	var noTok *pkcs11.NoTokenError
+	switch {
+	case err == nil:
+	case errors.As(err, &noTok) && noTok.Selector == "" && len(noTok.Available) == 0 && seen != nil:
+		// The card is in the reader: never blame its insertion.
+		if vendorMissing {
+			d.add(cToken, checkStatusFail, fmt.Sprintf("the card %s is in reader %s, but no installed module shows its token: its module %s is not installed", seen.Name, seen.Reader, moduleWithVendor(missing[0])),
+				"install "+vendorModuleSource(missing[0])+"; 'firma card' names the modules this card needs")
+		} else {
+			d.add(cToken, checkStatusFail, fmt.Sprintf("the card %s is in reader %s, but %s shows no token for it", seen.Name, seen.Reader, moduleNames(loaded)),
+				"this module may not support the card: 'firma card' names the modules it needs, 'firma modules' shows what each one sees")
+		}
+		d.skip(cCert, cChain, cValid, cPIN, cPUK)
+		return
+	default:
 		d.fail(cToken, err, "")
 		d.skip(cCert, cChain, cValid, cPIN, cPUK)
 		return
@@ -340,6 +385,36 @@ func (d *doctor) checkToken(suggested []string) {
 	info, _ := tok.Refresh()
 	d.pinLine(cPIN, info.PIN, false)
 	d.pinLine(cPUK, info.PUK, true)
+}
+
+// missingModulesText says which of the card's modules are not installed.
+func missingModulesText(seen *cardSeen, missing []string) string {
+	what := "this card"
+	if seen != nil {
+		what = seen.Name
+	}
+	text := fmt.Sprintf("the module for %s is not installed: %s", what, moduleWithVendor(missing[0]))
+	if len(missing) > 1 {
+		text += "; nor " + strings.Join(missing[1:], ", ")
+	}
+	return text
+}
+
+// moduleWithVendor is "libbit4xpki.so (Bit4id)".
+func moduleWithVendor(name string) string {
+	if v := vendorOf(name); v != "" {
+		return name + " (" + v + ")"
+	}
+	return name
+}
+
+// moduleNames lists module paths by file name, for a sentence.
+func moduleNames(paths []string) string {
+	names := make([]string, len(paths))
+	for i, p := range paths {
+		names[i] = filepath.Base(p)
+	}
+	return strings.Join(names, ", ")
 }
 
 func (d *doctor) pinLine(name string, s pkcs11.PINState, puk bool) {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/firma-dev/firma/internal/pcsctest"
 	"github.com/firma-dev/firma/internal/testpki"
+	"github.com/firma-dev/firma/pkcs11"
 )
 
 // doctorRun runs `firma doctor` with the fixture's SoftHSM module (the
@@ -152,5 +154,57 @@ func TestDoctorScenarios(t *testing.T) {
 	r = doctorRun(t, "--token", testpki.MainToken)
 	if line(t, r.out, "pcscd reachable") != "FAILED" || !strings.Contains(r.out, "systemctl enable --now pcscd.socket") || line(t, r.out, "card present") != "SKIPPED" {
 		t.Errorf("pcscd stopped:\n%s", r.out)
+	}
+}
+
+// A card identified in the reader whose vendor module is not installed
+// (only OpenSC is, which shows no token for it): the doctor says the card
+// is there and its module is missing, with where to get it; it never
+// sends the user to insert the card. `firma modules` names the missing
+// modules too.
+func TestDoctorCardModuleMissing(t *testing.T) {
+	f := fixture(t)
+	p := pcsctest.Start(t)
+	vc := vcardOf(t, "aruba")
+	p.Insert(vc, 0)
+	for _, name := range []string{"libbit4xpki.so", "libbit4ipki.so"} {
+		if paths := pkcs11.ResolveModuleName(name); len(paths) > 0 {
+			t.Skipf("%s is installed (%v): the scenario needs it missing", name, paths)
+		}
+	}
+	if len(pkcs11.ResolveModuleName("opensc-pkcs11.so")) == 0 {
+		t.Skip("OpenSC is not installed")
+	}
+	r := firma(t, time.Now(), map[string]string{"FIRMA_PKCS11_MODULE": ""}, "doctor")
+	if r.code != ExitFailure {
+		t.Errorf("exit %d", r.code)
+	}
+	if line(t, r.out, "card present") != "OK" || line(t, r.out, "card identified") != "OK" {
+		t.Errorf("card lines:\n%s", r.out)
+	}
+	for _, want := range []string{
+		"WARNING  PKCS#11 module                    the module for Aruba signature card by Incard is not installed: libbit4xpki.so (Bit4id); nor libbit4ipki.so\n",
+		"FAILED   token visible                     the card Aruba signature card by Incard is in reader Virtual PCD 00 00, but no installed module shows its token: its module libbit4xpki.so (Bit4id) is not installed\n",
+		"fix: install the Bit4id middleware: it comes with the card provider's signature software (Aruba: the Aruba Sign / Aruba Key kit, https://www.pec.it/download-software-driver.aspx)",
+		"opensc-pkcs11.so loads (OpenSC",
+	} {
+		if !strings.Contains(r.out, want) {
+			t.Errorf("doctor lacks %q:\n%s", want, r.out)
+		}
+	}
+	if strings.Contains(r.out, "inserted") || strings.Contains(r.out, "insert the card") {
+		t.Errorf("the doctor blames the card's insertion:\n%s", r.out)
+	}
+	if n := vc.Count(0x20); n != 0 {
+		t.Errorf("doctor sent %d VERIFY commands", n)
+	}
+	r = firma(t, time.Now(), map[string]string{"FIRMA_PKCS11_MODULE": "", "SOFTHSM2_CONF": f.Conf}, "modules")
+	if r.code != 0 || !strings.HasPrefix(r.out, "libbit4xpki.so (suggested for the card)\n  not installed: get it from the Bit4id middleware") {
+		t.Errorf("modules: exit %d\n%s", r.code, r.out)
+	}
+	r = firma(t, time.Now(), map[string]string{"FIRMA_PKCS11_MODULE": "", "SOFTHSM2_CONF": f.Conf}, "modules", "--json")
+	var d pkcs11.Discovery
+	if err := json.Unmarshal([]byte(r.out), &d); err != nil || !slices.Equal(d.Missing, []string{"libbit4xpki.so", "libbit4ipki.so"}) {
+		t.Errorf("modules --json: %v %+v", err, d.Missing)
 	}
 }

@@ -156,6 +156,9 @@ func classify(err error) (int, string) {
 }
 
 func hintOf(err error) string {
+	if me := (*pkcs11.ModuleError)(nil); errors.As(err, &me) {
+		return moduleHint(me) // the CLI words module problems (modules.go)
+	}
 	var h hinter
 	if errors.As(err, &h) {
 		return h.Hint()

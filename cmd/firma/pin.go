@@ -91,44 +91,20 @@ func newModulesCmd(io *IO, g *globalOptions) *cobra.Command {
 		Long: `List the PKCS#11 modules firma tries, in order: --module, FIRMA_PKCS11_MODULE,
 PKCS11_MODULE_PATH (when one of these is set, it is the only one), then the
 known vendor modules (Bit4id, Athena, OpenSC), p11-kit's registry and SoftHSM.
-For each: whether it loads (with the loader's reason when it does not) and
-the tokens it sees.`,
+For each: whether it loads (with the reason when it does not: file missing,
+not readable, not a PKCS#11 module, wrong architecture, failed to initialise)
+and the tokens it sees. Modules the inserted card needs but that are not
+installed are named first, with where to get them.
+
+Exit code 3 when a module chosen explicitly (--module, FIRMA_PKCS11_MODULE,
+PKCS11_MODULE_PATH, a pkcs11: URI's module-path) does not load, or when no
+module found loads; 0 when at least one loads.`,
 		Example: `  firma modules
   firma modules --module /usr/lib/bit4id/libbit4xpki.so
   firma modules --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			d, err := pkcs11.Discover(pkcs11.OpenOptions{Module: g.Module, Token: g.Token, Getenv: io.Getenv, Suggested: suggestions(io, g)})
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return writeJSON(io.Out, d)
-			}
-			if len(d.Attempts) == 0 {
-				return &pkcs11.NoModuleError{}
-			}
-			for _, a := range d.Attempts {
-				printf(io.Out, "%s (%s)\n", a.Path, a.Source)
-				if !a.Loaded {
-					printf(io.Out, "  not loadable: %s\n", a.Error)
-					if a.Hint != "" {
-						printf(io.Out, "  fix: %s\n", a.Hint)
-					}
-					continue
-				}
-				printf(io.Out, "  loaded: %s\n", a.Library)
-				if a.Error != "" {
-					printf(io.Out, "  error: %s\n", a.Error)
-				}
-				if len(a.Tokens) == 0 {
-					printLine(io.Out, "  no token present")
-				}
-				for _, t := range a.Tokens {
-					printf(io.Out, "  token %q serial %s, PIN %s\n", t.Label, t.Serial, t.PIN)
-				}
-			}
-			return nil
+			return runModules(io, g, asJSON)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")

@@ -250,20 +250,53 @@ func TestCardCommandJSONAndProbe(t *testing.T) {
 	if vc.Count(0x20) != 0 {
 		t.Fatalf("VERIFY sent without the flag: %v", vc.Log())
 	}
-	code, out, errs = runFirma(t, context.Background(), "card", "--probe-pin-tries")
+	// Asking alone is refused on this profile: exit 7, nothing sent, the
+	// way out named. (Before issue 9 it probed every PIN and PUK and cost
+	// a try of each.)
+	code, out, errs = runFirma(t, context.Background(), "card", "--probe-pin-tries", "--probe-puk-tries")
+	if code != ExitLocked || !strings.Contains(out, "PIN tries     not read: ") ||
+		!strings.Contains(errs, "firma: error: PIN tries not probed: ") ||
+		!strings.Contains(errs, "firma: hint: this card may count the query as a wrong PIN: to probe anyway, add --i-accept-losing-a-try") {
+		t.Errorf("refused probe: exit %d\n%s%s", code, out, errs)
+	}
+	if vc.Count(0x20) != 0 {
+		t.Fatalf("VERIFY sent without the accepted loss: %v", vc.Log())
+	}
+	code, _, errs = runFirma(t, context.Background(), "card", "--i-accept-losing-a-try")
+	if code != ExitUsage || !strings.Contains(errs, "--i-accept-losing-a-try only goes with --probe-pin-tries") {
+		t.Errorf("consent without a probe: exit %d %s", code, errs)
+	}
+	code, out, errs = runFirma(t, context.Background(), "card", "--probe-pin-tries", "--probe-puk-tries", "--i-accept-losing-a-try")
 	if code != ExitOK {
 		t.Fatalf("exit %d %s", code, errs)
 	}
-	if !strings.Contains(errs, "firma: warning: --probe-pin-tries") {
+	if !strings.Contains(errs, "firma: warning: --i-accept-losing-a-try: ") {
 		t.Errorf("no warning before probing: %q", errs)
 	}
-	// The Aruba profile counts the query as a failed try: the card says
-	// so, and firma reports what the card answered.
-	if !strings.Contains(out, "signature PIN 2 left") || !strings.Contains(out, "Warning       the empty VERIFY was sent") {
-		t.Errorf("output %s", out)
+	// The Aruba profile counts the query as a failed try: the first
+	// counter reads 2 of 3 and firma stops there, PUKs untouched.
+	for _, want := range []string{
+		"PIN tries     signature PIN 2 left (below the full count: probing stopped here), signature PUK not probed (the signature PIN counter moved first), CNS PIN not probed (the signature PIN counter moved first), CNS PUK not probed",
+		"Warning       the empty VERIFY was sent",
+		"Warning       the signature PIN counter reads 2 of 3: this probe may have used that try, so nothing else was probed",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
 	}
-	if vc.Tries(0x9A) != 2 || vc.Count(0x20) != 4 {
-		t.Errorf("card counter %d, %d VERIFY", vc.Tries(0x9A), vc.Count(0x20))
+	if vc.Tries(0x9A) != 2 || vc.Tries(0x9B) != 3 || vc.Tries(0x10) != 3 || vc.Tries(0x11) != 3 || vc.Count(0x20) != 1 {
+		t.Errorf("card counters %d %d %d %d, %d VERIFY", vc.Tries(0x9A), vc.Tries(0x9B), vc.Tries(0x10), vc.Tries(0x11), vc.Count(0x20))
+	}
+	// JSON says the same as data.
+	vc.SetTries(0x9A, 3)
+	code, out, _ = runFirma(t, context.Background(), "card", "--json", "--probe-pin-tries", "--i-accept-losing-a-try")
+	var pj struct {
+		PINTries []card.Tries `json:"pin_tries"`
+		Source   string       `json:"pin_tries_source"`
+	}
+	if err := json.Unmarshal([]byte(out), &pj); err != nil || code != ExitOK || pj.Source != "explicit-probe" || len(pj.PINTries) != 4 ||
+		!pj.PINTries[0].Moved || *pj.PINTries[0].Remaining != 2 || !pj.PINTries[1].NotProbed || !strings.Contains(out, `"not_probed": true`) {
+		t.Errorf("json: exit %d %v\n%s", code, err, out)
 	}
 }
 

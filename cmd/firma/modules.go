@@ -1,0 +1,162 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+
+	"github.com/firma-dev/firma/pkcs11"
+)
+
+// moduleHint is the advice for a module that does not load, chosen from
+// the typed cause pkcs11 gives. Each cause gets its own words: a help desk
+// must not send someone to reinstall middleware when the file is only
+// unreadable, or to check the card when the module's configuration is
+// broken.
+func moduleHint(me *pkcs11.ModuleError) string {
+	var (
+		notFound   *pkcs11.ModuleNotFoundError
+		notFile    *pkcs11.ModuleNotFileError
+		unreadable *pkcs11.ModuleUnreadableError
+		arch       *pkcs11.ModuleArchError
+		loader     *pkcs11.ModuleLoaderError
+		notP11     *pkcs11.NotPKCS11Error
+		initErr    *pkcs11.ModuleInitError
+	)
+	err := me.Err
+	switch {
+	case errors.Is(err, pkcs11.ErrNoCgo):
+		return "build firma with CGO_ENABLED=1 (needs gcc) to use smartcards and tokens"
+	case errors.As(err, &notFound):
+		return "check the path, or install the card's middleware; 'firma modules' lists the modules firma knows"
+	case errors.As(err, &notFile):
+		if notFile.IsDir {
+			return "give the path of the module file inside it (a .so file), not the directory"
+		}
+		return "give the path of the module's .so file"
+	case errors.As(err, &unreadable):
+		return "this user may not read the module file: check its permissions (ls -l) and those of its directories; the middleware installer should leave it readable by everyone (mode 644)"
+	case errors.As(err, &arch):
+		return "this module is built for another architecture: install the middleware for this machine (" + runtime.GOOS + "/" + runtime.GOARCH + ")"
+	case errors.As(err, &notP11):
+		return "this file is a library, but not a PKCS#11 module: point --module at the middleware's PKCS#11 library (for Aruba cards libbit4xpki.so, for OpenSC opensc-pkcs11.so)"
+	case errors.As(err, &initErr):
+		return moduleInitHint(initErr)
+	case errors.As(err, &loader) && loader.NotLibrary:
+		return "this file is not a shared library at all (damaged or wrong download?): reinstall the middleware, or point --module at its PKCS#11 library"
+	case errors.As(err, &loader) && loader.MissingLibrary != "":
+		return "the module needs " + loader.MissingLibrary + ", which is not installed: install the package that provides it (ldd " + me.Path + " lists what is missing)"
+	case errors.As(err, &loader):
+		return "the system's loader refused it: reinstall the middleware ('ldd " + me.Path + "' may say more)"
+	}
+	return "'firma modules' lists the modules firma tried and why each failed"
+}
+
+// moduleInitHint explains a module that loads but does not start.
+func moduleInitHint(e *pkcs11.ModuleInitError) string {
+	if e.ConfigEnv != "" {
+		conf := e.ConfigPath
+		if conf == "" {
+			conf = e.ConfigDefault + " (the default: " + e.ConfigEnv + " is not set)"
+		}
+		return fmt.Sprintf("the module failed to initialise: check its configuration file %s, named by %s (it must exist, be readable and name a token directory that exists and is writable)", conf, e.ConfigEnv)
+	}
+	return "the module loads but failed to initialise: its configuration or its service is broken; reinstall the middleware or check its log"
+}
+
+// vendorModuleSource says where a card's module comes from, for the
+// module file names card identification suggests.
+func vendorModuleSource(name string) string {
+	base := strings.TrimSuffix(strings.TrimSuffix(name, ".so"), ".dylib")
+	switch base {
+	case "libbit4xpki", "libbit4ipki", "libbit4opki":
+		return "the Bit4id middleware: it comes with the card provider's signature software (Aruba: the Aruba Sign / Aruba Key kit, https://www.pec.it/download-software-driver.aspx) or from Bit4id"
+	case "libASEP11":
+		return "the Athena IDProtect middleware: ask the card provider for its Linux package"
+	case "opensc-pkcs11":
+		return "OpenSC: sudo apt install opensc-pkcs11 (Debian/Ubuntu), sudo dnf install opensc (Fedora)"
+	}
+	return "the card provider's middleware"
+}
+
+// vendorOf names the vendor of a known module file name, "" if unknown.
+func vendorOf(name string) string {
+	for _, k := range pkcs11.KnownModules() {
+		if k.Name == name || strings.TrimSuffix(k.Name, ".dylib")+".so" == name {
+			return k.Vendor
+		}
+	}
+	return ""
+}
+
+// runModules is `firma modules`: the discovery firma uses to open a
+// token, rendered.
+func runModules(io *IO, g *globalOptions, asJSON bool) error {
+	opts := pkcs11.OpenOptions{Module: g.Module, Token: g.Token, Getenv: io.Getenv, Suggested: suggestions(io, g)}
+	d, err := pkcs11.Discover(opts)
+	if err != nil {
+		return err
+	}
+	loaded := 0
+	var firstErr *pkcs11.ModuleError
+	for i := range d.Attempts {
+		a := &d.Attempts[i]
+		var me *pkcs11.ModuleError
+		if errors.As(a.Err, &me) {
+			a.Hint = moduleHint(me)
+			if firstErr == nil {
+				firstErr = me
+			}
+		}
+		if a.Loaded {
+			loaded++
+		}
+	}
+	if asJSON {
+		if err := writeJSON(io.Out, d); err != nil {
+			return err
+		}
+	} else {
+		printModules(io.Out, d)
+	}
+	switch {
+	case len(d.Attempts) == 0:
+		return &pkcs11.NoModuleError{}
+	case opts.Explicit() && firstErr != nil:
+		// The module asked for is the only candidate: its failure is
+		// the answer, and scripts must see it.
+		return firstErr
+	case loaded == 0:
+		return withCode(ExitModule, fmt.Errorf("none of the %d PKCS#11 modules found loads", len(d.Attempts)), "each module's lines above say why and what to do")
+	}
+	return nil
+}
+
+func printModules(w io.Writer, d *pkcs11.Discovery) {
+	for _, name := range d.Missing {
+		printf(w, "%s (suggested for the card)\n", name)
+		printf(w, "  not installed: get it from %s\n", vendorModuleSource(name))
+	}
+	for _, a := range d.Attempts {
+		printf(w, "%s (%s)\n", a.Path, a.Source)
+		if !a.Loaded {
+			printf(w, "  not loadable: %s\n", a.Error)
+			if a.Hint != "" {
+				printf(w, "  fix: %s\n", a.Hint)
+			}
+			continue
+		}
+		printf(w, "  loaded: %s\n", a.Library)
+		if a.Error != "" {
+			printf(w, "  error: %s\n", a.Error)
+		}
+		if len(a.Tokens) == 0 {
+			printLine(w, "  no token present")
+		}
+		for _, t := range a.Tokens {
+			printf(w, "  token %q serial %s, PIN %s\n", t.Label, t.Serial, t.PIN)
+		}
+	}
+}
