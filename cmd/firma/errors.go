@@ -97,6 +97,8 @@ var classification = []struct {
 	{isA[*sign.KeyMismatchError], ExitCert},
 	{isA[*sign.UnsupportedError], ExitCert},
 	{isA[*sign.InputError], ExitInput},
+	{isA[*BrokenSignatureError], ExitInput},
+	{isA[*OutputDirError], ExitOutput},
 	{isA[*sign.ContentChangedError], ExitInput},
 	{isA[*sign.NotSignedError], ExitInput},
 	{isA[*sign.DetachedContentError], ExitInput},

@@ -296,6 +296,9 @@ func runSign(ctx context.Context, io *IO, opts *signOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := checkJobs(ctx, io, opts, jobs); err != nil {
+		return err
+	}
 	todo := 0
 	for _, j := range jobs {
 		if !j.Skip {
@@ -643,7 +646,11 @@ func planSign(opts *signOptions) ([]signJob, error) {
 	if opts.OutputDir != "" {
 		fi, err := os.Stat(opts.OutputDir)
 		if err != nil {
-			return nil, withCode(ExitOutput, fmt.Errorf("output folder: %w", err), "create the folder first")
+			hint := ""
+			if errors.Is(err, fs.ErrNotExist) {
+				hint = "create the folder first"
+			}
+			return nil, withCode(ExitOutput, fmt.Errorf("output folder: %w", err), hint)
 		}
 		if !fi.IsDir() {
 			return nil, withCode(ExitOutput, fmt.Errorf("output folder %s is not a folder", opts.OutputDir), "")
