@@ -139,6 +139,11 @@ func classify(err error) (int, string) {
 		}
 		return ee.code, hint
 	}
+	// An interruption wins over whatever it broke on the way out (a
+	// half-read file is not a malformed one).
+	if errors.Is(err, context.Canceled) {
+		return ExitCanceled, ""
+	}
 	for _, c := range classification {
 		if c.match(err) {
 			return c.code, hintOf(err)
@@ -155,6 +160,16 @@ func classify(err error) (int, string) {
 		return ExitUsage, "see 'firma --help'"
 	}
 	return ExitFailure, hintOf(err)
+}
+
+// message is the error line for err: an interruption says so in words,
+// instead of the "context canceled" of whatever it stopped.
+func message(err error) string {
+	var ee *exitError
+	if errors.Is(err, context.Canceled) && !errors.As(err, &ee) {
+		return "interrupted: nothing more was done, and no partial output was left"
+	}
+	return err.Error()
 }
 
 func hintOf(err error) string {
@@ -187,7 +202,7 @@ func reportError(io *IO, err error) int {
 		return se.code
 	}
 	code, hint := classify(err)
-	printf(io.Err, "firma: error: %s\n", err)
+	printf(io.Err, "firma: error: %s\n", message(err))
 	if hint != "" {
 		for _, line := range strings.Split(hint, "\n") {
 			printf(io.Err, "firma: hint: %s\n", line)

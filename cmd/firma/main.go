@@ -17,6 +17,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
+
+	"github.com/firma-dev/firma/internal/atomicfile"
 )
 
 func main() { os.Exit(runProcess()) }
@@ -32,8 +35,29 @@ var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, sys
 func runProcess() int {
 	ctx, stop := signal.NotifyContext(context.Background(), stopSignals...)
 	defer stop()
-	return Main(ctx, os.Args[1:], SystemIO())
+	io := SystemIO()
+	done := make(chan int, 1)
+	go func() { done <- Main(ctx, os.Args[1:], io) }()
+	select {
+	case code := <-done:
+		return code
+	case <-ctx.Done():
+	}
+	// Every command ends soon after its context, except one blocked on a
+	// read that nothing can interrupt (standard input from a pipe whose
+	// writer is alive). It gets a moment, then its partial outputs are
+	// removed and firma exits all the same.
+	select {
+	case code := <-done:
+		return code
+	case <-time.After(stopGrace):
+		atomicfile.RemovePending()
+		return reportError(io, context.Canceled)
+	}
 }
+
+// stopGrace is how long a stopped command may take to clean up by itself.
+const stopGrace = 2 * time.Second
 
 // Main runs firma with args and returns the exit code.
 func Main(ctx context.Context, args []string, io *IO) int {

@@ -284,6 +284,9 @@ func runVerify(ctx context.Context, ios *IO, opts *verifyOptions) error {
 			return err
 		}
 		res, code := verifyOne(ctx, ios, opts, trust, in, at)
+		if code == ExitCanceled {
+			return context.Canceled
+		}
 		results = append(results, res)
 		worst = worseExit(worst, code)
 		if !opts.JSON {
@@ -341,10 +344,13 @@ func exitFor(ind verify.Indication) int {
 func verifyOne(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.TrustStore, input string, at time.Time) (verifyFileResult, int) {
 	res := verifyFileResult{File: input}
 	fail := func(err error) (verifyFileResult, int) {
+		if errors.Is(err, context.Canceled) {
+			return res, ExitCanceled // said once, by the command
+		}
 		res.Error = err.Error()
 		reportFileError(ios, input, err)
 		code, _ := classify(err)
-		if code != ExitOutput {
+		if code != ExitOutput && code != ExitCanceled {
 			code = ExitInput
 		}
 		return res, code
@@ -404,6 +410,11 @@ func verifyOne(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.
 		}
 	}
 	rep, err := verify.Verify(ctx, ctxReader{ctx: ctx, r: r}, vo)
+	if ctx.Err() != nil {
+		// Whatever the report says of a file read half-way, it is not a
+		// verdict.
+		return res, ExitCanceled
+	}
 	if err != nil {
 		var xe *verify.ExtractError
 		if errors.As(err, &xe) {
@@ -439,7 +450,7 @@ func parseAt(s string) (time.Time, error) {
 }
 
 func reportFileError(ios *IO, input string, err error) {
-	printf(ios.Err, "firma: error: %s: %s\n", input, err)
+	printf(ios.Err, "firma: error: %s: %s\n", input, message(err))
 	_, hint := classify(err)
 	if hint != "" {
 		for _, line := range strings.Split(hint, "\n") {

@@ -20,7 +20,46 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 )
+
+// pending holds the temporary files of the outputs being written, for
+// RemovePending.
+var pending struct {
+	sync.Mutex
+	files map[string]bool
+}
+
+func track(tmp string, live bool) {
+	pending.Lock()
+	defer pending.Unlock()
+	if pending.files == nil {
+		pending.files = map[string]bool{}
+	}
+	if live {
+		pending.files[tmp] = true
+	} else {
+		delete(pending.files, tmp)
+	}
+}
+
+// RemovePending removes the temporary file of every output still being
+// written, and returns how many it removed. It is for a process that must
+// exit before its writers return (a signal while one of them is blocked
+// reading a pipe): no partial output survives the exit. An output whose
+// Commit runs at the same time then fails, leaving nothing either.
+func RemovePending() int {
+	pending.Lock()
+	defer pending.Unlock()
+	n := 0
+	for tmp := range pending.files {
+		if err := os.Remove(tmp); err == nil {
+			n++
+		}
+		delete(pending.files, tmp)
+	}
+	return n
+}
 
 // TempInfix marks firma's temporary files: ".<name>" + TempInfix + random.
 const TempInfix = ".firma-tmp-"
@@ -104,6 +143,7 @@ func Create(path string, opts Options) (*File, error) {
 	if err != nil {
 		return nil, &WriteError{Path: path, Err: err}
 	}
+	track(f.Name(), true)
 	return &File{f: f, path: path, tmp: f.Name(), opts: opts}, nil
 }
 
@@ -172,6 +212,7 @@ func (f *File) Commit() (err error) {
 		return &WriteError{Path: f.path, Err: err}
 	}
 	f.state = stateCommitted
+	track(f.tmp, false)
 	// The data is safe; a failing directory sync only weakens durability
 	// across a power cut, so it is not worth failing a finished output.
 	syncDir(filepath.Dir(f.path))
@@ -187,6 +228,7 @@ func (f *File) Abort() error {
 	}
 	f.state = stateAborted
 	f.f.Close()
+	defer track(f.tmp, false)
 	if err := os.Remove(f.tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("removing temporary file %s: %w", f.tmp, err)
 	}

@@ -241,3 +241,33 @@ func TestDiskFull(t *testing.T) {
 		t.Errorf("a full disk left %v", e)
 	}
 }
+
+func TestRemovePending(t *testing.T) {
+	dir := t.TempDir()
+	a, err := Create(filepath.Join(dir, "a"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Create(filepath.Join(dir, "b"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Create(filepath.Join(dir, "c"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	c.Abort()
+	if n := RemovePending(); n != 1 {
+		t.Errorf("removed %d temporary files, want 1 (a's)", n)
+	}
+	if err := a.Commit(); err == nil {
+		t.Error("a commit after RemovePending succeeded")
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 || entries[0].Name() != "b" {
+		t.Errorf("left %v, want only b", entries)
+	}
+}
