@@ -13,6 +13,7 @@ pkgs=(
   libengine-pkcs11-openssl  # openssl cms -sign with a token key (peer in tests/bench)
   openssl
   xmlsec1                   # an independent XMLDSig signer for the trusted-list tests
+  libxml2-utils             # xmllint: the reference canonicalizer (internal/xmldsig tests)
 )
 missing=()
 for p in "${pkgs[@]}"; do

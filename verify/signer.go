@@ -548,9 +548,10 @@ func (v *verifier) checkCertificate(o *signerOutcome, certs []*x509.Certificate,
 		s.TrustAnchor = cr.label
 		o.uses = append(o.uses, chainUses(cr.chain)...)
 		s.pass("chain", "chains to a trusted anchor: "+cr.label)
-		if l := v.trust.listOf(cr.anchor); l != nil && l.Stale && l.NextUpdate != nil {
-			// As EU DSS does: a warning on the signature, not a failure.
-			s.warn(fmt.Sprintf("the trusted list that vouches for the CA (%s) is stale since %s: download a fresh copy", l.Source, l.NextUpdate.Format(time.DateOnly)))
+		if l := v.trust.listOf(cr.anchor); l != nil {
+			for _, w := range l.signatureWarnings() {
+				s.warn(w)
+			}
 		}
 		if v.hasTSL && !tsa {
 			q := cr.anchor != nil && cr.anchor.kind == AnchorQualifiedCA

@@ -17,9 +17,9 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
-	dsig "github.com/russellhaering/goxmldsig"
 
 	"github.com/firma-dev/firma/certinfo"
+	"github.com/firma-dev/firma/internal/xmldsig"
 )
 
 // ETSI TS 119 612 service types and statuses used to pick anchors.
@@ -31,11 +31,20 @@ const (
 	tslTypeTSAAdQ = "http://uri.etsi.org/TrstSvc/Svctype/TSA/TSS-AdESQCandQES"
 )
 
-// Statuses under which a service's certificates are anchors: granted
-// (eIDAS) and the pre-eIDAS statuses Italian lists still carry.
+// Statuses under which a service's certificates are anchors, as EU DSS
+// takes them: granted, recognised or set by national law (eIDAS), and
+// the pre-eIDAS statuses (under supervision, supervision in cessation,
+// accredited) that the history of Italian lists carries for the years
+// before July 2016. Current lists (TS 119 612 v2) write those with the
+// TrustedList/Svcstatus URIs; older ones (TS 102 231) without
+// "TrustedList": both forms count.
 var tslActive = map[string]bool{
 	"http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/granted":                   true,
 	"http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/recognisedatnationallevel": true,
+	"http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/setbynationallaw":          true,
+	"http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/undersupervision":          true,
+	"http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/accredited":                true,
+	"http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/supervisionincessation":    true,
 	"http://uri.etsi.org/TrstSvc/Svcstatus/undersupervision":                      true,
 	"http://uri.etsi.org/TrstSvc/Svcstatus/accredited":                            true,
 	"http://uri.etsi.org/TrstSvc/Svcstatus/supervisionincessation":                true,
@@ -149,10 +158,48 @@ type TSLInfo struct {
 	SignerSHA256 string `json:"signer_sha256,omitempty"`
 	// SignerName is a short name for the signer (its common name).
 	SignerName string `json:"-"`
+	// SignerNotAfter is when the list's signing certificate expires.
+	SignerNotAfter *time.Time `json:"signer_not_after,omitempty"`
+	// SignerExpired is set when the signing certificate, valid at the
+	// list's ListIssueDateTime, has expired by the verification time.
+	// The list is still used (a list stays its operator's list after
+	// the certificate that signed it expires), with a warning that
+	// reaches every signature it vouches for: the issue time is the
+	// list's own claim, which only a pinned signer backs.
+	SignerExpired bool `json:"signer_expired"`
+	// Skipped are the certificates of the list that cannot be read:
+	// each is left out, the rest of the list is used.
+	Skipped []TSLSkipped `json:"skipped_certificates,omitempty"`
+	// WeakAlgorithms are the SHA-1-based algorithms of the list's
+	// signature (checked, but no longer acceptable).
+	WeakAlgorithms []string `json:"weak_algorithms,omitempty"`
 	// Anchors counts the certificates taken as anchors.
 	Anchors int `json:"anchors"`
 	// Warnings say in plain words what weakens the list.
 	Warnings []string `json:"warnings,omitempty"`
+}
+
+// TSLSkipped is a certificate of a trusted list that was left out.
+type TSLSkipped struct {
+	Provider string `json:"provider,omitempty"`
+	Service  string `json:"service"`
+	// Reason is why it cannot be read (the parser's words).
+	Reason string `json:"reason"`
+}
+
+// signatureWarnings are the warnings a signature whose CA this list
+// vouches for carries: the list's own weaknesses, in the words of the
+// report.
+func (l *TSLInfo) signatureWarnings() []string {
+	var out []string
+	if l.Stale && l.NextUpdate != nil {
+		// As EU DSS does: a warning on the signature, not a failure.
+		out = append(out, fmt.Sprintf("the trusted list that vouches for the CA (%s) is stale since %s: download a fresh copy", l.Source, l.NextUpdate.Format(time.DateOnly)))
+	}
+	if l.SignerExpired && l.SignerNotAfter != nil && l.Issued != nil {
+		out = append(out, fmt.Sprintf("the trusted list that vouches for the CA (%s) is signed with a certificate that expired on %s, after the issue date the list gives itself (%s)", l.Source, l.SignerNotAfter.Format(time.DateOnly), l.Issued.Format(time.DateOnly)))
+	}
+	return out
 }
 
 // TSL is a trusted list read by ReadTSL.
@@ -170,9 +217,11 @@ type TSLOptions struct {
 	// AllowUnsigned accepts a list without signature (hand-made lists).
 	// A signature that is present but does not verify is never accepted.
 	AllowUnsigned bool
-	// Now is the verification time: the signing certificate must be
-	// valid then, and the list is stale past its NextUpdate. Zero means
-	// time.Now().
+	// Now is the verification time: the list is stale past its
+	// NextUpdate, and its signer expired when Now is past the signing
+	// certificate's validity. The signing certificate must not have
+	// expired before the list's ListIssueDateTime (it must be valid at
+	// Now when the list gives none). Zero means time.Now().
 	Now time.Time
 }
 
@@ -197,7 +246,9 @@ func (e *TSLError) Hint() string {
 // TSLSignatureError is a trusted list whose XML signature is missing,
 // broken, or made by a signer that is not pinned.
 type TSLSignatureError struct {
-	// Problem is "unsigned", "invalid" or "not_pinned".
+	// Problem is "unsigned", "invalid", "not_pinned" or
+	// "signer_validity" (the signing certificate had expired before the
+	// list's issue date).
 	Problem string
 	Reason  string
 	// Signer names the signing certificate when it is known.
@@ -217,35 +268,37 @@ func (e *TSLSignatureError) Hint() string {
 			return "give the list's signing certificate with --tsl-signer: AgID's is published in the EU List of Trusted Lists"
 		}
 		return fmt.Sprintf("the list is signed by %s (SHA-256 %s)\nif that is AgID's signing certificate as published in the EU List of Trusted Lists, add it with --tsl-signer; otherwise download the list again", e.Signer, e.SignerSHA256)
+	case "signer_validity":
+		return "the list was signed with a certificate that had expired before the date the list gives as its issue date: download the current list from https://eidas.agid.gov.it/TL/TSL-IT.xml"
 	}
 	return "the list was changed or damaged after it was signed: download it again from https://eidas.agid.gov.it/TL/TSL-IT.xml"
 }
 
 type xmlScheme struct {
-	Sequence   string `xml:"TSLSequenceNumber"`
-	Territory  string `xml:"SchemeTerritory"`
-	Issued     string `xml:"ListIssueDateTime"`
-	NextUpdate string `xml:"NextUpdate>dateTime"`
+	Sequence   string
+	Territory  string
+	Issued     string
+	NextUpdate string
 }
 
 type xmlTSP struct {
-	Name     []string     `xml:"TSPInformation>TSPName>Name"`
-	Services []xmlService `xml:"TSPServices>TSPService"`
+	Name     []string
+	Services []xmlService
 }
 
 type xmlService struct {
-	Type    string       `xml:"ServiceInformation>ServiceTypeIdentifier"`
-	Name    []string     `xml:"ServiceInformation>ServiceName>Name"`
-	Status  string       `xml:"ServiceInformation>ServiceStatus"`
-	Start   string       `xml:"ServiceInformation>StatusStartingTime"`
-	Certs   []string     `xml:"ServiceInformation>ServiceDigitalIdentity>DigitalId>X509Certificate"`
-	History []xmlHistory `xml:"ServiceHistory>ServiceHistoryInstance"`
+	Type    string
+	Name    []string
+	Status  string
+	Start   string
+	Certs   []string
+	History []xmlHistory
 }
 
 type xmlHistory struct {
-	Type   string `xml:"ServiceTypeIdentifier"`
-	Status string `xml:"ServiceStatus"`
-	Start  string `xml:"StatusStartingTime"`
+	Type   string
+	Status string
+	Start  string
 }
 
 // ParseTSL reads the services of an ETSI TS 119 612 trusted list
@@ -256,8 +309,11 @@ func ParseTSL(r io.Reader) ([]TSLService, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, svcs, err := parseTSLXML(b)
-	return svcs, err
+	l, err := parseTSLXML(b)
+	if err != nil {
+		return nil, err
+	}
+	return l.services, nil
 }
 
 // readTSLBytes reads at most limit bytes, and refuses more.
@@ -293,97 +349,175 @@ func tooLarge(limit int64) error {
 // ds:Signature and its ds:Object) is skipped. encoding/xml expands no
 // entity but the five predefined ones and reads no DTD, so entity
 // bombs and external entities are errors, not work.
-func parseTSLXML(b []byte) (*xmlScheme, []TSLService, error) {
+func parseTSLXML(b []byte) (*parsedTSL, error) {
+	// RawToken and a path of local names, rather than DecodeElement into
+	// tagged structs: a real list is read in half the time. RawToken
+	// leaves matching end tags to the caller: checked below.
 	dec := xml.NewDecoder(bytes.NewReader(b))
 	dec.Strict = true
-	var scheme xmlScheme
-	var out []TSLService
-	var path []string // open elements (local names)
+	l := &parsedTSL{}
+	var stack []xml.Name
+	var text strings.Builder
+	var tsp *xmlTSP
+	var svc *xmlService
+	var hist *xmlHistory
 	sawRoot, rootDone := false, false
+	at := func(i int, local string) bool { return stack[i].Local == local }
 	for {
-		tok, err := dec.Token()
+		tok, err := dec.RawToken()
 		if err != nil {
 			if errors.Is(err, io.EOF) {
 				break
 			}
-			return nil, nil, err
+			return nil, err
 		}
 		switch tk := tok.(type) {
-		case xml.EndElement:
-			path = path[:len(path)-1]
-			if len(path) == 0 {
-				rootDone = true
-			}
-			continue
 		case xml.StartElement:
-			se := tk
 			switch {
 			case rootDone:
-				return nil, nil, errors.New("more than one root element")
-			case len(path) == 0:
-				if se.Name.Local != "TrustServiceStatusList" {
-					return nil, nil, fmt.Errorf("not a trusted list (the root element is %s, not TrustServiceStatusList)", se.Name.Local)
+				return nil, errors.New("more than one root element")
+			case len(stack) == 0:
+				if tk.Name.Local != "TrustServiceStatusList" {
+					return nil, fmt.Errorf("not a trusted list (the root element is %s, not TrustServiceStatusList)", tk.Name.Local)
 				}
 				sawRoot = true
-			case len(path) == 1 && se.Name.Local == "SchemeInformation":
-				if err := dec.DecodeElement(&scheme, &se); err != nil {
-					return nil, nil, err
-				}
-				continue
-			case len(path) == 2 && path[1] == "TrustServiceProviderList" && se.Name.Local == "TrustServiceProvider":
-				var p xmlTSP
-				if err := dec.DecodeElement(&p, &se); err != nil {
-					return nil, nil, err
-				}
-				svcs, err := convertTSP(&p)
-				if err != nil {
-					return nil, nil, err
-				}
-				out = append(out, svcs...)
-				continue
 			}
-			path = append(path, se.Name.Local)
+			stack = append(stack, tk.Name)
+			text.Reset()
+			switch d := len(stack); {
+			case d == 3 && at(1, "TrustServiceProviderList") && at(2, "TrustServiceProvider"):
+				tsp = &xmlTSP{}
+			case d == 5 && tsp != nil && at(3, "TSPServices") && at(4, "TSPService"):
+				svc = &xmlService{}
+			case d == 7 && svc != nil && at(5, "ServiceHistory") && at(6, "ServiceHistoryInstance"):
+				hist = &xmlHistory{}
+			}
+		case xml.EndElement:
+			d := len(stack)
+			if d == 0 || stack[d-1] != tk.Name {
+				return nil, fmt.Errorf("element %s closed by %s", qname(stack, d), tk.Name.Local)
+			}
+			v, leaf := text.String(), stack[d-1].Local
+			switch {
+			case d == 3 && at(1, "SchemeInformation"):
+				switch leaf {
+				case "TSLSequenceNumber":
+					l.scheme.Sequence = v
+				case "SchemeTerritory":
+					l.scheme.Territory = v
+				case "ListIssueDateTime":
+					l.scheme.Issued = v
+				}
+			case d == 4 && at(1, "SchemeInformation") && at(2, "NextUpdate") && leaf == "dateTime":
+				l.scheme.NextUpdate = v
+			case d == 6 && tsp != nil && at(3, "TSPInformation") && at(4, "TSPName") && leaf == "Name":
+				tsp.Name = append(tsp.Name, v)
+			case d == 8 && hist != nil:
+				switch leaf {
+				case "ServiceTypeIdentifier":
+					hist.Type = v
+				case "ServiceStatus":
+					hist.Status = v
+				case "StatusStartingTime":
+					hist.Start = v
+				}
+			case d == 7 && hist != nil:
+				svc.History = append(svc.History, *hist)
+				hist = nil
+			case d == 7 && svc != nil && at(5, "ServiceInformation"):
+				switch leaf {
+				case "ServiceTypeIdentifier":
+					svc.Type = v
+				case "ServiceStatus":
+					svc.Status = v
+				case "StatusStartingTime":
+					svc.Start = v
+				}
+			case d == 8 && svc != nil && at(5, "ServiceInformation") && at(6, "ServiceName") && leaf == "Name":
+				svc.Name = append(svc.Name, v)
+			case d == 9 && svc != nil && at(5, "ServiceInformation") && at(6, "ServiceDigitalIdentity") && at(7, "DigitalId") && leaf == "X509Certificate":
+				svc.Certs = append(svc.Certs, v)
+			case d == 5 && svc != nil:
+				tsp.Services = append(tsp.Services, *svc)
+				svc = nil
+			case d == 3 && tsp != nil:
+				if err := l.addTSP(tsp); err != nil {
+					return nil, err
+				}
+				tsp = nil
+			}
+			stack = stack[:d-1]
+			if len(stack) == 0 {
+				rootDone = true
+			}
+			text.Reset()
+		case xml.CharData:
+			if len(stack) > 0 {
+				text.Write(tk)
+			}
 		}
 	}
 	if !sawRoot {
-		return nil, nil, errors.New("not a trusted list (no TrustServiceStatusList element)")
+		return nil, errors.New("not a trusted list (no TrustServiceStatusList element)")
 	}
 	if !rootDone {
-		return nil, nil, errors.New("the list is truncated")
+		return nil, errors.New("the list is truncated")
 	}
-	return &scheme, out, nil
+	return l, nil
 }
 
-func convertTSP(p *xmlTSP) ([]TSLService, error) {
-	var out []TSLService
+func qname(stack []xml.Name, d int) string {
+	if d == 0 {
+		return "(none)"
+	}
+	if n := stack[d-1]; n.Space != "" {
+		return n.Space + ":" + n.Local
+	}
+	return stack[d-1].Local
+}
+
+// parsedTSL is what parseTSLXML reads.
+type parsedTSL struct {
+	scheme   xmlScheme
+	services []TSLService
+	skipped  []TSLSkipped
+}
+
+// addTSP adds the services of a provider. A certificate that cannot be
+// read is skipped, not fatal: real lists keep the CA certificates of
+// their whole history, and one of the 2000s that Go's parser refuses
+// must not take the other hundreds down with it.
+func (l *parsedTSL) addTSP(p *xmlTSP) error {
 	prov := first(p.Name)
 	for _, s := range p.Services {
 		svc := TSLService{Provider: prov, Name: first(s.Name), Type: strings.TrimSpace(s.Type), Status: strings.TrimSpace(s.Status)}
 		var err error
 		if svc.StatusStart, err = parseTSLTime(s.Start); err != nil {
-			return nil, fmt.Errorf("service %q: StatusStartingTime: %w", svc.Name, err)
+			return fmt.Errorf("service %q: StatusStartingTime: %w", svc.Name, err)
 		}
 		for _, h := range s.History {
 			st := TSLStatus{Type: strings.TrimSpace(h.Type), Status: strings.TrimSpace(h.Status)}
 			if st.Start, err = parseTSLTime(h.Start); err != nil {
-				return nil, fmt.Errorf("service %q: history StatusStartingTime: %w", svc.Name, err)
+				return fmt.Errorf("service %q: history StatusStartingTime: %w", svc.Name, err)
 			}
 			svc.History = append(svc.History, st)
 		}
 		for _, b64 := range s.Certs {
 			der, err := base64.StdEncoding.DecodeString(strings.Map(dropSpace, b64))
 			if err != nil {
-				return nil, fmt.Errorf("service %q: bad certificate base64: %w", svc.Name, err)
+				l.skipped = append(l.skipped, TSLSkipped{Provider: prov, Service: svc.Name, Reason: "bad base64: " + err.Error()})
+				continue
 			}
 			c, err := x509.ParseCertificate(der)
 			if err != nil {
-				return nil, fmt.Errorf("service %q: %w", svc.Name, err)
+				l.skipped = append(l.skipped, TSLSkipped{Provider: prov, Service: svc.Name, Reason: err.Error()})
+				continue
 			}
 			svc.Certs = append(svc.Certs, c)
 		}
-		out = append(out, svc)
+		l.services = append(l.services, svc)
 	}
-	return out, nil
+	return nil
 }
 
 // parseTSLTime reads an xsd:dateTime; TS 119 612 asks for UTC ("Z"), a
@@ -417,10 +551,13 @@ func dropSpace(r rune) rune {
 
 // ReadTSL reads a trusted list and checks its enveloped XML signature
 // (XMLDSig, the ds:Signature child of the root, as TS 119 612 places
-// it). The services are then read from the bytes the signature covers,
+// it). The services are then read from the octets the signature covers,
 // never from the file as given: whatever else the file holds (a second
 // provider list, services hidden in the signature's ds:Object) is not
-// read. See TSLOptions for which signers are accepted.
+// read. The signing certificate must not have expired before the list
+// says it was issued (ListIssueDateTime); one that has expired since is
+// reported (TSLInfo.SignerExpired), not refused. See TSLOptions for
+// which signers are accepted.
 func ReadTSL(r io.Reader, opts TSLOptions) (*TSL, error) {
 	now := opts.Now
 	if now.IsZero() {
@@ -431,6 +568,9 @@ func ReadTSL(r io.Reader, opts TSLOptions) (*TSL, error) {
 		return nil, err
 	}
 	doc := etree.NewDocument()
+	// Duplicate attributes are kept so that canonicalization refuses
+	// them, rather than etree silently keeping one.
+	doc.ReadSettings.PreserveDuplicateAttrs = true
 	if err := doc.ReadFromBytes(raw); err != nil {
 		return nil, fmt.Errorf("not well-formed XML: %w", err)
 	}
@@ -446,11 +586,12 @@ func ReadTSL(r io.Reader, opts TSLOptions) (*TSL, error) {
 	}
 	var sigs []*etree.Element
 	for _, c := range root.ChildElements() {
-		if c.Tag == dsig.SignatureTag && c.NamespaceURI() == dsig.Namespace {
+		if c.Tag == "Signature" && c.NamespaceURI() == xmldsig.Namespace {
 			sigs = append(sigs, c)
 		}
 	}
 	var info TSLInfo
+	var signer *tslSigner
 	body := raw
 	switch {
 	case len(sigs) > 1:
@@ -462,7 +603,8 @@ func ReadTSL(r io.Reader, opts TSLOptions) (*TSL, error) {
 		info.Signature = TSLUnsigned
 		info.Warnings = append(info.Warnings, "the trusted list is not signed (accepted with --tsl-unsigned): nothing proves who wrote it")
 	default:
-		signer, verified, err := checkTSLSignature(root, sigs[0], opts.Signers, now)
+		var verified []byte
+		signer, verified, err = checkTSLSignature(doc, root, sigs[0], opts.Signers)
 		if err != nil {
 			return nil, err
 		}
@@ -470,17 +612,24 @@ func ReadTSL(r io.Reader, opts TSLOptions) (*TSL, error) {
 		info.Signer = certinfo.FormatName(signer.cert.Subject)
 		info.SignerName = shortName(signer.cert)
 		info.SignerSHA256 = fingerprint(signer.cert)
+		notAfter := signer.cert.NotAfter.UTC()
+		info.SignerNotAfter = &notAfter
+		info.WeakAlgorithms = signer.weak
 		info.Signature = TSLNotPinned
 		if signer.pinned {
 			info.Signature = TSLPinned
 		} else {
 			info.Warnings = append(info.Warnings, fmt.Sprintf("trusted list signed by %s, signer not pinned: use --tsl-signer", info.SignerName))
 		}
+		if len(signer.weak) > 0 {
+			info.Warnings = append(info.Warnings, fmt.Sprintf("the trusted list's signature uses SHA-1 (%s), no longer acceptable", strings.Join(signer.weak, ", ")))
+		}
 	}
-	scheme, svcs, err := parseTSLXML(body)
+	parsed, err := parseTSLXML(body)
 	if err != nil {
 		return nil, err
 	}
+	scheme, svcs := &parsed.scheme, parsed.services
 	info.Territory = strings.TrimSpace(scheme.Territory)
 	info.Sequence = strings.TrimSpace(scheme.Sequence)
 	issued, err := parseTSLTime(scheme.Issued)
@@ -493,6 +642,27 @@ func ReadTSL(r io.Reader, opts TSLOptions) (*TSL, error) {
 	}
 	if !issued.IsZero() {
 		info.Issued = &issued
+	}
+	if signer != nil {
+		// The signature is judged against the date the list says it was
+		// issued (signed, so nobody but the signer chose it): it may have
+		// been signed then or later, by a certificate issued in between,
+		// but not by one that had already expired. Without an issue date
+		// the certificate must be valid now.
+		c := signer.cert
+		switch {
+		case issued.IsZero() && (now.Before(c.NotBefore) || now.After(c.NotAfter)):
+			return nil, &TSLSignatureError{Problem: "signer_validity", Reason: fmt.Sprintf("the list gives no issue date, and its signing certificate (%s) is not valid on %s: valid %s to %s", shortName(c), now.Format(time.DateOnly), c.NotBefore.Format(time.DateOnly), c.NotAfter.Format(time.DateOnly)), Signer: info.Signer, SignerSHA256: info.SignerSHA256}
+		case !issued.IsZero() && issued.After(c.NotAfter):
+			return nil, &TSLSignatureError{Problem: "signer_validity", Reason: fmt.Sprintf("the list's signing certificate (%s) expired on %s, before the issue date the list gives itself (%s)", shortName(c), c.NotAfter.UTC().Format(time.DateOnly), issued.Format(time.DateOnly)), Signer: info.Signer, SignerSHA256: info.SignerSHA256}
+		case now.After(c.NotAfter):
+			info.SignerExpired = true
+			info.Warnings = append(info.Warnings, fmt.Sprintf("the trusted list's signing certificate (%s) expired on %s, after the issue date the list gives itself (%s)", info.SignerName, c.NotAfter.UTC().Format(time.DateOnly), issued.Format(time.DateOnly)))
+		}
+	}
+	for _, sk := range parsed.skipped {
+		info.Skipped = append(info.Skipped, sk)
+		info.Warnings = append(info.Warnings, fmt.Sprintf("a certificate of service %q (%s) is skipped: it cannot be read (%s)", sk.Service, sk.Provider, sk.Reason))
 	}
 	if !next.IsZero() {
 		info.NextUpdate = &next
@@ -507,25 +677,32 @@ func ReadTSL(r io.Reader, opts TSLOptions) (*TSL, error) {
 type tslSigner struct {
 	cert   *x509.Certificate
 	pinned bool
+	weak   []string
 }
 
-// checkTSLSignature verifies the list's signature and returns its signer
-// and the canonical bytes the signature covers. goxmldsig wants the
-// signing certificate as trusted input: it gets the one the list carries
-// (KeyInfo), which proves integrity only; pinning is checked here
-// against that certificate or its public key. A list without KeyInfo
-// can only be checked against the pinned certificates.
-func checkTSLSignature(root, sig *etree.Element, pins []*x509.Certificate, now time.Time) (*tslSigner, []byte, error) {
+// checkTSLSignature verifies the list's signature (internal/xmldsig:
+// every reference, no size cap) and returns its signer and the
+// canonical octets of the one reference that covers the whole list. The
+// key is the certificate the list carries (KeyInfo), which proves
+// integrity only; pinning is checked here against that certificate or
+// its public key. A list without KeyInfo can only be checked against
+// the pinned certificates. When the signer was valid is checked by the
+// caller, against the signed issue date.
+func checkTSLSignature(doc *etree.Document, root, sigEl *etree.Element, pins []*x509.Certificate) (*tslSigner, []byte, error) {
 	invalid := func(format string, args ...any) error {
 		return &TSLSignatureError{Problem: "invalid", Reason: fmt.Sprintf(format, args...)}
 	}
-	var candidates []*x509.Certificate
-	embedded, err := keyInfoCert(sig)
+	sig, err := xmldsig.New(doc, sigEl, nil)
 	if err != nil {
-		return nil, nil, invalid("the signing certificate in the list cannot be read: %v", err)
+		return nil, nil, invalid("the list's XML signature is not valid: %v", err)
 	}
-	if embedded != nil {
-		candidates = []*x509.Certificate{embedded}
+	var candidates []*x509.Certificate
+	if len(sig.Certificates) > 0 {
+		c, err := x509.ParseCertificate(sig.Certificates[0])
+		if err != nil {
+			return nil, nil, invalid("the signing certificate in the list cannot be read: %v", err)
+		}
+		candidates = []*x509.Certificate{c}
 	} else {
 		if len(pins) == 0 {
 			return nil, nil, &TSLSignatureError{Problem: "not_pinned", Reason: "the list's signature carries no certificate: pin its signer with --tsl-signer"}
@@ -534,201 +711,48 @@ func checkTSLSignature(root, sig *etree.Element, pins []*x509.Certificate, now t
 	}
 	var lastErr error
 	for _, c := range candidates {
-		if now.Before(c.NotBefore) || now.After(c.NotAfter) {
-			lastErr = invalid("the list's signing certificate (%s) is not valid on %s: valid %s to %s", shortName(c), now.Format(time.DateOnly), c.NotBefore.Format(time.DateOnly), c.NotAfter.Format(time.DateOnly))
-			continue
-		}
-		vc := dsig.NewDefaultValidationContext(&dsig.MemoryX509CertificateStore{Roots: []*x509.Certificate{c}})
-		vc.IdAttribute = "Id"
-		vc.Clock = dsig.NewFakeClockAt(now)
-		el, err := vc.Validate(root)
+		v, err := sig.Verify(c.PublicKey)
 		if err != nil {
 			lastErr = invalid("the list's XML signature is not valid: %v", err)
 			continue
 		}
-		// goxmldsig checks the signature and the reference to the list;
-		// XMLDSig core validation wants every reference checked (the
-		// XAdES signed properties of real lists among them).
-		if err := checkOtherReferences(root, sig); err != nil {
+		data, err := listReference(v, root)
+		if err != nil {
 			lastErr = invalid("the list's XML signature is not valid: %v", err)
 			continue
 		}
-		out := etree.NewDocument()
-		out.SetRoot(el)
-		verified, err := out.WriteToBytes()
-		if err != nil {
-			return nil, nil, invalid("the signed content cannot be read back: %v", err)
-		}
-		s := &tslSigner{cert: c, pinned: pinnedBy(c, pins)}
+		s := &tslSigner{cert: c, pinned: pinnedBy(c, pins), weak: v.Weak}
 		if len(pins) > 0 && !s.pinned {
 			return nil, nil, &TSLSignatureError{Problem: "not_pinned", Reason: fmt.Sprintf("the list is signed by %s, which is not a --tsl-signer certificate", shortName(c)), Signer: certinfo.FormatName(c.Subject), SignerSHA256: fingerprint(c)}
 		}
-		return s, verified, nil
+		return s, data, nil
 	}
 	return nil, nil, lastErr
 }
 
-// xmlDigests maps the XMLDSig digest method URIs to their hash.
-var xmlDigests = map[string]crypto.Hash{
-	"http://www.w3.org/2000/09/xmldsig#sha1":        crypto.SHA1,
-	"http://www.w3.org/2001/04/xmldsig-more#sha224": crypto.SHA224,
-	"http://www.w3.org/2001/04/xmlenc#sha256":       crypto.SHA256,
-	"http://www.w3.org/2001/04/xmldsig-more#sha384": crypto.SHA384,
-	"http://www.w3.org/2001/04/xmlenc#sha512":       crypto.SHA512,
-}
-
-// checkOtherReferences checks the digest of each reference of sig's
-// SignedInfo other than the one to the whole list (which goxmldsig has
-// checked): same-document references "#id" to an element inside the
-// signature (XAdES SignedProperties, KeyInfo), with canonicalization
-// transforms only. Anything else is refused rather than left unchecked.
-// sig's SignedInfo is the one whose signature goxmldsig has verified.
-func checkOtherReferences(root, sig *etree.Element) error {
-	si := dsChild(sig, "SignedInfo")
-	if si == nil {
-		return errors.New("no SignedInfo")
-	}
-	rootID := root.SelectAttrValue("Id", "")
-	toList := 0
-	for _, ref := range si.ChildElements() {
-		if ref.Tag != "Reference" || ref.NamespaceURI() != dsig.Namespace {
+// listReference returns the signed octets of the one reference that
+// covers the whole list (URI "" or the root's Id), without the
+// signature. Other references (XAdES signed properties) have been
+// checked by Verify; their content is not the list's.
+func listReference(v *xmldsig.Verified, root *etree.Element) ([]byte, error) {
+	var data []byte
+	n := 0
+	for _, r := range v.References {
+		if r.Target != nil && r.Target != root {
 			continue
 		}
-		uri := ref.SelectAttrValue("URI", "")
-		if uri == "" || (rootID != "" && uri == "#"+rootID) {
-			if toList++; toList > 1 {
-				return errors.New("more than one reference to the list")
-			}
-			continue
+		if n++; n > 1 {
+			return nil, errors.New("more than one reference to the list")
 		}
-		if err := checkReference(sig, ref, uri); err != nil {
-			return fmt.Errorf("reference %s: %w", uri, err)
+		if !r.Enveloped {
+			return nil, errors.New("the reference to the list does not remove the signature (enveloped-signature transform)")
 		}
+		data = r.Data
 	}
-	return nil
-}
-
-func checkReference(sig, ref *etree.Element, uri string) error {
-	if !strings.HasPrefix(uri, "#") || len(uri) == 1 {
-		return errors.New("only references inside the list are supported")
+	if n == 0 {
+		return nil, errors.New("no reference covers the whole list")
 	}
-	var target *etree.Element
-	for _, e := range sig.FindElements(".//*") {
-		if e.SelectAttrValue("Id", "") == uri[1:] {
-			if target != nil {
-				return errors.New("the Id is not unique")
-			}
-			target = e
-		}
-	}
-	if target == nil {
-		return errors.New("no element with that Id inside the signature")
-	}
-	// Without transforms a same-document reference is canonicalized
-	// with inclusive C14N 1.0 (XMLDSig 4.3.3.2).
-	canon := dsig.MakeC14N10RecCanonicalizer()
-	withContext := false
-	if tr := dsChild(ref, "Transforms"); tr != nil {
-		ts := tr.ChildElements()
-		if len(ts) != 1 {
-			return fmt.Errorf("%d transforms: only one canonicalization is supported", len(ts))
-		}
-		t := ts[0]
-		prefixes := ""
-		if in := t.FindElement("./InclusiveNamespaces"); in != nil {
-			prefixes = in.SelectAttrValue("PrefixList", "")
-		}
-		switch dsig.AlgorithmID(t.SelectAttrValue("Algorithm", "")) {
-		case dsig.CanonicalXML10ExclusiveAlgorithmId:
-			canon, withContext = dsig.MakeC14N10ExclusiveCanonicalizerWithPrefixList(prefixes), true
-		case dsig.CanonicalXML10ExclusiveWithCommentsAlgorithmId:
-			canon, withContext = dsig.MakeC14N10ExclusiveWithCommentsCanonicalizerWithPrefixList(prefixes), true
-		case dsig.CanonicalXML10RecAlgorithmId:
-			canon = dsig.MakeC14N10RecCanonicalizer()
-		case dsig.CanonicalXML10WithCommentsAlgorithmId:
-			canon = dsig.MakeC14N10WithCommentsCanonicalizer()
-		case dsig.CanonicalXML11AlgorithmId:
-			canon, withContext = dsig.MakeC14N11Canonicalizer(), true
-		case dsig.CanonicalXML11WithCommentsAlgorithmId:
-			canon, withContext = dsig.MakeC14N11WithCommentsCanonicalizer(), true
-		default:
-			return fmt.Errorf("unsupported transform %q", t.SelectAttrValue("Algorithm", ""))
-		}
-	}
-	dm := dsChild(ref, "DigestMethod")
-	dv := dsChild(ref, "DigestValue")
-	if dm == nil || dv == nil {
-		return errors.New("no DigestMethod or DigestValue")
-	}
-	h, ok := xmlDigests[dm.SelectAttrValue("Algorithm", "")]
-	if !ok || !h.Available() {
-		return fmt.Errorf("unsupported digest method %q", dm.SelectAttrValue("Algorithm", ""))
-	}
-	want, err := base64.StdEncoding.DecodeString(strings.Map(dropSpace, dv.Text()))
-	if err != nil {
-		return errors.New("unreadable DigestValue")
-	}
-	in := target
-	if withContext {
-		// These canonicalizers work on the element alone (the exclusive
-		// one changes it): give a copy the namespaces in scope.
-		in = target.Copy()
-		declared := map[string]bool{}
-		for _, a := range in.Attr {
-			if a.Space == "xmlns" || (a.Space == "" && a.Key == "xmlns") {
-				declared[a.Key] = true
-			}
-		}
-		for p := target.Parent(); p != nil; p = p.Parent() {
-			for _, a := range p.Attr {
-				if (a.Space == "xmlns" || (a.Space == "" && a.Key == "xmlns")) && !declared[a.Key] {
-					declared[a.Key] = true
-					in.CreateAttr(a.FullKey(), a.Value)
-				}
-			}
-		}
-	}
-	b, err := canon.Canonicalize(in)
-	if err != nil {
-		return err
-	}
-	got := h.New()
-	got.Write(b)
-	if !bytes.Equal(got.Sum(nil), want) {
-		return errors.New("digest mismatch: the signed element was changed")
-	}
-	return nil
-}
-
-// keyInfoCert returns the first certificate of ds:KeyInfo/ds:X509Data,
-// nil when there is none.
-func keyInfoCert(sig *etree.Element) (*x509.Certificate, error) {
-	ki := dsChild(sig, "KeyInfo")
-	if ki == nil {
-		return nil, nil
-	}
-	for _, xd := range ki.ChildElements() {
-		if xd.Tag != "X509Data" || xd.NamespaceURI() != dsig.Namespace {
-			continue
-		}
-		if xc := dsChild(xd, "X509Certificate"); xc != nil {
-			der, err := base64.StdEncoding.DecodeString(strings.Map(dropSpace, xc.Text()))
-			if err != nil {
-				return nil, err
-			}
-			return x509.ParseCertificate(der)
-		}
-	}
-	return nil, nil
-}
-
-func dsChild(el *etree.Element, tag string) *etree.Element {
-	for _, c := range el.ChildElements() {
-		if c.Tag == tag && c.NamespaceURI() == dsig.Namespace {
-			return c
-		}
-	}
-	return nil
+	return data, nil
 }
 
 // pinnedBy reports whether c is one of pins, or carries the public key

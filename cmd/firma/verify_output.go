@@ -123,6 +123,20 @@ func printTrustedList(w io.Writer, l *verify.TSLInfo) {
 	if l.Stale && l.NextUpdate != nil {
 		printf(w, "  trust: trusted list %s is stale since %s (its next update was due then): download a fresh copy\n", l.Source, l.NextUpdate.UTC().Format(time.DateOnly))
 	}
+	if l.SignerExpired && l.SignerNotAfter != nil && l.Issued != nil {
+		// The issue date is the list's own claim: say who makes it.
+		who := "a signer not pinned: use --tsl-signer"
+		if l.Signature == verify.TSLPinned {
+			who = "the pinned signer"
+		}
+		printf(w, "  trust: trusted list %s is signed with a certificate that expired on %s, after the issue date the list gives itself (%s), a claim of %s\n", l.Source, l.SignerNotAfter.UTC().Format(time.DateOnly), l.Issued.UTC().Format(time.DateOnly), who)
+	}
+	for _, sk := range l.Skipped {
+		printf(w, "  trust: trusted list %s: a certificate of service %q is skipped, it cannot be read (%s)\n", l.Source, sk.Service, sk.Reason)
+	}
+	if len(l.WeakAlgorithms) > 0 {
+		printf(w, "  trust: trusted list %s is signed with SHA-1, no longer acceptable\n", l.Source)
+	}
 }
 
 func printSignature(w io.Writer, s *verify.Signature, indent string) {

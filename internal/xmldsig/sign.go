@@ -1,0 +1,100 @@
+package xmldsig
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/asn1"
+	"encoding/base64"
+	"errors"
+	"math/big"
+
+	"github.com/beevik/etree"
+)
+
+// SignEnveloped signs doc the way trusted-list operators do: a
+// ds:Signature appended to the root element, with one reference to the
+// whole document (URI "#Id" when the root has an Id attribute, "" when
+// not) under the enveloped-signature transform and exclusive
+// canonicalization, SHA-256 digests, RSA-SHA256 or ECDSA-SHA256 after
+// the key, and certs (DER, the signer's first) in KeyInfo. It returns
+// the new signature element.
+func SignEnveloped(doc *etree.Document, key crypto.Signer, certs [][]byte) (*etree.Element, error) {
+	root := doc.Root()
+	if root == nil {
+		return nil, errors.New("no root element")
+	}
+	var method string
+	switch key.Public().(type) {
+	case *rsa.PublicKey:
+		method = RSASHA256
+	case *ecdsa.PublicKey:
+		method = ECDSASHA256
+	default:
+		return nil, &UnsupportedError{What: "signature", Algorithm: "key type"}
+	}
+	uri := ""
+	if id := root.SelectAttrValue("Id", ""); id != "" {
+		uri = "#" + id
+	}
+	sig := root.CreateElement("ds:Signature")
+	sig.CreateAttr("xmlns:ds", Namespace)
+	si := sig.CreateElement("ds:SignedInfo")
+	si.CreateElement("ds:CanonicalizationMethod").CreateAttr("Algorithm", ExcC14N)
+	si.CreateElement("ds:SignatureMethod").CreateAttr("Algorithm", method)
+	ref := si.CreateElement("ds:Reference")
+	ref.CreateAttr("URI", uri)
+	tr := ref.CreateElement("ds:Transforms")
+	tr.CreateElement("ds:Transform").CreateAttr("Algorithm", EnvelopedSignature)
+	tr.CreateElement("ds:Transform").CreateAttr("Algorithm", ExcC14N)
+	ref.CreateElement("ds:DigestMethod").CreateAttr("Algorithm", DigestSHA256)
+	dv := ref.CreateElement("ds:DigestValue")
+	sv := sig.CreateElement("ds:SignatureValue")
+	if len(certs) > 0 {
+		xd := sig.CreateElement("ds:KeyInfo").CreateElement("ds:X509Data")
+		for _, c := range certs {
+			xd.CreateElement("ds:X509Certificate").SetText(base64.StdEncoding.EncodeToString(c))
+		}
+	}
+
+	set := &nodeSet{doc: doc, exclude: sig}
+	if uri != "" {
+		set = &nodeSet{el: root, exclude: sig}
+	}
+	var buf bytes.Buffer
+	if err := canonicalize(&buf, set, c14nAlgorithms[ExcC14N], nil); err != nil {
+		root.RemoveChild(sig)
+		return nil, err
+	}
+	sum := crypto.SHA256.New()
+	sum.Write(buf.Bytes())
+	dv.SetText(base64.StdEncoding.EncodeToString(sum.Sum(nil)))
+
+	buf.Reset()
+	if err := canonicalize(&buf, &nodeSet{el: si, comments: true}, c14nAlgorithms[ExcC14N], nil); err != nil {
+		root.RemoveChild(sig)
+		return nil, err
+	}
+	h := crypto.SHA256.New()
+	h.Write(buf.Bytes())
+	value, err := key.Sign(rand.Reader, h.Sum(nil), crypto.SHA256)
+	if err != nil {
+		root.RemoveChild(sig)
+		return nil, err
+	}
+	if pub, ok := key.Public().(*ecdsa.PublicKey); ok {
+		var rs struct{ R, S *big.Int }
+		if _, err := asn1.Unmarshal(value, &rs); err != nil {
+			root.RemoveChild(sig)
+			return nil, err
+		}
+		n := (pub.Curve.Params().N.BitLen() + 7) / 8
+		value = make([]byte, 2*n)
+		rs.R.FillBytes(value[:n])
+		rs.S.FillBytes(value[n:])
+	}
+	sv.SetText(base64.StdEncoding.EncodeToString(value))
+	return sig, nil
+}
