@@ -146,10 +146,10 @@ func (e *StatusError) Hint() string {
 // secret: the caller zeroes it after use.
 func (f *PINFormat) EncodePIN(value []byte) ([]byte, error) {
 	if len(value) == 0 || len(value) > f.Len {
-		return nil, &pinrules.FormatError{Reason: fmt.Sprintf("the card takes 1 to %d characters", f.Len)}
+		return nil, &pinrules.FormatError{Reason: fmt.Sprintf("the card takes 1 to %d characters", f.Len), Problem: pinrules.Encoding}
 	}
 	if bytes.IndexByte(value, f.Pad) >= 0 {
-		return nil, &pinrules.FormatError{Reason: "it holds the card's padding byte"}
+		return nil, &pinrules.FormatError{Reason: "it holds the card's padding byte", Problem: pinrules.Encoding}
 	}
 	b := bytes.Repeat([]byte{f.Pad}, f.Len)
 	copy(b, value)

@@ -150,3 +150,25 @@ func TestPoliciesOfTestCertificates(t *testing.T) {
 		t.Errorf("CNS policies %q", got)
 	}
 }
+
+// Days since expiry count whole days: 5 days and some minutes after the
+// expiry are 5 days, not 6 (the floor of a negative days-left).
+func TestDaysExpired(t *testing.T) {
+	notAfter := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	notBefore := notAfter.AddDate(-3, 0, 0)
+	for _, c := range []struct {
+		after time.Duration
+		want  int
+	}{
+		{time.Minute, 0}, {23 * time.Hour, 0}, {24 * time.Hour, 1},
+		{5*24*time.Hour + 17*time.Minute, 5}, {5 * 24 * time.Hour, 5},
+	} {
+		r := certinfo.AdviseRenewal(notBefore, notAfter, notAfter.Add(c.after))
+		if r.State != certinfo.RenewalExpired || r.DaysExpired != c.want {
+			t.Errorf("%v after expiry: %s, %d days expired; want %d", c.after, r.State, r.DaysExpired, c.want)
+		}
+	}
+	if r := certinfo.AdviseRenewal(notBefore, notAfter, notAfter.Add(-time.Hour)); r.DaysExpired != 0 {
+		t.Errorf("valid: %d days expired", r.DaysExpired)
+	}
+}

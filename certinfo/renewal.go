@@ -32,6 +32,9 @@ type Renewal struct {
 	// DaysLeft is the number of whole days until expiry (0 on the last
 	// day, negative once expired).
 	DaysLeft int `json:"days_left"`
+	// DaysExpired is the number of whole days since expiry (0 on the day
+	// it expired, and while it is valid).
+	DaysExpired int `json:"days_expired"`
 	// WindowOpens is the first moment renewal is accepted.
 	WindowOpens time.Time `json:"window_opens"`
 	// WindowCloses is the expiry: after it renewal is impossible.
@@ -55,6 +58,7 @@ func AdviseRenewal(notBefore, notAfter, now time.Time) Renewal {
 		r.Advice = fmt.Sprintf("the certificate is not valid yet: it becomes valid on %s", notBefore.UTC().Format(time.DateOnly))
 	case !now.Before(notAfter):
 		r.State = RenewalExpired
+		r.DaysExpired = int(now.Sub(notAfter) / (24 * time.Hour))
 		r.Advice = fmt.Sprintf("the certificate expired on %s and can no longer be renewed: a new certificate (a new kit) is needed", closes)
 	case r.DaysLeft > 90:
 		r.State = RenewalOK

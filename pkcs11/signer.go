@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"github.com/firma-dev/firma/internal/pinrules"
 	"io"
 	"math/big"
 	"sync"
@@ -131,7 +132,7 @@ func (t *Token) loginError(err error, so bool) error {
 	case p11.CKR_PIN_LOCKED:
 		return &PINLockedError{SO: so}
 	case p11.CKR_PIN_LEN_RANGE, p11.CKR_PIN_INVALID:
-		return &PINFormatError{Reason: "the token refused its length or characters (no try was counted)"}
+		return &PINFormatError{Reason: "the token refused its length or characters (no try was counted)", Problem: pinrules.TokenRefused}
 	}
 	return wrapCall("logging in", err)
 }

@@ -92,7 +92,7 @@ func printCert(io *IO, v certView) {
 	}
 	field(w, "Issuer", "%s", v.Issuer)
 	field(w, "Serial", "%s", v.SerialHex)
-	adv := daysLeftText(certinfo.AdviseRenewal(v.NotBefore, v.NotAfter, io.Now()).DaysLeft)
+	adv := daysLeftText(certinfo.AdviseRenewal(v.NotBefore, v.NotAfter, io.Now()))
 	field(w, "Valid", "%s to %s (%s)", v.NotBefore.Format("2006-01-02 15:04 MST"), v.NotAfter.Format("2006-01-02 15:04 MST"), adv)
 	field(w, "Key", "%s", v.KeyAlgorithm)
 	field(w, "Key usage", "%s", strings.Join(v.KeyUsage, ", "))

@@ -99,11 +99,11 @@ func runCheck(ctx context.Context, io *IO, o *checkOptions) int {
 	case adv.State == certinfo.RenewalNotYetValid:
 		raise(checkWarning, fmt.Sprintf("certificate not valid until %s", day(c.NotBefore)))
 	case adv.DaysLeft <= o.Crit:
-		raise(checkCritical, fmt.Sprintf("certificate expires %s (%s): renew now", day(c.NotAfter), daysLeftText(adv.DaysLeft)))
+		raise(checkCritical, fmt.Sprintf("certificate expires %s (%s): renew now", day(c.NotAfter), daysLeftText(*adv)))
 	case adv.DaysLeft <= o.Warn:
-		raise(checkWarning, fmt.Sprintf("certificate expires %s (%s): renewal window opens %s", day(c.NotAfter), daysLeftText(adv.DaysLeft), day(adv.WindowOpens)))
+		raise(checkWarning, fmt.Sprintf("certificate expires %s (%s): renewal window opens %s", day(c.NotAfter), daysLeftText(*adv), day(adv.WindowOpens)))
 	default:
-		notes = append(notes, fmt.Sprintf("certificate valid until %s (%s)", day(c.NotAfter), daysLeftText(adv.DaysLeft)))
+		notes = append(notes, fmt.Sprintf("certificate valid until %s (%s)", day(c.NotAfter), daysLeftText(*adv)))
 	}
 	switch r.Token.PIN {
 	case pkcs11.PINLocked:

@@ -10,6 +10,7 @@ import (
 	"github.com/firma-dev/firma/card"
 	"github.com/firma-dev/firma/internal/atomicfile"
 	"github.com/firma-dev/firma/internal/cms"
+	"github.com/firma-dev/firma/internal/pinrules"
 	"github.com/firma-dev/firma/pkcs11"
 	"github.com/firma-dev/firma/sign"
 	"github.com/firma-dev/firma/verify"
@@ -32,6 +33,7 @@ const (
 	ExitInput    = 11 // input missing, unreadable or malformed
 	ExitCanceled = 12 // interrupted or timed out
 	ExitTSA      = 13 // timestamp authority failed (unreachable, refused, bad reply)
+	ExitPINRules = 14 // a PIN, PUK or new PIN firma refused by the card's rules: nothing sent
 	// Verification results (firma verify).
 	ExitVerifyFailed        = 20 // TOTAL_FAILED
 	ExitVerifyIndeterminate = 21 // INDETERMINATE
@@ -84,7 +86,8 @@ var classification = []struct {
 	{isA[*pkcs11.NoCertificateError], ExitCert},
 	{isA[*pkcs11.NoKeyError], ExitCert},
 	{isA[*pkcs11.PINIncorrectError], ExitPIN},
-	{isA[*pkcs11.PINFormatError], ExitPIN},
+	{pinRefusedByFirma, ExitPINRules},
+	{isA[*pkcs11.PINFormatError], ExitPIN}, // the token refused it (no try counted)
 	{isA[*pkcs11.PINLockedError], ExitLocked},
 	{isA[*pkcs11.FinalTryError], ExitLocked},
 	{isA[*NoSecretSourceError], ExitNoPIN},
@@ -172,7 +175,40 @@ func message(err error) string {
 	return err.Error()
 }
 
+// pinRefusedByFirma matches a PIN that firma refused by the rules before
+// sending it: not the token's refusal, and no try used.
+func pinRefusedByFirma(err error) bool {
+	var fe *pinrules.FormatError
+	return errors.As(err, &fe) && !fe.Sent()
+}
+
+// pinRulesHint says what the PIN should look like, in the CLI's words.
+func pinRulesHint(fe *pinrules.FormatError) string {
+	kind := "characters"
+	if fe.Rules.DigitsOnly {
+		kind = "digits"
+	}
+	switch fe.Problem {
+	case pinrules.Length, pinrules.Digits:
+		what := fe.What
+		if what == "" {
+			what = "PIN"
+		}
+		return fmt.Sprintf("a %s of this card is %d to %d %s; nothing was sent, no try was used", what, fe.Rules.MinLen, fe.Rules.MaxLen, kind)
+	case pinrules.SameAsOld:
+		return "choose a new PIN different from the current one; nothing was changed, no try was used"
+	case pinrules.Encoding:
+		return "this card's PIN cannot hold that value; nothing was sent, no try was used"
+	case pinrules.TokenRefused:
+		return "the token refused the PIN's length or characters without counting a try: check the PIN and run the command again"
+	}
+	return ""
+}
+
 func hintOf(err error) string {
+	if fe := (*pinrules.FormatError)(nil); errors.As(err, &fe) {
+		return pinRulesHint(fe)
+	}
 	if me := (*pkcs11.ModuleError)(nil); errors.As(err, &me) {
 		return moduleHint(me) // the CLI words module problems (modules.go)
 	}

@@ -57,6 +57,9 @@ type TTY interface {
 
 var errNoTerminal = errors.New("no terminal to ask on")
 
+// errCINoPrompt is OpenTTY's answer when CI=true forbids prompting.
+var errCINoPrompt = errors.New("CI=true: no prompt")
+
 // SystemIO returns the process's real streams.
 func SystemIO() *IO {
 	return &IO{
@@ -77,7 +80,7 @@ func openDevTTY() (TTY, error) {
 	if os.Getenv("CI") == "true" {
 		// CI runs must never block on a prompt, even when a terminal
 		// happens to be attached.
-		return nil, errNoTerminal
+		return nil, errCINoPrompt
 	}
 	f, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
 	if err != nil {

@@ -84,7 +84,7 @@ func TestPINChangePCSC(t *testing.T) {
 	aruba.ClearLog()
 	code, _, errs = runFirma(t, ctx, "pin", "change", "--pcsc", "--reader", pcsctest.Readers[0],
 		"--pin-file", secretFile(t, newPIN), "--new-pin-file", secretFile(t, "12ab"))
-	if code != ExitPIN || !strings.Contains(errs, "PIN not accepted") || len(aruba.Log()) != 0 {
+	if code != ExitPINRules || !strings.Contains(errs, "PIN not accepted") || !strings.Contains(errs, "hint: a new PIN of this card is 5 to 8 digits; nothing was sent, no try was used") || len(aruba.Log()) != 0 {
 		t.Errorf("bad new PIN: exit %d %s, log %v", code, errs, aruba.Log())
 	}
 

@@ -56,7 +56,9 @@ command line, and firma never retries a PIN the card rejected.`,
   firma status --module /usr/lib/bit4id/libbit4xpki.so --token "pkcs11:token=ROSSI%20MARIO"`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
+		Version:       buildVersion(),
 	}
+	root.SetVersionTemplate(versionLine() + "\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return usageErrorf("%s", err)
 	})
@@ -86,10 +88,15 @@ func newVersionCmd(io *IO) *cobra.Command {
 		Short: "Print firma's version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			_, err := printf(io.Out, "firma %s (%s, %s/%s)\n", buildVersion(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			_, err := printf(io.Out, "%s\n", versionLine())
 			return err
 		},
 	}
+}
+
+// versionLine is what firma version and firma --version print.
+func versionLine() string {
+	return sprintf("firma %s (%s, %s/%s)", buildVersion(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }
 
 func buildVersion() string {

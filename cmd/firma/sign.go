@@ -142,7 +142,12 @@ on stderr (renewal is possible only in the last 60 days).`,
   # user and password come from the provider (these are placeholders)
   firma sign --tsa https://tsa.example.it/tsa --tsa-user MYUSER \
       --tsa-password-file ~/.firma-tsa-password referto.pdf`,
-		Args: cobra.MinimumNArgs(1),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageErrorf("no file to sign: give one or more files (or - for standard input), e.g. firma sign referto.pdf")
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Inputs = args
 			return runSign(cmd.Context(), io, opts)
@@ -188,8 +193,18 @@ type signJob struct {
 	Op     string
 	// Content is the document of a detached signature being co-signed.
 	Content string
+	// Detached is set when the output is a detached signature: a new
+	// one, or a co- or counter-signature of a detached file.
+	Detached bool
 	// Skip is set for an existing output with --skip-existing.
 	Skip bool
+}
+
+func (j signJob) packaging() string {
+	if j.Detached {
+		return "detached"
+	}
+	return "enveloping"
 }
 
 // signFileResult is one file of the --json output.
@@ -198,6 +213,8 @@ type signFileResult struct {
 	Output string `json:"output"`
 	// Operation is "sign", "cosign" or "countersign".
 	Operation string `json:"operation"`
+	// Packaging is "enveloping" (the document inside) or "detached".
+	Packaging string `json:"packaging"`
 	// Status is "signed", "failed" (the file the batch stopped at),
 	// "not_signed" (not attempted after a failure) or "skipped" (its
 	// output existed, --skip-existing).
@@ -296,6 +313,13 @@ func runSign(ctx context.Context, io *IO, opts *signOptions) error {
 	if err != nil {
 		return err
 	}
+	for _, j := range jobs {
+		if j.Output == "-" && opts.Output != "-" && io.OutIsTTY {
+			// A signature is binary: on a terminal it is noise that can
+			// even drive the terminal. -o - says it is wanted there.
+			return usageErrorf("the signature of standard input would go to the terminal: redirect it (firma sign - < referto.pdf > referto.pdf.p7m) or give -o FILE")
+		}
+	}
 	if err := checkJobs(ctx, io, opts, jobs); err != nil {
 		return err
 	}
@@ -342,6 +366,11 @@ func runSign(ctx context.Context, io *IO, opts *signOptions) error {
 	if err != nil {
 		return err
 	}
+	if opts.AllowAnyCertificate && todo > 0 {
+		if err := sign.CheckCertificate(key.Cert, io.Now()); err != nil {
+			printf(io.Err, "firma: warning: %s: signing anyway (--allow-invalid-cert); such a signature has no legal value\n", err)
+		}
+	}
 	if key.Login != nil && todo > 0 {
 		if err := key.Login(); err != nil {
 			return err
@@ -350,11 +379,7 @@ func runSign(ctx context.Context, io *IO, opts *signOptions) error {
 
 	report := &signReport{
 		Signer:          summarize(key.Cert, io.Now()),
-		Packaging:       "enveloping",
 		DigestAlgorithm: hashName(h),
-	}
-	if opts.Detached {
-		report.Packaging = "detached"
 	}
 	if tsa != nil {
 		report.TSA = tsa.Name()
@@ -368,7 +393,14 @@ func runSign(ctx context.Context, io *IO, opts *signOptions) error {
 		if j.Skip {
 			status = "skipped"
 		}
-		report.Files = append(report.Files, signFileResult{Input: j.Input, Output: j.Output, Operation: j.Op, Status: status})
+		report.Files = append(report.Files, signFileResult{Input: j.Input, Output: j.Output, Operation: j.Op, Packaging: j.packaging(), Status: status})
+		switch report.Packaging {
+		case "":
+			report.Packaging = j.packaging()
+		case j.packaging():
+		default:
+			report.Packaging = "mixed"
+		}
 	}
 	if !opts.JSON {
 		label := "signing"
@@ -659,7 +691,7 @@ func planSign(opts *signOptions) ([]signJob, error) {
 	var jobs []signJob
 	byOutput := map[string]string{}
 	for _, in := range opts.Inputs {
-		j := signJob{Input: in, Size: -1, Perm: 0o644, Op: opSign}
+		j := signJob{Input: in, Size: -1, Perm: 0o644, Op: opSign, Detached: opts.Detached}
 		if in == "-" {
 			if len(opts.Inputs) > 1 {
 				return nil, usageErrorf("standard input (-) cannot be part of a batch")
@@ -671,7 +703,7 @@ func planSign(opts *signOptions) ([]signJob, error) {
 		} else {
 			fi, err := os.Stat(in)
 			if err != nil {
-				return nil, withCode(ExitInput, fmt.Errorf("input: %w", err), "")
+				return nil, inputStatError(in, err)
 			}
 			if !fi.Mode().IsRegular() {
 				return nil, withCode(ExitInput, fmt.Errorf("input %s is not a regular file", in), "")
@@ -689,13 +721,14 @@ func planSign(opts *signOptions) ([]signJob, error) {
 			case opts.Counter && !signed:
 				return nil, usageErrorf("--counter needs a signed file (.p7m or .p7s), not %s", in)
 			case opts.Counter:
-				j.Op = opCounterSign
+				j.Op, j.Detached = opCounterSign, strings.HasSuffix(lower, ".p7s")
 			case signed && !opts.Nest:
 				if opts.Detached {
 					return nil, usageErrorf("%s is already signed: co-signing keeps its form; to sign the file itself detached, add --nest", in)
 				}
 				j.Op = opCoSign
 				if strings.HasSuffix(lower, ".p7s") {
+					j.Detached = true
 					doc, err := detachedContent(in, opts.Content)
 					if err != nil {
 						return nil, err
@@ -741,6 +774,17 @@ func planSign(opts *signOptions) ([]signJob, error) {
 		jobs = append(jobs, j)
 	}
 	return jobs, nil
+}
+
+// inputStatError words a missing or unreachable input for a person.
+func inputStatError(name string, err error) error {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return withCode(ExitInput, fmt.Errorf("%s: no such file", name), "check the name, and the folder firma runs in")
+	case errors.Is(err, fs.ErrPermission):
+		return withCode(ExitInput, fmt.Errorf("%s: permission denied", name), "this user may not read it: check its permissions")
+	}
+	return withCode(ExitInput, fmt.Errorf("%s: %w", name, err), "")
 }
 
 // document is a file to read, with its size.

@@ -51,7 +51,8 @@ func (e *BrokenSignatureError) Hint() string {
 // costs a PIN entry, and a batch never stops half-way for one of them.
 func checkJobs(ctx context.Context, io *IO, opts *signOptions, jobs []signJob) error {
 	dirs := map[string]bool{}
-	for _, j := range jobs {
+	for i := range jobs {
+		j := &jobs[i]
 		if j.Skip {
 			continue
 		}
@@ -119,7 +120,7 @@ func checkWritableDir(dir string) error {
 
 // checkSigned verifies the integrity of a signed file before a signature
 // is added to it, and the --signer choice of a counter-signature.
-func checkSigned(ctx context.Context, ios *IO, opts *signOptions, j signJob) error {
+func checkSigned(ctx context.Context, ios *IO, opts *signOptions, j *signJob) error {
 	f, err := os.Open(j.Input)
 	if err != nil {
 		return &sign.InputError{Err: err}
@@ -164,6 +165,8 @@ func checkSigned(ctx context.Context, ios *IO, opts *signOptions, j signJob) err
 	if len(rep.Layers) == 0 || len(rep.Layers[0].Signatures) == 0 {
 		return &sign.NotSignedError{Err: errors.New("the file holds no signature")}
 	}
+	// The file's own form, whatever its name says.
+	j.Detached = rep.Layers[0].Detached
 	if j.Op == opCounterSign {
 		n := len(rep.Layers[0].Signatures)
 		if (opts.Signer == 0 && n > 1) || opts.Signer > n {

@@ -265,7 +265,7 @@ func printTokenReport(w io.Writer, r *tokenReport, now time.Time) {
 		}
 		field(w, "Certificate", "%s, %s, serial %s, label %q", describePurpose(c.Info), c.KeyAlgorithm, c.SerialHex, c.Label)
 		field(w, "Issuer", "%s", c.IssuerName)
-		field(w, "Valid", "%s to %s (%s)", day(c.NotBefore), day(c.NotAfter), daysLeftText(r.Renewal.DaysLeft))
+		field(w, "Valid", "%s to %s (%s)", day(c.NotBefore), day(c.NotAfter), daysLeftText(*r.Renewal))
 		field(w, "Renewal", "%s: %s", renewalWord(r.Renewal.State), r.Renewal.Advice)
 	} else {
 		field(w, "Certificate", "none for signing: %s", r.Problem)
@@ -283,14 +283,20 @@ func printTokenReport(w io.Writer, r *tokenReport, now time.Time) {
 
 func day(t time.Time) string { return t.UTC().Format(time.DateOnly) }
 
-func daysLeftText(n int) string {
+func daysLeftText(r certinfo.Renewal) string {
 	switch {
-	case n < 0:
-		return fmt.Sprintf("expired %d days ago", -n)
-	case n == 1:
+	case r.State == certinfo.RenewalExpired && r.DaysExpired == 0:
+		return "expired less than a day ago"
+	case r.State == certinfo.RenewalExpired && r.DaysExpired == 1:
+		return "expired 1 day ago"
+	case r.State == certinfo.RenewalExpired:
+		return fmt.Sprintf("expired %d days ago", r.DaysExpired)
+	case r.DaysLeft == 0:
+		return "less than a day left"
+	case r.DaysLeft == 1:
 		return "1 day left"
 	}
-	return fmt.Sprintf("%d days left", n)
+	return fmt.Sprintf("%d days left", r.DaysLeft)
 }
 
 func renewalWord(s certinfo.RenewalState) string {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/firma-dev/firma/certinfo"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -423,5 +424,22 @@ func TestAgreesWithPkcs11Tool(t *testing.T) {
 	}
 	if !regexp.MustCompile(`serial:\s+0*` + regexp.QuoteMeta(rep.Certificate.SerialHex) + `\b`).MatchString(obj) {
 		t.Errorf("serial disagrees: firma %s, pkcs11-tool:\n%s", rep.Certificate.SerialHex, obj)
+	}
+}
+
+func TestDaysLeftText(t *testing.T) {
+	notAfter := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	nb := notAfter.AddDate(-3, 0, 0)
+	for after, want := range map[time.Duration]string{
+		-3 * 24 * time.Hour:             "3 days left",
+		-30 * time.Hour:                 "1 day left",
+		-time.Hour:                      "less than a day left",
+		time.Hour:                       "expired less than a day ago",
+		30 * time.Hour:                  "expired 1 day ago",
+		5*24*time.Hour + 17*time.Minute: "expired 5 days ago",
+	} {
+		if got := daysLeftText(certinfo.AdviseRenewal(nb, notAfter, notAfter.Add(after))); got != want {
+			t.Errorf("%v from expiry: %q, want %q", after, got, want)
+		}
 	}
 }

@@ -127,9 +127,16 @@ func (o *secretOptions) addFinalTryFlag(fs *pflag.FlagSet) {
 const maxSecret = 256
 
 // NoSecretSourceError means a secret is needed and nothing can provide it.
-type NoSecretSourceError struct{ o *secretOptions }
+type NoSecretSourceError struct {
+	o *secretOptions
+	// CI is set when a terminal may exist but CI=true forbids prompts.
+	CI bool
+}
 
 func (e *NoSecretSourceError) Error() string {
+	if e.CI {
+		return fmt.Sprintf("the %s is needed, and CI=true forbids asking it on the terminal", e.o.Name)
+	}
 	return fmt.Sprintf("the %s is needed, and there is no terminal to ask it on", e.o.Name)
 }
 
@@ -166,7 +173,7 @@ func (o *secretOptions) read(io *IO, prompt string) ([]byte, error) {
 	}
 	tty, err := io.OpenTTY()
 	if err != nil {
-		return nil, withCode(ExitNoPIN, &NoSecretSourceError{o}, "")
+		return nil, withCode(ExitNoPIN, &NoSecretSourceError{o: o, CI: errors.Is(err, errCINoPrompt)}, "")
 	}
 	defer tty.Close()
 	s, err := tty.ReadSecret(io.context(), prompt)

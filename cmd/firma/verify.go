@@ -140,6 +140,11 @@ type verifyFileResult struct {
 	Error string `json:"error,omitempty"`
 	// ExtractNote says why --extract wrote nothing.
 	ExtractNote string `json:"extract_note,omitempty"`
+	// ContentFile is the document a detached signature was checked
+	// against: --content, or the file next to a .p7s without its .p7s
+	// (then ContentFound).
+	ContentFile  string `json:"content_file,omitempty"`
+	ContentFound bool   `json:"content_found,omitempty"`
 }
 
 // verifyJSON is the --json output of firma verify.
@@ -368,11 +373,19 @@ func verifyOne(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.
 		r = f
 	}
 	vo := verify.Options{Trust: trust, Online: opts.Online, Timeout: opts.Timeout, Now: ios.Now(), At: at, Name: input}
-	if opts.Content != "" {
-		if opts.Content == "-" {
+	content, found := opts.Content, false
+	if content == "" && input != "-" && strings.EqualFold(filepath.Ext(input), ".p7s") {
+		// As firma sign does: the document of x.pdf.p7s is x.pdf.
+		doc := input[:len(input)-len(".p7s")]
+		if fi, err := os.Stat(doc); err == nil && fi.Mode().IsRegular() {
+			content, found = doc, true
+		}
+	}
+	if content != "" {
+		if content == "-" {
 			vo.Content = ctxReader{ctx: ctx, r: ios.In}
 		} else {
-			cf, err := os.Open(opts.Content)
+			cf, err := os.Open(content)
 			if err != nil {
 				return fail(fmt.Errorf("reading the signed content: %w", err))
 			}
@@ -423,6 +436,9 @@ func verifyOne(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.
 		return fail(err)
 	}
 	res.Report = rep
+	if len(rep.Layers) > 0 && rep.Layers[0].Detached && content != "" {
+		res.ContentFile, res.ContentFound = content, found
+	}
 	if out != nil {
 		switch {
 		case rep.Content == nil:

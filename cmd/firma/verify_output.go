@@ -44,6 +44,12 @@ func printVerifyResult(w io.Writer, res *verifyFileResult, lists []verify.TSLInf
 	if r.Reason != "" {
 		printf(w, "  reason: %s\n", r.Reason)
 	}
+	switch {
+	case res.ContentFound:
+		printf(w, "  signed document: %s (found next to the signature)\n", res.ContentFile)
+	case res.ContentFile != "":
+		printf(w, "  signed document: %s\n", res.ContentFile)
+	}
 	for _, l := range r.Layers {
 		if len(r.Layers) > 1 || l.Type != "signed-data" {
 			desc := l.Type

@@ -24,34 +24,55 @@ type Rules struct {
 // digits.
 var Italian = Rules{MinLen: 5, MaxLen: 8, DigitsOnly: true}
 
-// FormatError means a PIN does not fit the rules; nothing was sent to
-// the token or card.
+// Problem says what is wrong with a PIN, for the caller's words.
+type Problem int
+
+const (
+	// Length: too short or too long for the rules (Rules says how long).
+	Length Problem = iota
+	// Digits: a character that is not a digit where only digits go.
+	Digits
+	// SameAsOld: a new PIN equal to the current one.
+	SameAsOld
+	// Encoding: the card's PIN block cannot hold it (a profile's limit).
+	Encoding
+	// TokenRefused: the token itself refused the value's length or
+	// characters, without counting a try. The only Problem where the
+	// value was sent.
+	TokenRefused
+)
+
+// FormatError means a PIN does not fit the rules. Except for
+// TokenRefused, nothing was sent to the token or card: no try was used.
 type FormatError struct {
-	Reason string
+	Reason  string
+	Problem Problem
+	// What names the secret: "new PIN", "PIN", "signature PUK".
+	What string
+	// Rules are the rules it broke (zero for Encoding and TokenRefused).
+	Rules Rules
 }
 
 func (e *FormatError) Error() string { return "PIN not accepted: " + e.Reason }
 
-// Hint says what a valid PIN looks like.
-func (e *FormatError) Hint() string {
-	return "Italian signature PINs are 5 to 8 digits"
-}
+// Sent reports whether the value reached the token (TokenRefused).
+func (e *FormatError) Sent() bool { return e.Problem == TokenRefused }
 
 // Check validates the new PIN pin against r and, when old is not nil,
 // refuses a PIN equal to the old one.
 func Check(old, pin []byte, r Rules) error {
 	if len(pin) < r.MinLen || len(pin) > r.MaxLen {
-		return &FormatError{Reason: fmt.Sprintf("the new PIN must be %d to %d characters", r.MinLen, r.MaxLen)}
+		return &FormatError{Reason: fmt.Sprintf("the new PIN must be %d to %d characters", r.MinLen, r.MaxLen), Problem: Length, What: "new PIN", Rules: r}
 	}
 	if r.DigitsOnly {
 		for _, c := range pin {
 			if c < '0' || c > '9' {
-				return &FormatError{Reason: "the new PIN must be digits only"}
+				return &FormatError{Reason: "the new PIN must be digits only", Problem: Digits, What: "new PIN", Rules: r}
 			}
 		}
 	}
 	if old != nil && subtle.ConstantTimeCompare(old, pin) == 1 {
-		return &FormatError{Reason: "the new PIN is the same as the old one"}
+		return &FormatError{Reason: "the new PIN is the same as the old one", Problem: SameAsOld, What: "new PIN", Rules: r}
 	}
 	return nil
 }
@@ -60,18 +81,22 @@ func Check(old, pin []byte, r Rules) error {
 // (what names it: "signature PUK"). A value outside the rules cannot be
 // right, and presenting it would only cost a try.
 func CheckCurrent(value []byte, r Rules, what string) error {
-	ok := len(value) >= r.MinLen && len(value) <= r.MaxLen
+	problem := -1
+	if len(value) < r.MinLen || len(value) > r.MaxLen {
+		problem = int(Length)
+	}
 	for _, c := range value {
 		if r.DigitsOnly && (c < '0' || c > '9') {
-			ok = false
+			problem = int(Digits)
 		}
 	}
-	if ok {
+	if problem < 0 {
 		return nil
 	}
 	kind := "characters"
 	if r.DigitsOnly {
 		kind = "digits"
 	}
-	return &FormatError{Reason: fmt.Sprintf("a %s is %d to %d %s, and the one given is not: it was not sent, so no try was used", what, r.MinLen, r.MaxLen, kind)}
+	return &FormatError{Reason: fmt.Sprintf("a %s is %d to %d %s, and the one given is not: it was not sent, so no try was used", what, r.MinLen, r.MaxLen, kind),
+		Problem: Problem(problem), What: what, Rules: r}
 }

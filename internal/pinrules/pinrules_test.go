@@ -40,8 +40,8 @@ func TestCheck(t *testing.T) {
 			t.Errorf("%q: %v, want %q", c.pin, err, c.reason)
 			continue
 		}
-		if c.pin != "" && strings.Contains(err.Error(), c.pin) || fe.Hint() == "" {
-			t.Errorf("%q: error %q leaks the PIN or has no hint", c.pin, err)
+		if c.pin != "" && strings.Contains(err.Error(), c.pin) || fe.What != "new PIN" || fe.Rules != Italian || fe.Sent() {
+			t.Errorf("%q: error %q leaks the PIN or lacks its data (%+v)", c.pin, err, fe)
 		}
 	}
 }
