@@ -115,11 +115,6 @@ func (e *ATRError) Error() string {
 	return fmt.Sprintf("malformed ATR %s: %s at byte %d", FormatHex(e.ATR), e.Reason, e.Offset)
 }
 
-// Hint tells the user what a malformed ATR means.
-func (e *ATRError) Hint() string {
-	return "the card answered with an invalid ATR: clean the contacts and reinsert it; if it persists the card or reader is faulty"
-}
-
 // fiTable and diTable are ISO/IEC 7816-3 tables 7 and 8 (0 = RFU).
 var (
 	fiTable   = [16]int{372, 372, 558, 744, 1116, 1488, 1860, 0, 0, 512, 768, 1024, 1536, 2048, 0, 0}

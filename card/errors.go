@@ -101,33 +101,6 @@ func (k Kind) Error() string {
 	return "smartcard error"
 }
 
-// Hint is what the user should do about k.
-func (k Kind) Hint() string {
-	switch k {
-	case ErrNoPCSCSupport:
-		return "install a firma build made with cgo and libpcsclite, or use --module to reach the token through PKCS#11 only"
-	case ErrNoService:
-		return "start it with `sudo systemctl start pcscd` (install it with `sudo apt install pcscd` if missing)"
-	case ErrAccessDenied:
-		return "polkit lets only users of the active local session reach the reader: run firma from the desktop session, not over ssh or from a service, or ask the administrator for a polkit rule for org.debian.pcsc-lite.access_pcsc"
-	case ErrNoReader:
-		return "plug in the Aruba Key or the card reader; `firma readers` lists the readers pcscd sees"
-	case ErrNoCard:
-		return "insert the card (an Aruba Key holds its card inside: unplug and plug it again); `firma readers --wait` waits for it"
-	case ErrRemoved:
-		return "keep the card in the reader until the command ends, then run the command again"
-	case ErrBusy:
-		return "close programs that hold the card exclusively: gpg's scdaemon (`gpgconf --kill scdaemon`), browsers with a PKCS#11 module loaded (Firefox, Chrome), the vendor's signing software; then retry"
-	case ErrUnresponsive:
-		return "unplug the key or take the card out, put it back, and retry; if it persists, try another USB port or reader"
-	case ErrWaitTimeout:
-		return "insert the card (or take it out, for --wait=removed) and run the command again, or give a longer --timeout"
-	case ErrPCSC:
-		return "restart pcscd with `sudo systemctl restart pcscd` and replug the reader"
-	}
-	return ""
-}
-
 // Error is a PC/SC failure with what was being done.
 type Error struct {
 	Kind Kind
@@ -155,9 +128,6 @@ func (e *Error) Error() string {
 	}
 	return msg
 }
-
-// Hint is the Kind's advice.
-func (e *Error) Hint() string { return e.Kind.Hint() }
 
 // Unwrap returns the underlying error.
 func (e *Error) Unwrap() error {

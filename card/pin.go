@@ -38,11 +38,6 @@ func (e *NotSupportedError) Error() string {
 	return fmt.Sprintf("PIN management by APDU is not supported on this card (%s): %s", e.Card, e.Reason)
 }
 
-// Hint points at the PKCS#11 path.
-func (e *NotSupportedError) Hint() string {
-	return "use the card's PKCS#11 module instead: run the same command without --pcsc (`firma modules` lists the modules firma finds); nothing was sent to the card"
-}
-
 // PINError is a PIN or PUK the card refused.
 type PINError struct {
 	// Op is what was being done ("changing the signature PIN").
@@ -81,19 +76,6 @@ func (e *PINError) Error() string {
 	return fmt.Sprintf("%s: wrong %s (the card did not say how many tries are left)", e.Op, name)
 }
 
-// Hint says what to do next, and what happens at zero tries.
-func (e *PINError) Hint() string {
-	switch {
-	case e.Blocked && e.Secret.PUK:
-		return "three wrong PUKs make the card unusable for good: the signature certificate on it cannot be used any more; ask your certification authority for a new signature kit (for Aruba Key: a new purchase)"
-	case e.Blocked:
-		return fmt.Sprintf("unblock the %s with the PUK from the kit's paper letter: firma pin unlock --pcsc", e.Secret.Name)
-	case e.Secret.PUK:
-		return "firma does not retry: check the PUK on the kit's paper letter (8 digits) and run the command again; when no try is left the card is unusable for good"
-	}
-	return "firma does not retry: check the PIN and run the command again; when no try is left the PIN is blocked and only the PUK unblocks it (firma pin unlock --pcsc)"
-}
-
 // FinalTryError means the card says one wrong try more blocks the secret
 // and the caller did not allow a final try. Nothing was sent.
 type FinalTryError struct {
@@ -105,11 +87,6 @@ func (e *FinalTryError) Error() string {
 		return fmt.Sprintf("the card says the %s has 1 try left, and one wrong PUK more makes the card unusable for good: refusing to try", e.Secret.Name)
 	}
 	return fmt.Sprintf("the card says the %s has 1 try left, and one wrong PIN more blocks it: refusing to try", e.Secret.Name)
-}
-
-// Hint says how to go on.
-func (e *FinalTryError) Hint() string {
-	return "nothing was sent to the card; if you are sure of the value, run again with --allow-final-try"
 }
 
 // StatusError is a status word the card answered that firma does not
@@ -135,11 +112,6 @@ func (e *StatusError) Error() string {
 		return fmt.Sprintf("%s: the card answered %04X (%s)", e.Op, e.SW, t)
 	}
 	return fmt.Sprintf("%s: the card answered %04X", e.Op, e.SW)
-}
-
-// Hint says the profile may not fit the card.
-func (e *StatusError) Hint() string {
-	return "the card refused the command as firma's profile describes it, which may not fit this card batch: use the card's PKCS#11 module instead (the same command without --pcsc)"
 }
 
 // EncodePIN pads value to the profile's PIN block. The block holds the

@@ -152,7 +152,7 @@ func TestPINStatusWords(t *testing.T) {
 	type want struct {
 		wrong, blocked bool
 		remaining      int
-		text, hint     string
+		text           string
 	}
 	cases := []struct {
 		s    SecretRef
@@ -161,15 +161,15 @@ func TestPINStatusWords(t *testing.T) {
 		st   bool  // *StatusError
 	}{
 		{pin, 0x9000, nil, false},
-		{pin, 0x63C2, &want{true, false, 2, "wrong signature PIN: 2 tries left", "only the PUK unblocks it"}, false},
-		{pin, 0x63C1, &want{true, false, 1, "1 try left, one more wrong signature PIN blocks it", "firma does not retry"}, false},
-		{pin, 0x63C0, &want{true, true, 0, "wrong signature PIN: it is now blocked", "firma pin unlock --pcsc"}, false},
-		{pin, 0x6300, &want{true, false, -1, "did not say how many tries are left", "firma does not retry"}, false},
-		{pin, 0x6983, &want{false, true, 0, "the signature PIN is blocked", "firma pin unlock --pcsc"}, false},
-		{pin, 0x6984, &want{false, true, 0, "the signature PIN is blocked", "firma pin unlock --pcsc"}, false},
-		{puk, 0x63C2, &want{true, false, 2, "wrong signature PUK: 2 tries left", "unusable for good"}, false},
-		{puk, 0x63C0, &want{true, true, 0, "it is now blocked, and the card can no longer be unblocked", "new signature kit"}, false},
-		{puk, 0x6983, &want{false, true, 0, "the signature PUK is blocked: the card can no longer be unblocked", "new signature kit"}, false},
+		{pin, 0x63C2, &want{true, false, 2, "wrong signature PIN: 2 tries left"}, false},
+		{pin, 0x63C1, &want{true, false, 1, "1 try left, one more wrong signature PIN blocks it"}, false},
+		{pin, 0x63C0, &want{true, true, 0, "wrong signature PIN: it is now blocked"}, false},
+		{pin, 0x6300, &want{true, false, -1, "did not say how many tries are left"}, false},
+		{pin, 0x6983, &want{false, true, 0, "the signature PIN is blocked"}, false},
+		{pin, 0x6984, &want{false, true, 0, "the signature PIN is blocked"}, false},
+		{puk, 0x63C2, &want{true, false, 2, "wrong signature PUK: 2 tries left"}, false},
+		{puk, 0x63C0, &want{true, true, 0, "it is now blocked, and the card can no longer be unblocked"}, false},
+		{puk, 0x6983, &want{false, true, 0, "the signature PUK is blocked: the card can no longer be unblocked"}, false},
 		{pin, 0x6A88, nil, true},
 		{pin, 0x6700, nil, true},
 		{pin, 0x6F00, nil, true},
@@ -180,7 +180,7 @@ func TestPINStatusWords(t *testing.T) {
 		var se *StatusError
 		switch {
 		case c.st:
-			if !errors.As(err, &se) || se.SW != c.sw || se.Hint() == "" || !strings.Contains(err.Error(), "the card answered") {
+			if !errors.As(err, &se) || se.SW != c.sw || !strings.Contains(err.Error(), "the card answered") {
 				t.Errorf("%04X: %v", c.sw, err)
 			}
 		case c.want == nil:
@@ -192,8 +192,8 @@ func TestPINStatusWords(t *testing.T) {
 		default:
 			w := c.want
 			if pe.Wrong != w.wrong || pe.Blocked != w.blocked || pe.Remaining != w.remaining || pe.SW != c.sw ||
-				!strings.Contains(pe.Error(), w.text) || !strings.Contains(pe.Hint(), w.hint) {
-				t.Errorf("%s %04X: %+v\n%s\nhint: %s", c.s.Name, c.sw, pe, pe.Error(), pe.Hint())
+				!strings.Contains(pe.Error(), w.text) {
+				t.Errorf("%s %04X: %+v\n%s", c.s.Name, c.sw, pe, pe.Error())
 			}
 		}
 	}
@@ -223,10 +223,10 @@ func TestPINChangeRefusals(t *testing.T) {
 		{"final try", idemiaATR, (&script{}).on("00 20 00 1A", "63 C1"), false, false, isA(&fte)},
 		{"final PUK try", idemiaATR, (&script{}).on("00 20 00 1B", "63 C1"), true, false, isA(&fte)},
 		{"PIN blocked", idemiaATR, (&script{}).on("00 20 00 1A", "69 83"), false, true, func(err error) bool {
-			return errors.As(err, &pe) && pe.Blocked && !pe.Wrong && strings.Contains(pe.Hint(), "firma pin unlock")
+			return errors.As(err, &pe) && pe.Blocked && !pe.Wrong && !pe.Secret.PUK
 		}},
 		{"PUK blocked", idemiaATR, (&script{}).on("00 20 00 1B", "63 C0"), true, true, func(err error) bool {
-			return errors.As(err, &pe) && pe.Blocked && pe.Secret.PUK && strings.Contains(pe.Hint(), "new signature kit")
+			return errors.As(err, &pe) && pe.Blocked && pe.Secret.PUK
 		}},
 	}
 	for _, c := range cases {
@@ -405,7 +405,7 @@ func FuzzPINResponse(f *testing.F) {
 				t.Fatalf("%04X accepted", sw)
 			}
 		case errors.As(err, &pe):
-			if pe.Remaining < -1 || pe.Remaining > 15 || pe.Blocked != (pe.Remaining == 0) || pe.Hint() == "" {
+			if pe.Remaining < -1 || pe.Remaining > 15 || pe.Blocked != (pe.Remaining == 0) {
 				t.Fatalf("%04X: %+v", sw, pe)
 			}
 		case errors.As(err, &se):

@@ -122,6 +122,10 @@ func fileExists(p string) bool {
 	return err == nil && !st.IsDir()
 }
 
+// SourceExplicit is the Source of a module the caller chose explicitly
+// (OpenOptions.Module, or a pkcs11: URI's module-path).
+const SourceExplicit = "explicit"
+
 // Candidates lists the modules to try, in order: the explicit module,
 // FIRMA_PKCS11_MODULE, PKCS11_MODULE_PATH (the first of these that is
 // set is the only candidate: an explicit choice is never silently
@@ -132,7 +136,7 @@ func Candidates(explicit string, getenv func(string) string) []Candidate {
 		getenv = os.Getenv
 	}
 	for _, c := range []Candidate{
-		{explicit, "--module"},
+		{explicit, SourceExplicit},
 		{getenv("FIRMA_PKCS11_MODULE"), "FIRMA_PKCS11_MODULE"},
 		{getenv("PKCS11_MODULE_PATH"), "PKCS11_MODULE_PATH"},
 	} {

@@ -3,7 +3,6 @@ package pkcs11
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	p11 "github.com/miekg/pkcs11"
 
@@ -19,13 +18,17 @@ var ErrNoCgo = errors.New("this firma was built without cgo: PKCS#11 support is 
 // *NotPKCS11Error, *ModuleInitError, or ErrNoCgo.
 type ModuleError struct {
 	Path   string
-	Source string // where the path came from: "--module", "FIRMA_PKCS11_MODULE", ...
+	Source string // where the path came from: SourceExplicit, "FIRMA_PKCS11_MODULE", ...
 	Reason string // one line: "file not found", the loader's message, ...
 	Err    error
 }
 
 func (e *ModuleError) Error() string {
-	return fmt.Sprintf("PKCS#11 module %s (%s): %s", e.Path, e.Source, e.Reason)
+	src := e.Source
+	if src == SourceExplicit {
+		src = "chosen explicitly"
+	}
+	return fmt.Sprintf("PKCS#11 module %s (%s): %s", e.Path, src, e.Reason)
 }
 
 func (e *ModuleError) Unwrap() error { return e.Err }
@@ -145,10 +148,6 @@ func (e *NoModuleError) Error() string {
 	return fmt.Sprintf("no PKCS#11 module found (%d places tried)", len(e.Tried))
 }
 
-func (e *NoModuleError) Hint() string {
-	return "install your card's middleware (for the Aruba Key: Bit4id or the Aruba Sign kit), or name the module with --module PATH or FIRMA_PKCS11_MODULE"
-}
-
 // NoTokenError means no token matched.
 type NoTokenError struct {
 	Selector  string      // what was asked, empty for "any"
@@ -170,19 +169,6 @@ func (e *NoTokenError) Error() string {
 	return fmt.Sprintf("no token matches %q", e.Selector)
 }
 
-func (e *NoTokenError) Hint() string {
-	if len(e.Available) > 0 {
-		return "tokens seen: " + tokenList(e.Available) + "; choose one with --token LABEL"
-	}
-	if e.Modules == 0 {
-		return "no PKCS#11 module could be loaded: run 'firma modules' to see why"
-	}
-	if len(e.MissingModules) > 0 {
-		return "the card's own middleware is not installed: install the one that provides " + strings.Join(e.MissingModules, ", ")
-	}
-	return "insert the card (check the reader with 'firma readers'), or name another module with --module"
-}
-
 // AmbiguousTokenError means several tokens matched and none was chosen.
 type AmbiguousTokenError struct {
 	Tokens []TokenInfo
@@ -190,18 +176,6 @@ type AmbiguousTokenError struct {
 
 func (e *AmbiguousTokenError) Error() string {
 	return fmt.Sprintf("%d tokens found and none chosen", len(e.Tokens))
-}
-
-func (e *AmbiguousTokenError) Hint() string {
-	return "choose one with --token LABEL (or a pkcs11: URI): " + tokenList(e.Tokens)
-}
-
-func tokenList(ts []TokenInfo) string {
-	var names []string
-	for _, t := range ts {
-		names = append(names, fmt.Sprintf("%q (serial %s)", t.Label, t.Serial))
-	}
-	return strings.Join(names, ", ")
 }
 
 // NoCertificateError means the token holds no usable signing certificate.
@@ -224,13 +198,6 @@ func (e *NoCertificateError) Error() string {
 	return fmt.Sprintf("no certificate on token %q", e.Token)
 }
 
-func (e *NoCertificateError) Hint() string {
-	if e.AuthOnly {
-		return "the signature certificate may be on another slot of the same card ('firma status --all' lists them; pick it with --token), or only the vendor module shows it (try --module with the Bit4id or Athena module)"
-	}
-	return "'firma cert --all' lists the certificates on the token"
-}
-
 // NoKeyError means a certificate has no matching private key.
 type NoKeyError struct {
 	Label string
@@ -238,10 +205,6 @@ type NoKeyError struct {
 
 func (e *NoKeyError) Error() string {
 	return fmt.Sprintf("no private key on the token matches certificate %q", e.Label)
-}
-
-func (e *NoKeyError) Hint() string {
-	return "the key may sit behind another PIN on another slot: choose the token with --token"
 }
 
 // PINIncorrectError means the token rejected the PIN. firma made exactly
@@ -269,20 +232,6 @@ func (e *PINIncorrectError) Error() string {
 	return fmt.Sprintf("wrong %s", what)
 }
 
-func (e *PINIncorrectError) Hint() string {
-	switch {
-	case e.SO && e.State == PINLocked:
-		return "the PUK is blocked: the card cannot be used any more, a new kit is needed"
-	case e.SO:
-		return "check the PUK on the paper that came with the card; three wrong PUKs make the card useless"
-	case e.State == PINLocked:
-		return "unlock it with the PUK: firma pin unlock"
-	case e.State == PINFinalTry:
-		return "one more wrong PIN blocks it: check the PIN; firma will ask for --allow-final-try next time"
-	}
-	return "firma does not retry: check the PIN and run the command again (3 wrong PINs block it)"
-}
-
 // PINLockedError means the token reports the PIN (or PUK) blocked.
 type PINLockedError struct {
 	SO bool
@@ -293,13 +242,6 @@ func (e *PINLockedError) Error() string {
 		return "the PUK is blocked"
 	}
 	return "the PIN is blocked"
-}
-
-func (e *PINLockedError) Hint() string {
-	if e.SO {
-		return "with a blocked PUK the card cannot be unlocked: a new kit is needed"
-	}
-	return "unlock it with the PUK: firma pin unlock"
 }
 
 // FinalTryError means the token says the next wrong PIN locks it, and the
@@ -315,10 +257,6 @@ func (e *FinalTryError) Error() string {
 	return "the token says one wrong PIN more blocks it: refusing to try"
 }
 
-func (e *FinalTryError) Hint() string {
-	return "if you are sure of it, run again with --allow-final-try"
-}
-
 // PINFormatError means the PIN does not fit the token's rules; the token
 // was not asked.
 type PINFormatError = pinrules.FormatError
@@ -328,10 +266,6 @@ type TokenRemovedError struct{ Op string }
 
 func (e *TokenRemovedError) Error() string {
 	return fmt.Sprintf("%s: the card was removed or the token is not present", e.Op)
-}
-
-func (e *TokenRemovedError) Hint() string {
-	return "insert the card again and repeat the command; no output was written"
 }
 
 // wrapCall turns a PKCS#11 error of op into a typed error where one fits.

@@ -106,7 +106,7 @@ func ParseURI(s string) (*URI, error) {
 		case "pin-value":
 			return ErrPINInURI
 		case "pin-source":
-			return errors.New("pkcs11: URI: pin-source is not supported: use --pin-file or --pin-fd")
+			return errors.New("pkcs11: URI: pin-source is not supported")
 		case "library-manufacturer", "library-description", "library-version", "slot-description", "slot-manufacturer":
 			// Accepted and not used for selection: firma selects
 			// tokens by label, serial, manufacturer and model.

@@ -40,11 +40,6 @@ func (e *NotSignedError) Error() string {
 }
 func (e *NotSignedError) Unwrap() error { return e.Err }
 
-// Hint tells the user what to do.
-func (e *NotSignedError) Hint() string {
-	return "sign it as a plain document with --nest, or check that the file is a complete .p7m"
-}
-
 // DetachedContentError reports a co-signature asked of a detached
 // signature, which does not carry the content to sign.
 type DetachedContentError struct{}
@@ -53,22 +48,12 @@ func (e *DetachedContentError) Error() string {
 	return "the signature is detached (no document inside): co-signing it needs the document it was made on"
 }
 
-// Hint tells the user what to do.
-func (e *DetachedContentError) Hint() string {
-	return "give the signed document with --content FILE"
-}
-
 // NotDetachedError reports a document given for a signature that holds
 // its own content.
 type NotDetachedError struct{}
 
 func (e *NotDetachedError) Error() string {
 	return "the signature holds the document itself (enveloping): no separate document is needed"
-}
-
-// Hint tells the user what to do.
-func (e *NotDetachedError) Hint() string {
-	return "co-sign it without --content"
 }
 
 // ContentMismatchError reports a document that is not the one an existing
@@ -87,14 +72,6 @@ func (e *ContentMismatchError) Error() string {
 	return fmt.Sprintf("the document is not the one signature %d was made on (its digest differs)", e.Signer)
 }
 
-// Hint tells the user what to do.
-func (e *ContentMismatchError) Hint() string {
-	if e.Reason != "" {
-		return "sign the document with --detached into a signature of your own instead"
-	}
-	return "give the original document with --content FILE (firma verify --content FILE SIG.p7s checks a pair)"
-}
-
 // SignerIndexError reports a counter-signature target that does not exist
 // or is ambiguous.
 type SignerIndexError struct {
@@ -106,11 +83,6 @@ func (e *SignerIndexError) Error() string {
 		return fmt.Sprintf("the file has %d signatures: choose the one to counter-sign", e.Count)
 	}
 	return fmt.Sprintf("signature %d does not exist: the file has %d", e.Index, e.Count)
-}
-
-// Hint tells the user what to do.
-func (e *SignerIndexError) Hint() string {
-	return fmt.Sprintf("pass --signer N with N from 1 to %d (firma verify lists them in order)", e.Count)
 }
 
 // parseExisting reads the signature file once, hashing its content with

@@ -225,7 +225,7 @@ func TestCounterSignChoosesSigner(t *testing.T) {
 	for _, idx := range []int{0, 3, -1} {
 		_, err := s.CounterSign(context.Background(), bytesOpener(co.Bytes()), idx, io.Discard)
 		var ie *SignerIndexError
-		if !errors.As(err, &ie) || ie.Count != 2 || ie.Hint() == "" {
+		if !errors.As(err, &ie) || ie.Count != 2 || ie.Index != idx {
 			t.Errorf("index %d: %v", idx, err)
 		}
 	}

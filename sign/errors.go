@@ -45,18 +45,6 @@ func (e *CertificateError) Error() string {
 // Is makes errors.Is(err, ErrCertificateRefused) true.
 func (e *CertificateError) Is(target error) bool { return target == ErrCertificateRefused }
 
-// Hint tells the user what to do.
-func (e *CertificateError) Hint() string {
-	switch e.Problem {
-	case CertExpired:
-		return "an expired certificate cannot be renewed: a new signature certificate (a new kit) is needed"
-	case CertNotYetValid:
-		return "wait until the certificate becomes valid, or check the computer's clock"
-	default:
-		return "choose the signature certificate with --key (an Italian card also carries a CNS authentication certificate, which cannot sign documents)"
-	}
-}
-
 // CheckCertificate returns a *CertificateError when cert cannot make a
 // qualified signature at t: outside its validity, or without the
 // nonRepudiation key usage that Italian signature certificates carry.
@@ -90,11 +78,6 @@ func (e *KeyMismatchError) Error() string {
 	return fmt.Sprintf("the key's signature does not verify with the certificate of %s", e.Subject)
 }
 
-// Hint tells the user what to do.
-func (e *KeyMismatchError) Hint() string {
-	return "the key and the certificate do not belong together: choose the key with --key, or report the token's contents"
-}
-
 // ContentChangedError reports content that changed between the hashing
 // pass and the copying pass of an enveloping signature.
 type ContentChangedError struct{}
@@ -103,27 +86,18 @@ func (e *ContentChangedError) Error() string {
 	return "the input changed while it was being signed"
 }
 
-// Hint tells the user what to do.
-func (e *ContentChangedError) Hint() string {
-	return "wait until the file is no longer being written (a download or a program saving it), then sign again"
-}
-
 // UnsupportedError reports an algorithm or key type firma cannot sign with.
 type UnsupportedError struct {
 	What string
-	// Advice is the hint; a generic one when empty.
-	Advice string
+	// Problem is PSSWithECDSA for RSA-PSS asked of an ECDSA key, else
+	// empty.
+	Problem string
 }
+
+// PSSWithECDSA is UnsupportedError.Problem for RSA-PSS with an ECDSA key.
+const PSSWithECDSA = "pss_with_ecdsa"
 
 func (e *UnsupportedError) Error() string { return fmt.Sprintf("%s not supported", e.What) }
-
-// Hint tells the user what to do.
-func (e *UnsupportedError) Hint() string {
-	if e.Advice != "" {
-		return e.Advice
-	}
-	return "sign with an RSA or ECDSA key and SHA-256, SHA-384 or SHA-512"
-}
 
 // SignerError wraps a failure of the key itself (the token refused, the
 // card was pulled).

@@ -159,7 +159,7 @@ func New(key crypto.Signer, cert *x509.Certificate, opts Options) (*Signer, erro
 		}
 	case *ecdsa.PublicKey:
 		if opts.PSS {
-			return nil, &UnsupportedError{What: "RSA-PSS with an ECDSA key", Advice: "leave out --pss: PSS is for RSA keys, an ECDSA key signs with ECDSA"}
+			return nil, &UnsupportedError{What: "RSA-PSS with an ECDSA key", Problem: PSSWithECDSA}
 		}
 		oid := map[crypto.Hash]asn1.ObjectIdentifier{
 			crypto.SHA256: cms.OIDECDSAWithSHA256,

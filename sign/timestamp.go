@@ -111,35 +111,6 @@ func (e *TimestampError) Error() string {
 
 func (e *TimestampError) Unwrap() error { return e.Err }
 
-// Hint tells the user what to do.
-func (e *TimestampError) Hint() string {
-	switch e.Problem {
-	case TSAUnreachable:
-		return "check the --tsa URL and the network (a proxy is taken from HTTPS_PROXY / HTTP_PROXY); nothing was signed for this file"
-	case TSATimeout:
-		return "the service may be busy or blocked by a firewall: try again later, or allow more time with --tsa-timeout"
-	case TSAUnauthorized:
-		if e.NoCredentials {
-			return "give the user of your timestamp account with --tsa-user, and its password with --tsa-password-file, --tsa-password-fd or FIRMA_TSA_PASSWORD"
-		}
-		return "check --tsa-user and the password (--tsa-password-file, --tsa-password-fd or FIRMA_TSA_PASSWORD); a prepaid timestamp account may also be used up"
-	case TSAHTTPError:
-		if e.Location != "" {
-			return "the service redirects elsewhere: if you trust it, give that URL with --tsa (" + e.Location + ")"
-		}
-		if e.HTTPStatus >= 500 {
-			return "the service has a problem: try again later"
-		}
-		return "check the --tsa URL: it must be the RFC 3161 address your provider gives, not its web page"
-	case TSARejected:
-		return "the service refused to timestamp: check --tsa-policy (leave it out to use the service's default) and your timestamp allowance with the provider"
-	case TSAMismatch:
-		return "the answer does not belong to the request (a faulty service, or something between you and it answering instead): try again; if it persists, contact the provider"
-	default:
-		return "check that --tsa is the RFC 3161 address of a timestamp service (not a web page); try again, then contact the provider"
-	}
-}
-
 // parsedToken is a timestamp token's structure and TSTInfo. Nothing here
 // is verified yet.
 type parsedToken struct {

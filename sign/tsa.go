@@ -71,7 +71,11 @@ type TSAClient struct {
 
 // TSAURLError reports a --tsa address that cannot be used. Its text never
 // holds a password given in the URL.
-type TSAURLError struct{ Reason string }
+type TSAURLError struct {
+	Reason string
+	// Credentials is set when the URL holds a user or password.
+	Credentials bool
+}
 
 func (e *TSAURLError) Error() string { return "the timestamp authority URL " + e.Reason }
 
@@ -86,7 +90,7 @@ func ParseTSAURL(raw string) (*url.URL, error) {
 		return nil, &TSAURLError{Reason: "is not a valid URL"}
 	}
 	if u.User != nil {
-		return nil, &TSAURLError{Reason: "must not hold a user or password: give them with --tsa-user and --tsa-password-file"}
+		return nil, &TSAURLError{Reason: "must not hold a user or password", Credentials: true}
 	}
 	switch strings.ToLower(u.Scheme) {
 	case "http", "https":

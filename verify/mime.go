@@ -24,11 +24,6 @@ type MIMEError struct{ Msg string }
 
 func (e *MIMEError) Error() string { return "reading MIME (.m7m) file: " + e.Msg }
 
-// Hint says what an .m7m is expected to be.
-func (e *MIMEError) Hint() string {
-	return "an .m7m is a MIME multipart message holding a .p7m and its .tst timestamp token"
-}
-
 // maxMIMEParts bounds the number of parts looked at.
 const maxMIMEParts = 16
 

@@ -176,7 +176,7 @@ func (v *verifier) checkSigner(j signerJob) *signerOutcome {
 	mdOK := false
 	switch {
 	case j.contentMissing:
-		s.fail("message_digest", SignedDataNotFound, "the signed content is not in the file (detached signature): give it with --content")
+		s.fail("message_digest", SignedDataNotFound, "the signed content is not in the file (detached signature), and it was not given")
 	case si.SignedAttrs == nil:
 		// Checked with the signature value below.
 		mdOK = true
@@ -562,11 +562,11 @@ func (v *verifier) checkCertificate(o *signerOutcome, certs []*x509.Certificate,
 		if v.online {
 			v.checkRevocation(s, cert, cr.chain, ref, hasPOE || tsa)
 		} else {
-			s.skip("revocation", "revocation not checked (offline; use --online)")
+			s.skip("revocation", "revocation not checked (offline)")
 		}
 	case isUnknownAuthority(err):
 		if v.trust.Empty() {
-			s.fail("chain", NoCertificateChainFound, "no trust anchor given: use --trust CA.pem or --tsl TSL-IT.xml")
+			s.fail("chain", NoCertificateChainFound, "no trust anchor given")
 		} else {
 			detail := "the certificate does not chain to a trusted anchor (issuer: " + certinfo.FormatName(cert.Issuer) + ")"
 			var ie *inactiveAnchorError
@@ -574,7 +574,7 @@ func (v *verifier) checkCertificate(o *signerOutcome, certs []*x509.Certificate,
 				detail += ": " + ie.Error()
 			}
 			if !v.hasTSL {
-				detail += "; for Italian qualified certificates give the trusted list with --tsl TSL-IT.xml"
+				detail += "; no trusted list was given"
 			}
 			s.fail("chain", NoCertificateChainFound, detail)
 		}

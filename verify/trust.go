@@ -88,11 +88,6 @@ func (e *TrustError) Error() string {
 }
 func (e *TrustError) Unwrap() error { return e.Err }
 
-// Hint tells what --trust accepts.
-func (e *TrustError) Hint() string {
-	return "--trust takes a PEM or DER certificate file, or a directory of them; --tsl takes a trusted list XML (TSL-IT.xml)"
-}
-
 // addAnchor adds c as an anchor of kind during periods (nil: always). A
 // certificate already present with the same kind gets the periods added
 // to its own.

@@ -234,15 +234,6 @@ type TSLError struct {
 func (e *TSLError) Error() string { return fmt.Sprintf("reading trusted list %s: %v", e.Source, e.Err) }
 func (e *TSLError) Unwrap() error { return e.Err }
 
-// Hint says where to get a list, or what to do about its signature.
-func (e *TSLError) Hint() string {
-	var h interface{ Hint() string }
-	if errors.As(e.Err, &h) {
-		return h.Hint()
-	}
-	return "download the Italian trusted list from AgID (https://eidas.agid.gov.it/TL/TSL-IT.xml) and pass it with --tsl"
-}
-
 // TSLSignatureError is a trusted list whose XML signature is missing,
 // broken, or made by a signer that is not pinned.
 type TSLSignatureError struct {
@@ -257,22 +248,6 @@ type TSLSignatureError struct {
 }
 
 func (e *TSLSignatureError) Error() string { return e.Reason }
-
-// Hint says how to get a usable list.
-func (e *TSLSignatureError) Hint() string {
-	switch e.Problem {
-	case "unsigned":
-		return "AgID's TSL-IT.xml is always signed: download it again from https://eidas.agid.gov.it/TL/TSL-IT.xml\nfor a hand-made list that you trust, add --tsl-unsigned"
-	case "not_pinned":
-		if e.Signer == "" {
-			return "give the list's signing certificate with --tsl-signer: AgID's is published in the EU List of Trusted Lists"
-		}
-		return fmt.Sprintf("the list is signed by %s (SHA-256 %s)\nif that is AgID's signing certificate as published in the EU List of Trusted Lists, add it with --tsl-signer; otherwise download the list again", e.Signer, e.SignerSHA256)
-	case "signer_validity":
-		return "the list was signed with a certificate that had expired before the date the list gives as its issue date: download the current list from https://eidas.agid.gov.it/TL/TSL-IT.xml"
-	}
-	return "the list was changed or damaged after it was signed: download it again from https://eidas.agid.gov.it/TL/TSL-IT.xml"
-}
 
 type xmlScheme struct {
 	Sequence   string
@@ -601,7 +576,7 @@ func ReadTSL(r io.Reader, opts TSLOptions) (*TSL, error) {
 			return nil, &TSLSignatureError{Problem: "unsigned", Reason: "the list is not signed (no ds:Signature)"}
 		}
 		info.Signature = TSLUnsigned
-		info.Warnings = append(info.Warnings, "the trusted list is not signed (accepted with --tsl-unsigned): nothing proves who wrote it")
+		info.Warnings = append(info.Warnings, "the trusted list is not signed (unsigned lists were allowed): nothing proves who wrote it")
 	default:
 		var verified []byte
 		signer, verified, err = checkTSLSignature(doc, root, sigs[0], opts.Signers)
@@ -619,7 +594,7 @@ func ReadTSL(r io.Reader, opts TSLOptions) (*TSL, error) {
 		if signer.pinned {
 			info.Signature = TSLPinned
 		} else {
-			info.Warnings = append(info.Warnings, fmt.Sprintf("trusted list signed by %s, signer not pinned: use --tsl-signer", info.SignerName))
+			info.Warnings = append(info.Warnings, fmt.Sprintf("trusted list signed by %s, signer not pinned", info.SignerName))
 		}
 		if len(signer.weak) > 0 {
 			info.Warnings = append(info.Warnings, fmt.Sprintf("the trusted list's signature uses SHA-1 (%s), no longer acceptable", strings.Join(signer.weak, ", ")))
@@ -705,7 +680,7 @@ func checkTSLSignature(doc *etree.Document, root, sigEl *etree.Element, pins []*
 		candidates = []*x509.Certificate{c}
 	} else {
 		if len(pins) == 0 {
-			return nil, nil, &TSLSignatureError{Problem: "not_pinned", Reason: "the list's signature carries no certificate: pin its signer with --tsl-signer"}
+			return nil, nil, &TSLSignatureError{Problem: "not_pinned", Reason: "the list's signature carries no certificate, and no signer is pinned"}
 		}
 		candidates = pins
 	}
@@ -723,7 +698,7 @@ func checkTSLSignature(doc *etree.Document, root, sigEl *etree.Element, pins []*
 		}
 		s := &tslSigner{cert: c, pinned: pinnedBy(c, pins), weak: v.Weak}
 		if len(pins) > 0 && !s.pinned {
-			return nil, nil, &TSLSignatureError{Problem: "not_pinned", Reason: fmt.Sprintf("the list is signed by %s, which is not a --tsl-signer certificate", shortName(c)), Signer: certinfo.FormatName(c.Subject), SignerSHA256: fingerprint(c)}
+			return nil, nil, &TSLSignatureError{Problem: "not_pinned", Reason: fmt.Sprintf("the list is signed by %s, which is not a pinned signer", shortName(c)), Signer: certinfo.FormatName(c.Subject), SignerSHA256: fingerprint(c)}
 		}
 		return s, data, nil
 	}

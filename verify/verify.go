@@ -172,11 +172,6 @@ type ExtractError struct{ Err error }
 func (e *ExtractError) Error() string { return "writing the extracted document: " + e.Err.Error() }
 func (e *ExtractError) Unwrap() error { return e.Err }
 
-// Hint says what to check.
-func (e *ExtractError) Hint() string {
-	return "check the free space and permissions of the output directory"
-}
-
 // layer reads one CMS object from r and returns its layer followed by
 // the layers nested in its content.
 func (v *verifier) layer(depth int, form cms.Form, r io.Reader, plain *plainSink) []*Layer {

@@ -220,7 +220,7 @@ func (d *doctor) checkPCSC(ctx context.Context) *cardSeen {
 		return nil
 	}
 	if len(rep.Readers) == 0 {
-		d.fail(cReaders, errors.New("no reader connected"), card.ErrNoReader.Hint())
+		d.fail(cReaders, errors.New("no reader connected"), pcscHint(card.ErrNoReader))
 		d.skip(cCard, cIdent, cFree)
 		return nil
 	}
@@ -237,12 +237,12 @@ func (d *doctor) checkPCSC(ctx context.Context) *cardSeen {
 		}
 	}
 	if rr == nil {
-		d.fail(cCard, errors.New("no card in any reader"), card.ErrNoCard.Hint())
+		d.fail(cCard, errors.New("no card in any reader"), pcscHint(card.ErrNoCard))
 		d.skip(cIdent, cFree)
 		return nil
 	}
 	if rr.State == "mute" {
-		d.fail(cCard, fmt.Errorf("the card in %s does not answer", rr.Name), card.ErrUnresponsive.Hint())
+		d.fail(cCard, fmt.Errorf("the card in %s does not answer", rr.Name), pcscHint(card.ErrUnresponsive))
 		d.skip(cIdent, cFree)
 		return nil
 	}
@@ -268,7 +268,7 @@ func (d *doctor) checkPCSC(ctx context.Context) *cardSeen {
 		seen.Modules = id.Modules
 	}
 	if rr.State == "exclusive" {
-		d.fail(cFree, errors.New("another program holds the card exclusively"), card.ErrBusy.Hint())
+		d.fail(cFree, errors.New("another program holds the card exclusively"), pcscHint(card.ErrBusy))
 	} else {
 		d.add(cFree, checkStatusOK, rr.State, "")
 	}

@@ -205,16 +205,19 @@ func pinRulesHint(fe *pinrules.FormatError) string {
 	return ""
 }
 
+// hintOf is the hint of the outermost error in err's chain that has one:
+// the CLI's own errors carry theirs (hinter), the libraries' come from
+// libraryHints.
 func hintOf(err error) string {
-	if fe := (*pinrules.FormatError)(nil); errors.As(err, &fe) {
-		return pinRulesHint(fe)
-	}
-	if me := (*pkcs11.ModuleError)(nil); errors.As(err, &me) {
-		return moduleHint(me) // the CLI words module problems (modules.go)
-	}
-	var h hinter
-	if errors.As(err, &h) {
-		return h.Hint()
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if h, ok := e.(hinter); ok {
+			return h.Hint()
+		}
+		for _, lh := range libraryHints {
+			if hint, ok := lh(e); ok {
+				return hint
+			}
+		}
 	}
 	return ""
 }

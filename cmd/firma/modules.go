@@ -140,7 +140,7 @@ func printModules(w io.Writer, d *pkcs11.Discovery) {
 		printf(w, "  not installed: get it from %s\n", vendorModuleSource(name))
 	}
 	for _, a := range d.Attempts {
-		printf(w, "%s (%s)\n", a.Path, a.Source)
+		printf(w, "%s (%s)\n", a.Path, sourceLabel(a.Source))
 		if !a.Loaded {
 			printf(w, "  not loadable: %s\n", a.Error)
 			if a.Hint != "" {
@@ -159,4 +159,12 @@ func printModules(w io.Writer, d *pkcs11.Discovery) {
 			printf(w, "  token %q serial %s, PIN %s\n", t.Label, t.Serial, t.PIN)
 		}
 	}
+}
+
+// sourceLabel names where a module path came from, in the CLI's terms.
+func sourceLabel(source string) string {
+	if source == pkcs11.SourceExplicit {
+		return "--module"
+	}
+	return source
 }

@@ -86,7 +86,7 @@ func TestModulesDiagnoses(t *testing.T) {
 		if code != ExitModule {
 			t.Errorf("%s: exit %d, want %d\n%s%s", c.name, code, ExitModule, out, errs)
 		}
-		if !strings.HasPrefix(errs, "firma: error: PKCS#11 module "+c.module+" (--module): ") || !strings.Contains(errs, c.err) ||
+		if !strings.HasPrefix(errs, "firma: error: PKCS#11 module "+c.module+" (chosen explicitly): ") || !strings.Contains(errs, c.err) ||
 			!strings.Contains(errs, "\nfirma: hint: ") || !strings.Contains(errs, c.hint) {
 			t.Errorf("%s: stderr\n%s", c.name, errs)
 		}
@@ -148,7 +148,7 @@ func TestModulesUnreadable(t *testing.T) {
 	copyFile(t, f.Module, module, 0o600)
 	nobody := &syscall.Credential{Uid: 65534, Gid: 65534}
 	code, out, errs := firmaProcess(t, []string{"HOME=/"}, nobody, exe, "modules", "--module", module)
-	if code != ExitModule || !strings.Contains(errs, "(--module): file not readable by this user: open "+module+": permission denied") ||
+	if code != ExitModule || !strings.Contains(errs, "(chosen explicitly): file not readable by this user: open "+module+": permission denied") ||
 		!strings.Contains(errs, "firma: hint: this user may not read the module file: check its permissions") {
 		t.Errorf("unreadable: exit %d\n%s%s", code, out, errs)
 	}

@@ -606,7 +606,11 @@ func tsaClient(opts *signOptions) (*sign.TSAClient, error) {
 	}
 	u, err := sign.ParseTSAURL(opts.TSA)
 	if err != nil {
-		return nil, withCode(ExitUsage, fmt.Errorf("--tsa: %w", err), "give the RFC 3161 address of your provider's timestamp service, e.g. --tsa https://tsa.example.it/tsa")
+		hint := "give the RFC 3161 address of your provider's timestamp service, e.g. --tsa https://tsa.example.it/tsa"
+		if ue := (*sign.TSAURLError)(nil); errors.As(err, &ue) && ue.Credentials {
+			hint = "give the user with --tsa-user and the password with --tsa-password-file (never in the URL)"
+		}
+		return nil, withCode(ExitUsage, fmt.Errorf("--tsa: %w", err), hint)
 	}
 	if pwGiven && opts.TSAUser == "" {
 		return nil, usageErrorf("a TSA password needs its user: add --tsa-user NAME")

@@ -85,6 +85,9 @@ func printVerifyResult(w io.Writer, res *verifyFileResult, lists []verify.TSLInf
 	for _, l := range lists {
 		printTrustedList(w, &l)
 	}
+	if len(r.Trust) > 0 && len(lists) == 0 && chainNotFound(r) {
+		printLine(w, "  hint: for Italian qualified certificates give AgID's trusted list with --tsl TSL-IT.xml")
+	}
 	if r.Content != nil {
 		line := fmt.Sprintf("  document: %d bytes, SHA-256 %s", r.Content.Length, r.Content.SHA256)
 		switch {
@@ -231,4 +234,14 @@ func printVerifySummary(w io.Writer, results []verifyFileResult) {
 		}
 	}
 	printf(w, "%d files: %s\n", len(results), strings.Join(parts, ", "))
+}
+
+// chainNotFound reports a signature whose certificate chains to no anchor.
+func chainNotFound(r *verify.Report) bool {
+	for _, s := range r.AllSignatures() {
+		if s.SubIndication == verify.NoCertificateChainFound {
+			return true
+		}
+	}
+	return false
 }

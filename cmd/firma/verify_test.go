@@ -430,7 +430,7 @@ func TestVerifyTSL(t *testing.T) {
 	// naming the real signer's fingerprint.
 	sum := sha256.Sum256(l.signer.Raw)
 	code, out, errs = v("--tsl", fresh, "--tsl-signer", l.otherPEM, good)
-	if code != ExitInput || out != "" || !strings.Contains(errs, "firma: error: reading trusted list "+fresh+": the list is signed by "+l.signerName+", which is not a --tsl-signer certificate") ||
+	if code != ExitInput || out != "" || !strings.Contains(errs, "firma: error: reading trusted list "+fresh+": the list is signed by "+l.signerName+", which is not a pinned signer") ||
 		!strings.Contains(errs, "firma: hint: the list is signed by") || !strings.Contains(errs, hex.EncodeToString(sum[:])) {
 		t.Errorf("other signer: exit %d\n%s%s", code, out, errs)
 	}

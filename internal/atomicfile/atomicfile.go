@@ -77,11 +77,6 @@ func (e *ExistsError) Error() string {
 // Is makes errors.Is(err, fs.ErrExist) true.
 func (e *ExistsError) Is(target error) bool { return target == fs.ErrExist }
 
-// Hint tells the user how to proceed.
-func (e *ExistsError) Hint() string {
-	return "choose another output name, or pass --force to replace it"
-}
-
 // WriteError reports an output that could not be created, written, flushed
 // or moved into place (full disk, read-only directory, permissions).
 type WriteError struct {
@@ -91,11 +86,6 @@ type WriteError struct {
 
 func (e *WriteError) Error() string { return fmt.Sprintf("writing %s: %v", e.Path, e.Err) }
 func (e *WriteError) Unwrap() error { return e.Err }
-
-// Hint tells the user what to do.
-func (e *WriteError) Hint() string {
-	return "check that the output folder exists, is writable and has free space; nothing was left behind"
-}
 
 // Options tune Create.
 type Options struct {

@@ -62,11 +62,6 @@ func (e *FormatError) Error() string {
 	return fmt.Sprintf("malformed CMS/BER data at byte %d: %s", e.Offset, e.Msg)
 }
 
-// Hint tells the user what to do with a malformed file.
-func (e *FormatError) Hint() string {
-	return "the file is damaged or is not a signed file (CAdES .p7m/.p7s); ask the sender for a new copy"
-}
-
 // ErrTruncated is wrapped by errors for input that ends inside an element.
 var ErrTruncated = errors.New("truncated input")
 
@@ -80,11 +75,6 @@ type TooLargeError struct {
 
 func (e *TooLargeError) Error() string {
 	return fmt.Sprintf("element at byte %d claims %d bytes, more than the %d allowed", e.Offset, e.Length, e.Limit)
-}
-
-// Hint explains the limit.
-func (e *TooLargeError) Hint() string {
-	return "the file is damaged or hostile: a part that must fit in memory claims an implausible size"
 }
 
 // Header is the identifier and length octets of a BER element.

@@ -50,11 +50,6 @@ func (e *UnrecognizedError) Error() string {
 	return "not a signed file: neither DER/BER, base64, PEM nor MIME"
 }
 
-// Hint says what firma can read.
-func (e *UnrecognizedError) Hint() string {
-	return "firma reads CAdES files (.p7m, .p7s, .tsd, .m7m) in DER, BER, base64 or PEM form"
-}
-
 // sniffLen is how much of the input detection looks at.
 const sniffLen = 1024
 

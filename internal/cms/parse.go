@@ -203,11 +203,6 @@ func (e *NotSignedDataError) Error() string {
 	return fmt.Sprintf("CMS content type %s is not SignedData", e.ContentType)
 }
 
-// Hint says what is expected.
-func (e *NotSignedDataError) Hint() string {
-	return "the file is a CMS object but not a signature (encrypted or another type)"
-}
-
 // ParseSignedData reads a whole ContentInfo holding SignedData from r
 // (binary DER/BER), streaming the content to opts.Content.
 func ParseSignedData(r io.Reader, opts ParseOptions) (*ParsedSignedData, error) {
