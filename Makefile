@@ -6,7 +6,7 @@ BIN     := bin/firma
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: all build deps test test-short demo bench lint staticcheck fuzz clean
+.PHONY: all build deps test test-race test-short demo bench lint staticcheck fuzz clean
 
 all: build
 
@@ -16,11 +16,20 @@ build:
 deps:
 	@scripts/deps.sh
 
-# The whole suite, then the unit tests of a build without cgo (which must
-# still compile and say what it lacks).
+# The whole suite, then the whole suite again under the race detector,
+# then the unit tests of a build without cgo (which must still compile and
+# say what it lacks).
 test: deps lint
 	$(GO) test -count=1 ./...
+	$(GO) test -race -count=1 ./...
 	CGO_ENABLED=0 $(GO) test -short -count=1 ./...
+
+# The race detector runs on every package, not only those that start
+# goroutines: the one race found so far sat in a dependency, reached from
+# parallel tests and batch signing, and the whole suite under -race takes
+# about two minutes on two cores.
+test-race: deps
+	$(GO) test -race -count=1 ./...
 
 # Unit tests only, without cgo: no SoftHSM, no pcscd, no system packages.
 test-short:

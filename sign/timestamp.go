@@ -114,6 +114,7 @@ func (e *TimestampError) Unwrap() error { return e.Err }
 // parsedToken is a timestamp token's structure and TSTInfo. Nothing here
 // is verified yet.
 type parsedToken struct {
+	tok  *cms.TimestampToken
 	sd   *cms.ParsedSignedData
 	info cms.TSTInfo
 	hash crypto.Hash
@@ -134,7 +135,7 @@ func parseToken(token []byte) (*parsedToken, error) {
 	if sd.Trailer.Bytes != 0 {
 		return nil, errors.New("bytes after the token")
 	}
-	p := &parsedToken{sd: sd, info: t.Info}
+	p := &parsedToken{tok: t, sd: sd, info: t.Info}
 	if p.info.Version != 1 {
 		return nil, fmt.Errorf("TSTInfo version %d", p.info.Version)
 	}

@@ -11,11 +11,11 @@ package sign
 //   - PKIStatus granted or grantedWithMods, with a token;
 //   - the token is a SignedData of one signer over a TSTInfo, carrying
 //     the TSA certificate it names (certReq asks for it), whose
-//     signature verifies with that certificate
-//     (github.com/digitorus/timestamp does this part: it parses the
-//     token and checks its signature and message digest, but only when
-//     the token carries certificates, and checks no imprint, nonce,
-//     policy, content type, key usage or chain);
+//     signature over its signed attributes verifies with that
+//     certificate, the attributes holding the content type id-ct-TSTInfo
+//     and the digest of the TSTInfo (internal/cms parses and checks it;
+//     no state is shared between calls, so replies may be checked
+//     concurrently);
 //   - the certificate is for timestamping (extended key usage
 //     timeStamping) and was valid at the token's genTime;
 //   - the message imprint is the algorithm and digest asked, the nonce is
@@ -42,7 +42,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/digitorus/timestamp"
+	"github.com/firma-dev/firma/internal/cms"
 )
 
 // DefaultTSATimeout bounds one timestamp request when TSAClient.Timeout
@@ -144,7 +144,7 @@ func (c *TSAClient) Timestamp(ctx context.Context, digest []byte, h crypto.Hash)
 	if err != nil {
 		return nil, err
 	}
-	query, err := (&timestamp.Request{
+	query, err := (&cms.TimeStampReq{
 		HashAlgorithm: h,
 		HashedMessage: digest,
 		Certificates:  true,
@@ -324,8 +324,7 @@ func checkReply(reply, digest []byte, h crypto.Hash, nonce *big.Int, policy asn1
 	if p.signer == nil {
 		return bad("the token does not carry the certificate of the TSA that signed it")
 	}
-	ts, err := parseTimestamp(token)
-	if err != nil {
+	if err := p.tok.CheckSignature(p.signer); err != nil {
 		return bad("its signature does not verify with the TSA certificate: %v", err)
 	}
 	if !hasTimeStampingEKU(p.signer) {
@@ -333,9 +332,6 @@ func checkReply(reply, digest []byte, h crypto.Hash, nonce *big.Int, policy asn1
 	}
 	if at := p.info.GenTime; at.Before(p.signer.NotBefore) || at.After(p.signer.NotAfter) {
 		return bad("the TSA certificate was not valid at the timestamp's time %s", at.UTC().Format(time.RFC3339))
-	}
-	if !ts.Time.Equal(p.info.GenTime) {
-		return bad("unreadable genTime")
 	}
 	if err := p.checkImprint(digest, h); err != nil {
 		return nil, &TimestampError{Problem: TSAMismatch, Detail: err.Error()}
@@ -350,17 +346,6 @@ func checkReply(reply, digest []byte, h crypto.Hash, nonce *big.Int, policy asn1
 		return nil, &TimestampError{Problem: TSAMismatch, Detail: fmt.Sprintf("policy %s, not the %s asked", p.info.Policy, policy)}
 	}
 	return token, nil
-}
-
-// parseTimestamp runs the library's parser and signature check; a panic
-// on hostile input is a bad reply, not a crash.
-func parseTimestamp(token []byte) (ts *timestamp.Timestamp, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			ts, err = nil, fmt.Errorf("unreadable token (%v)", r)
-		}
-	}()
-	return timestamp.Parse(token)
 }
 
 func hasTimeStampingEKU(c *x509.Certificate) bool {

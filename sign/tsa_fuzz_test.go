@@ -6,7 +6,7 @@ import (
 	"math/big"
 	"testing"
 
-	"github.com/digitorus/timestamp"
+	"github.com/firma-dev/firma/internal/cms"
 	"github.com/firma-dev/firma/internal/testpki"
 )
 
@@ -18,7 +18,7 @@ func FuzzTSAReply(f *testing.F) {
 	id := tsaIdentity(f)
 	digest := sha256.Sum256([]byte("signature value"))
 	nonce := big.NewInt(0x1234_5678_9abc_def0)
-	req := &timestamp.Request{HashAlgorithm: crypto.SHA256, HashedMessage: digest[:], Nonce: nonce, Certificates: true}
+	req := &cms.TimeStampReq{HashAlgorithm: crypto.SHA256, HashedMessage: digest[:], Nonce: nonce, Certificates: true}
 	for _, mode := range []testpki.TSAMode{
 		testpki.TSAOK, testpki.TSAGrantedWithMods, testpki.TSAReject, testpki.TSAWrongImprint, testpki.TSAWrongHash,
 		testpki.TSAWrongNonce, testpki.TSANoNonce, testpki.TSANoCertificate, testpki.TSABadSignature, testpki.TSAGarbage,

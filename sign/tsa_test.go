@@ -19,7 +19,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/digitorus/timestamp"
 	"github.com/firma-dev/firma/internal/cms"
 	"github.com/firma-dev/firma/internal/testpki"
 )
@@ -415,7 +414,7 @@ func TestTimestamperChecked(t *testing.T) {
 	p := testPKI(t)
 	tsaIdentity(t)
 	other := sha256.Sum256([]byte("other data"))
-	req := &timestamp.Request{HashAlgorithm: crypto.SHA256, HashedMessage: other[:], Nonce: big.NewInt(7), Certificates: true}
+	req := &cms.TimeStampReq{HashAlgorithm: crypto.SHA256, HashedMessage: other[:], Nonce: big.NewInt(7), Certificates: true}
 	reply, err := testpki.TSAReply(tsaID, req, testpki.TSAOK, tsaTime)
 	if err != nil {
 		t.Fatal(err)

@@ -20,7 +20,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/digitorus/timestamp"
 	"github.com/firma-dev/firma/internal/cms"
 	"github.com/firma-dev/firma/internal/testpki"
 )
@@ -396,20 +395,18 @@ func (f *forge) wrap(signerInfos ...[]byte) []byte {
 // timestampToken makes an RFC 3161 token over data, signed by the test TSA.
 func timestampToken(t testing.TB, tsa *testpki.Identity, data []byte, at time.Time) []byte {
 	t.Helper()
-	ts := timestamp.Timestamp{
-		HashAlgorithm:     crypto.SHA256,
-		HashedMessage:     hashOf(crypto.SHA256, data),
-		Time:              at,
-		Policy:            asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 99999, 1},
-		SerialNumber:      big.NewInt(at.UnixNano()),
-		AddTSACertificate: true,
-	}
-	resp, err := ts.CreateResponseWithOpts(tsa.Cert, tsa.Key, crypto.SHA256)
+	tok, err := testpki.NewTimestampToken(tsa, testpki.TimestampFields{
+		Hash:          crypto.SHA256,
+		HashedMessage: hashOf(crypto.SHA256, data),
+		GenTime:       at,
+		Policy:        asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 99999, 1},
+		SerialNumber:  big.NewInt(at.UnixNano()),
+		WithCert:      true,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	// TimeStampResp ::= SEQUENCE { status PKIStatusInfo, timeStampToken }
-	return tokenFromReply(resp)
+	return tok
 }
 
 // allowedPairs is the table of EN 319 102-1 (clause 5.1.3) and EU DSS:

@@ -2,14 +2,16 @@ package testpki
 
 // A test timestamp authority: a certificate for a timestamp unit and a
 // local RFC 3161 HTTP service (section 3.4) that answers with tokens made
-// by github.com/digitorus/timestamp, honestly or in one of the broken ways
-// a client must catch. It listens on 127.0.0.1 only.
+// by NewTimestampToken, honestly or in one of the broken ways a client
+// must catch. It listens on 127.0.0.1 only.
 
 import (
 	"bytes"
 	"crypto"
+	"crypto/ecdsa"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/sha512"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -20,11 +22,14 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/digitorus/timestamp"
+	"github.com/firma-dev/firma/internal/cms"
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
 // oidExtKeyUsage and oidKPTimeStamping build the extended key usage
@@ -107,7 +112,7 @@ type TSARequest struct {
 	// User is the basic auth user name, "" without credentials.
 	User string
 	// Query is the parsed TimeStampReq, nil when it did not parse.
-	Query *timestamp.Request
+	Query *cms.TimeStampReq
 }
 
 // TSAServerOptions tune a test TSA.
@@ -174,7 +179,7 @@ func (s *TSAServer) serve(w http.ResponseWriter, r *http.Request) {
 	user, password, hasAuth := r.BasicAuth()
 	rec.User = user
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 64<<10))
-	if q, err := timestamp.ParseRequest(body); err == nil {
+	if q, err := cms.ParseTimeStampReq(body); err == nil {
 		rec.Query = q
 	}
 	s.mu.Lock()
@@ -235,7 +240,7 @@ func (s *TSAServer) serve(w http.ResponseWriter, r *http.Request) {
 // TSAReply makes the DER TimeStampResp that a TSA signing with id gives
 // to req at genTime at, in mode (one of the modes that answer HTTP 200
 // with a reply; TSAGarbage gives bytes that are no reply).
-func TSAReply(id *Identity, req *timestamp.Request, mode TSAMode, at time.Time) ([]byte, error) {
+func TSAReply(id *Identity, req *cms.TimeStampReq, mode TSAMode, at time.Time) ([]byte, error) {
 	if req == nil {
 		return nil, errors.New("no request")
 	}
@@ -248,67 +253,198 @@ func TSAReply(id *Identity, req *timestamp.Request, mode TSAMode, at time.Time) 
 			return nil, err
 		}
 		return asn1.Marshal(rejection{Status: pkiStatusInfo{
-			Status:       int(timestamp.Rejection),
+			Status:       pkiRejection,
 			StatusString: []asn1.RawValue{{FullBytes: text}},
 			FailInfo:     asn1.BitString{Bytes: []byte{0x80}, BitLength: 1}, // badAlg
 		}})
 	}
-	ts := timestamp.Timestamp{
-		HashAlgorithm:     req.HashAlgorithm,
-		HashedMessage:     bytes.Clone(req.HashedMessage),
-		Time:              at.UTC().Truncate(time.Second),
-		Accuracy:          time.Second,
-		Policy:            TSAPolicy,
-		Nonce:             req.Nonce,
-		AddTSACertificate: req.Certificates,
+	f := TimestampFields{
+		Hash:          req.HashAlgorithm,
+		HashedMessage: bytes.Clone(req.HashedMessage),
+		GenTime:       at,
+		Accuracy:      time.Second,
+		Policy:        TSAPolicy,
+		Nonce:         req.Nonce,
+		WithCert:      req.Certificates,
 	}
 	if req.TSAPolicyOID != nil {
-		ts.Policy = req.TSAPolicyOID
+		f.Policy = req.TSAPolicyOID
 	}
+	status := pkiGranted
 	switch mode {
-	case TSAOK, TSAGrantedWithMods, TSABadSignature:
+	case TSAOK:
+	case TSAGrantedWithMods:
+		status = pkiGrantedWithMods
+	case TSABadSignature:
+		f.badSignature = true
 	case TSAWrongImprint:
-		ts.HashedMessage[0] ^= 0xff
+		f.HashedMessage[0] ^= 0xff
 	case TSAWrongHash:
 		sum := sha512.Sum512(req.HashedMessage)
-		ts.HashAlgorithm, ts.HashedMessage = crypto.SHA512, sum[:]
+		f.Hash, f.HashedMessage = crypto.SHA512, sum[:]
 	case TSAWrongNonce:
 		if req.Nonce == nil {
-			ts.Nonce = big.NewInt(1)
+			f.Nonce = big.NewInt(1)
 		} else {
-			ts.Nonce = new(big.Int).Add(req.Nonce, big.NewInt(1))
+			f.Nonce = new(big.Int).Add(req.Nonce, big.NewInt(1))
 		}
 	case TSANoNonce:
-		ts.Nonce = nil
+		f.Nonce = nil
 	case TSAWrongPolicy:
-		ts.Policy = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 99999, 3, 99}
+		f.Policy = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 99999, 3, 99}
 	case TSANoCertificate:
-		ts.AddTSACertificate = false
+		f.WithCert = false
 	default:
 		return nil, fmt.Errorf("test TSA: unknown mode %q", mode)
 	}
-	reply, err := ts.CreateResponseWithOpts(id.Cert, id.Key, crypto.SHA256)
+	token, err := NewTimestampToken(id, f)
 	if err != nil {
 		return nil, err
 	}
-	switch mode {
-	case TSABadSignature:
-		// The signature value is the last element of the reply.
-		reply[len(reply)-8] ^= 0x01
-	case TSAGrantedWithMods:
-		var parts struct {
-			Status asn1.RawValue
-			Token  asn1.RawValue
-		}
-		if _, err := asn1.Unmarshal(reply, &parts); err != nil {
+	// TimeStampResp ::= SEQUENCE { status PKIStatusInfo, timeStampToken }
+	var b cryptobyte.Builder
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { b.AddASN1Int64(int64(status)) })
+		b.AddBytes(token)
+	})
+	return b.Bytes()
+}
+
+// PKIStatus values (RFC 3161 section 2.4.2).
+const (
+	pkiGranted         = 0
+	pkiGrantedWithMods = 1
+	pkiRejection       = 2
+)
+
+// TimestampFields are what a test token says.
+type TimestampFields struct {
+	// Hash and HashedMessage are the message imprint.
+	Hash          crypto.Hash
+	HashedMessage []byte
+	Policy        asn1.ObjectIdentifier
+	// SerialNumber is the token's serial; a random one when nil.
+	SerialNumber *big.Int
+	// GenTime is stamped to the second, in UTC.
+	GenTime time.Time
+	// Accuracy, when not zero, is given in whole seconds.
+	Accuracy time.Duration
+	// Nonce is left out when nil.
+	Nonce *big.Int
+	// WithCert puts the TSA certificate in the token (certReq).
+	WithCert bool
+
+	// badSignature alters the signature value after signing.
+	badSignature bool
+}
+
+// NewTimestampToken makes an RFC 3161 TimeStampToken signed by id (RSA
+// or ECDSA, with SHA-256): a SignedData over the TSTInfo with the signed
+// attributes content-type, message-digest, signing-time (genTime) and
+// ESS signing-certificate-v2 (RFC 5816), the form real TSAs send.
+func NewTimestampToken(id *Identity, f TimestampFields) ([]byte, error) {
+	hashOID, err := cms.DigestOID(f.Hash)
+	if err != nil {
+		return nil, err
+	}
+	if f.Policy == nil {
+		return nil, errors.New("test token without policy")
+	}
+	serial := f.SerialNumber
+	if serial == nil {
+		if serial, err = rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 64)); err != nil {
 			return nil, err
 		}
-		return asn1.Marshal(struct {
-			Status struct{ Status int }
-			Token  asn1.RawValue
-		}{Status: struct{ Status int }{int(timestamp.GrantedWithMods)}, Token: parts.Token})
 	}
-	return reply, nil
+	genTime := f.GenTime.UTC().Truncate(time.Second)
+	var b cryptobyte.Builder
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // TSTInfo
+		b.AddASN1Int64(1)
+		b.AddASN1ObjectIdentifier(f.Policy)
+		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // MessageImprint
+			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+				b.AddASN1ObjectIdentifier(hashOID)
+				b.AddASN1NULL()
+			})
+			b.AddASN1OctetString(f.HashedMessage)
+		})
+		b.AddASN1BigInt(serial)
+		b.AddASN1GeneralizedTime(genTime)
+		if f.Accuracy > 0 {
+			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { b.AddASN1Int64(int64(f.Accuracy / time.Second)) })
+		}
+		if f.Nonce != nil {
+			b.AddASN1BigInt(f.Nonce)
+		}
+	})
+	tstInfo, err := b.Bytes()
+	if err != nil {
+		return nil, err
+	}
+
+	sum := sha256.Sum256(tstInfo)
+	attrs, err := cms.EncodeSignedAttrs(cms.SignedAttrValues{
+		ContentType:   cms.OIDTSTInfo,
+		MessageDigest: sum[:],
+		SigningTime:   genTime,
+		SignerCert:    id.Cert,
+	})
+	if err != nil {
+		return nil, err
+	}
+	var sigOID asn1.ObjectIdentifier
+	switch id.Key.Public().(type) {
+	case *rsa.PublicKey:
+		sigOID = cms.OIDSHA256WithRSA
+	case *ecdsa.PublicKey:
+		sigOID = cms.OIDECDSAWithSHA256
+	default:
+		return nil, fmt.Errorf("test TSA: unsupported key %T", id.Key.Public())
+	}
+	digest := sha256.Sum256(attrs)
+	sig, err := id.Key.Sign(rand.Reader, digest[:], crypto.SHA256)
+	if err != nil {
+		return nil, err
+	}
+	if f.badSignature {
+		sig[len(sig)/2] ^= 0x01
+	}
+	digAlg, err := cms.EncodeDigestAlgorithm(crypto.SHA256)
+	if err != nil {
+		return nil, err
+	}
+	sigAlg, err := cms.EncodeAlgorithmIdentifier(sigOID, nil)
+	if err != nil {
+		return nil, err
+	}
+	if sigOID.Equal(cms.OIDSHA256WithRSA) {
+		// RFC 4055 section 5: NULL parameters for the RSA PKCS #1 v1.5
+		// signature algorithms.
+		sigAlg, _ = cms.EncodeAlgorithmIdentifier(sigOID, cms.DERNull)
+	}
+	si, err := cms.EncodeSignerInfo(cms.SignerInfoFields{
+		Cert:               id.Cert,
+		DigestAlgorithm:    digAlg,
+		SignatureAlgorithm: sigAlg,
+		SignedAttrs:        attrs,
+		Signature:          sig,
+	})
+	if err != nil {
+		return nil, err
+	}
+	sd := cms.SignedDataBuilder{
+		DigestAlgorithms: [][]byte{digAlg},
+		ContentType:      cms.OIDTSTInfo,
+		SignerInfos:      [][]byte{si},
+	}
+	if f.WithCert {
+		sd.Certificates = [][]byte{id.Cert.Raw}
+	}
+	header, trailer, err := sd.EncodeAttached(int64(len(tstInfo)))
+	if err != nil {
+		return nil, err
+	}
+	return slices.Concat(header, tstInfo, trailer), nil
 }
 
 // pkiStatusInfo is RFC 3161 PKIStatusInfo; rejection a TimeStampResp
