@@ -285,28 +285,28 @@ func mgf1XOR(out []byte, h crypto.Hash, seed []byte) {
 // keys, a nonstandard DigestInfo) are checked again by verifyPKCS1 and
 // verifyPSS: a weak key is a policy question, decided apart.
 func verifySig(pub crypto.PublicKey, s sigScheme, msg, digest, sig []byte) (string, error) {
-	switch s.kind {
+	switch s.Kind {
 	case "rsa", "rsa-pss":
 		k, ok := pub.(*rsa.PublicKey)
 		if !ok {
-			return "", fmt.Errorf("%s signature but the certificate key is %T", s.name, pub)
+			return "", fmt.Errorf("%s signature but the certificate key is %T", s.Name, pub)
 		}
-		if s.kind == "rsa" {
-			err := rsa.VerifyPKCS1v15(k, s.hash, digest, sig)
+		if s.Kind == "rsa" {
+			err := rsa.VerifyPKCS1v15(k, s.Hash, digest, sig)
 			if err == nil {
 				return "", nil
 			}
-			return verifyPKCS1(k, s.hash, digest, sig)
+			return verifyPKCS1(k, s.Hash, digest, sig)
 		}
-		err := rsa.VerifyPSS(k, s.hash, digest, sig, &rsa.PSSOptions{SaltLength: s.salt, Hash: s.hash})
+		err := rsa.VerifyPSS(k, s.Hash, digest, sig, &rsa.PSSOptions{SaltLength: s.Salt, Hash: s.Hash})
 		if err != nil && k.N.BitLen() < 1024 {
-			err = verifyPSS(k, s.hash, digest, sig, s.salt)
+			err = verifyPSS(k, s.Hash, digest, sig, s.Salt)
 		}
 		return "", err
 	case "ecdsa":
 		k, ok := pub.(*ecdsa.PublicKey)
 		if !ok {
-			return "", fmt.Errorf("%s signature but the certificate key is %T", s.name, pub)
+			return "", fmt.Errorf("%s signature but the certificate key is %T", s.Name, pub)
 		}
 		if !ecdsa.VerifyASN1(k, digest, sig) {
 			return "", errors.New("ECDSA verification failed")
@@ -325,7 +325,7 @@ func verifySig(pub crypto.PublicKey, s sigScheme, msg, digest, sig []byte) (stri
 		}
 		return "", nil
 	}
-	return "", fmt.Errorf("unsupported signature scheme %s", s.name)
+	return "", fmt.Errorf("unsupported signature scheme %s", s.Name)
 }
 
 // certSigHash is the hash of a certificate's signature algorithm.

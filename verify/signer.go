@@ -70,7 +70,7 @@ func (v *verifier) checkSigner(j signerJob) *signerOutcome {
 	si := j.si
 	s.DigestAlgorithm = digestName(si.DigestAlgorithm.Algorithm)
 	scheme, schemeErr := schemeOf(si.SignatureAlgorithm, si.DigestAlgorithm)
-	s.SignatureAlgorithm = scheme.name
+	s.SignatureAlgorithm = scheme.Name
 	if schemeErr != nil {
 		s.SignatureAlgorithm = si.SignatureAlgorithm.Algorithm.String()
 	}
@@ -220,14 +220,14 @@ func (v *verifier) checkSigner(j signerJob) *signerOutcome {
 
 func (v *verifier) checkSignatureValue(s *Signature, j signerJob, cert *x509.Certificate, scheme sigScheme, mdOK bool) {
 	si := j.si
-	if scheme.hash != 0 && !scheme.hash.Available() {
-		s.fail("signature_value", CryptoConstraintsFailure, hashName(scheme.hash)+" is not available")
+	if scheme.Hash != 0 && !scheme.Hash.Available() {
+		s.fail("signature_value", CryptoConstraintsFailure, hashName(scheme.Hash)+" is not available")
 		return
 	}
 	if si.SignedAttrs == nil {
-		d, ok := j.digest(scheme.hash)
+		d, ok := j.digest(scheme.Hash)
 		if !ok {
-			s.fail("signature_value", SignedDataNotFound, "the content was not hashed with "+hashName(scheme.hash)+": the algorithm is not declared in the SignedData")
+			s.fail("signature_value", SignedDataNotFound, "the content was not hashed with "+hashName(scheme.Hash)+": the algorithm is not declared in the SignedData")
 			return
 		}
 		note, err := verifySig(cert.PublicKey, scheme, nil, d, si.Signature)
@@ -243,8 +243,8 @@ func (v *verifier) checkSignatureValue(s *Signature, j signerJob, cert *x509.Cer
 	}
 	over := func(msg []byte) (string, error) {
 		var d []byte
-		if scheme.hash != 0 {
-			h := scheme.hash.New()
+		if scheme.Hash != 0 {
+			h := scheme.Hash.New()
 			h.Write(msg)
 			d = h.Sum(nil)
 		}
@@ -291,11 +291,11 @@ func checkAlgorithms(o *signerOutcome, si *cms.ParsedSignerInfo, scheme sigSchem
 	if dh, ok := cms.HashOf(si.DigestAlgorithm.Algorithm); ok {
 		o.uses = append(o.uses, digestUse(dh, "digest"))
 	}
-	if scheme.hash != 0 {
-		o.uses = append(o.uses, digestUse(scheme.hash, "digest"))
+	if scheme.Hash != 0 {
+		o.uses = append(o.uses, digestUse(scheme.Hash, "digest"))
 	}
 	o.algIdx = len(s.Checks)
-	s.pass("algorithms", s.DigestAlgorithm+" digest, "+scheme.name+" signature")
+	s.pass("algorithms", s.DigestAlgorithm+" digest, "+scheme.Name+" signature")
 }
 
 // sameValues reports whether copies of an attribute each hold one value,

@@ -465,7 +465,7 @@ func checkCertSignature(c, issuer *x509.Certificate) error {
 	}
 	d := h.New()
 	d.Write(c.RawTBSCertificate)
-	_, err := verifySig(issuer.PublicKey, sigScheme{name: c.SignatureAlgorithm.String(), hash: h, kind: kind}, c.RawTBSCertificate, d.Sum(nil), c.Signature)
+	_, err := verifySig(issuer.PublicKey, sigScheme{Name: c.SignatureAlgorithm.String(), Hash: h, Kind: kind}, c.RawTBSCertificate, d.Sum(nil), c.Signature)
 	return err
 }
 

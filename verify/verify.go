@@ -398,8 +398,8 @@ func (v *verifier) hashDetached(sd *cms.ParsedSignedData) (map[crypto.Hash][]byt
 	}
 	for _, si := range sd.SignerInfos {
 		add(si.DigestAlgorithm.Algorithm)
-		if sch, err := schemeOf(si.SignatureAlgorithm, si.DigestAlgorithm); err == nil && sch.hash != 0 && sch.hash.Available() {
-			hs[sch.hash] = sch.hash.New()
+		if sch, err := schemeOf(si.SignatureAlgorithm, si.DigestAlgorithm); err == nil && sch.Hash != 0 && sch.Hash.Available() {
+			hs[sch.Hash] = sch.Hash.New()
 		}
 	}
 	ws := make([]io.Writer, 0, len(hs))
