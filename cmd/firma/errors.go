@@ -9,6 +9,7 @@ import (
 
 	"github.com/firma-dev/firma/card"
 	"github.com/firma-dev/firma/internal/atomicfile"
+	"github.com/firma-dev/firma/internal/batch"
 	"github.com/firma-dev/firma/internal/cms"
 	"github.com/firma-dev/firma/internal/pinrules"
 	"github.com/firma-dev/firma/pkcs11"
@@ -100,8 +101,14 @@ var classification = []struct {
 	{isA[*sign.KeyMismatchError], ExitCert},
 	{isA[*sign.UnsupportedError], ExitCert},
 	{isA[*sign.InputError], ExitInput},
-	{isA[*BrokenSignatureError], ExitInput},
-	{isA[*OutputDirError], ExitOutput},
+	{isA[*batch.BrokenSignatureError], ExitInput},
+	{isA[*batch.OutputDirError], ExitOutput},
+	{isA[*batch.InputError], ExitInput},
+	{isA[*batch.DocumentError], ExitInput},
+	{func(err error) bool {
+		return conflictIs(err, batch.OutputIsInput) || conflictIs(err, batch.OutputIsDocument)
+	}, ExitOutput},
+	{isA[*batch.ConflictError], ExitUsage},
 	{isA[*sign.ContentChangedError], ExitInput},
 	{isA[*sign.NotSignedError], ExitInput},
 	{isA[*sign.DetachedContentError], ExitInput},
@@ -124,6 +131,12 @@ var classification = []struct {
 	{isA[*card.FinalTryError], ExitLocked},
 	{isA[*card.NotSupportedError], ExitPCSC},
 	{isA[*card.StatusError], ExitPCSC},
+}
+
+// conflictIs matches a batch plan conflict of one kind.
+func conflictIs(err error, c batch.Conflict) bool {
+	var ce *batch.ConflictError
+	return errors.As(err, &ce) && ce.Problem == c
 }
 
 // isA matches errors of type T anywhere in the chain.

@@ -9,10 +9,12 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 
 	"github.com/firma-dev/firma/card"
 	"github.com/firma-dev/firma/internal/atomicfile"
+	"github.com/firma-dev/firma/internal/batch"
 	"github.com/firma-dev/firma/internal/cms"
 	"github.com/firma-dev/firma/pkcs11"
 	"github.com/firma-dev/firma/sign"
@@ -133,6 +135,43 @@ var libraryHints = []func(err error) (string, bool){
 	}),
 	hintAs(func(e *cms.FormatError) string {
 		return "the file is damaged or is not a signed file (CAdES .p7m/.p7s); ask the sender for a new copy"
+	}),
+	hintAs(func(e *batch.BrokenSignatureError) string {
+		return "check the file with 'firma verify'; to sign it as it is, as a document in a new envelope, use --nest"
+	}),
+	hintAs(func(e *batch.OutputDirError) string {
+		if errors.Is(e.Err, fs.ErrNotExist) {
+			return "create the folder first"
+		}
+		return "choose a folder you can write into with --output-dir, or fix the folder's permissions"
+	}),
+	hintAs(func(e *batch.InputError) string {
+		switch {
+		case errors.Is(e.Err, fs.ErrNotExist):
+			return "check the name, and the folder firma runs in"
+		case errors.Is(e.Err, fs.ErrPermission):
+			return "this user may not read it: check its permissions"
+		}
+		return ""
+	}),
+	hintAs(func(e *batch.DocumentError) string {
+		if e.Given {
+			return ""
+		}
+		return "give the signed document with --content FILE"
+	}),
+	hintAs(func(e *batch.ConflictError) string {
+		switch e.Problem {
+		case batch.SignedNeedsOutput:
+			return fmt.Sprintf("give --output-dir DIR (the copy keeps its name) or --output FILE, e.g. firma sign --output-dir firmati/ %s; --nest wraps it in a new envelope instead", e.Input)
+		case batch.OutputIsInput, batch.OutputIsDocument:
+			return "choose another output name"
+		case batch.DetachedCoSign:
+			return "to sign the file itself detached, in a new envelope, add --nest"
+		case batch.CounterNeedsSigned:
+			return "--counter counter-signs a signature in a .p7m or .p7s; to sign a document, leave it out"
+		}
+		return "see 'firma sign --help'"
 	}),
 	hintAs(func(e *sign.NotSignedError) string {
 		return "sign it as a plain document with --nest, or check that the file is a complete .p7m"

@@ -9,18 +9,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/firma-dev/firma/certinfo"
-	"github.com/firma-dev/firma/internal/atomicfile"
+	"github.com/firma-dev/firma/internal/batch"
 	"github.com/firma-dev/firma/sign"
 )
 
@@ -177,36 +173,6 @@ on stderr (renewal is possible only in the last 60 days).`,
 	return cmd
 }
 
-// Operations on one file.
-const (
-	opSign        = "sign"        // a new signature of a document
-	opCoSign      = "cosign"      // a parallel signature added to a .p7m
-	opCounterSign = "countersign" // a counter-signature added to a .p7m/.p7s
-)
-
-// signJob is one file to sign.
-type signJob struct {
-	Input  string // "-" is standard input
-	Output string // "-" is standard output
-	Size   int64  // -1 when unknown (standard input)
-	Perm   fs.FileMode
-	Op     string
-	// Content is the document of a detached signature being co-signed.
-	Content string
-	// Detached is set when the output is a detached signature: a new
-	// one, or a co- or counter-signature of a detached file.
-	Detached bool
-	// Skip is set for an existing output with --skip-existing.
-	Skip bool
-}
-
-func (j signJob) packaging() string {
-	if j.Detached {
-		return "detached"
-	}
-	return "enveloping"
-}
-
 // signFileResult is one file of the --json output.
 type signFileResult struct {
 	Input  string `json:"input"`
@@ -225,6 +191,26 @@ type signFileResult struct {
 	// TimestampTime is the genTime of the signature's timestamp (--tsa).
 	TimestampTime *time.Time `json:"timestamp_time,omitempty"`
 	Error         string     `json:"error,omitempty"`
+}
+
+// record fills the result of a job from its outcome.
+func (fr *signFileResult) record(o batch.Outcome) {
+	fr.Status = string(o.Status)
+	if o.Err != nil {
+		fr.Error = o.Err.Error()
+	}
+	if o.Status != batch.Signed {
+		return
+	}
+	res := o.Result
+	fr.Size = res.Size
+	fr.Digest = hex.EncodeToString(res.Digest)
+	t := res.SigningTime
+	fr.SigningTime = &t
+	if !res.TimestampTime.IsZero() {
+		ts := res.TimestampTime.UTC()
+		fr.TimestampTime = &ts
+	}
 }
 
 // signReport is the --json output of firma sign.
@@ -320,7 +306,7 @@ func runSign(ctx context.Context, io *IO, opts *signOptions) error {
 			return usageErrorf("the signature of standard input would go to the terminal: redirect it (firma sign - < referto.pdf > referto.pdf.p7m) or give -o FILE")
 		}
 	}
-	if err := checkJobs(ctx, io, opts, jobs); err != nil {
+	if err := batch.Check(ctx, jobs, batch.CheckOptions{Now: io.Now(), Signer: opts.Signer}); err != nil {
 		return err
 	}
 	todo := 0
@@ -393,11 +379,11 @@ func runSign(ctx context.Context, io *IO, opts *signOptions) error {
 		if j.Skip {
 			status = "skipped"
 		}
-		report.Files = append(report.Files, signFileResult{Input: j.Input, Output: j.Output, Operation: j.Op, Packaging: j.packaging(), Status: status})
+		report.Files = append(report.Files, signFileResult{Input: j.Input, Output: j.Output, Operation: string(j.Op), Packaging: j.Packaging(), Status: status})
 		switch report.Packaging {
 		case "":
-			report.Packaging = j.packaging()
-		case j.packaging():
+			report.Packaging = j.Packaging()
+		case j.Packaging():
 		default:
 			report.Packaging = "mixed"
 		}
@@ -414,10 +400,13 @@ func runSign(ctx context.Context, io *IO, opts *signOptions) error {
 	if opts.Output == "-" || (len(jobs) == 1 && jobs[0].Output == "-") {
 		msg = nil
 	}
-	failedAt, firstErr := signAll(ctx, io, signer, jobs, opts, report.Files)
+	outcomes, failedAt := batch.Run(ctx, signer, jobs, batch.RunOptions{Stdin: io.In, Stdout: io.Out, Force: opts.Force, Signer: opts.Signer})
+	for i, o := range outcomes {
+		report.Files[i].record(o)
+	}
 	var batchErr *BatchError
-	if firstErr != nil {
-		batchErr = &BatchError{File: jobs[failedAt].Input, Err: firstErr}
+	if failedAt >= 0 {
+		batchErr = &BatchError{File: jobs[failedAt].Input, Err: outcomes[failedAt].Err}
 	}
 	prog.done(batchErr == nil)
 	for _, f := range report.Files {
@@ -451,100 +440,11 @@ func runSign(ctx context.Context, io *IO, opts *signOptions) error {
 	return nil
 }
 
-// committers is how many finished outputs are flushed to disk at once.
-// Flushing (fsync) is most of the cost of a small file; overlapping the
-// flushes with the next signatures, and with each other (the filesystem
-// groups them into one journal commit), makes a batch several times
-// faster without weakening any output: each one still appears only once
-// it is complete and on disk.
-const committers = 4
-
-// signAll signs the jobs in order, recording each result in files, and
-// stops at the first failure (a signature or a commit). It returns the
-// index and error of the first failure in job order, if any. Outputs
-// committed before the failure stay; nothing partial is left.
-func signAll(ctx context.Context, ios *IO, s *sign.Signer, jobs []signJob, opts *signOptions, files []signFileResult) (int, error) {
-	var (
-		mu       sync.Mutex
-		failedAt = -1
-		firstErr error
-	)
-	fail := func(i int, err error) {
-		files[i].Status, files[i].Error = "failed", err.Error()
-		if failedAt < 0 || i < failedAt {
-			failedAt, firstErr = i, err
-		}
-	}
-	done := func(i int, res sign.Result) {
-		fr := &files[i]
-		fr.Status = "signed"
-		fr.Size = res.Size
-		fr.Digest = hex.EncodeToString(res.Digest)
-		t := res.SigningTime
-		fr.SigningTime = &t
-		if !res.TimestampTime.IsZero() {
-			ts := res.TimestampTime.UTC()
-			fr.TimestampTime = &ts
-		}
-	}
-	type pending struct {
-		i   int
-		out *atomicfile.File
-		res sign.Result
-	}
-	queue := make(chan pending, committers)
-	var wg sync.WaitGroup
-	for range committers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for p := range queue {
-				err := p.out.Commit()
-				mu.Lock()
-				if err != nil {
-					fail(p.i, err)
-				} else {
-					done(p.i, p.res)
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	for i, j := range jobs {
-		mu.Lock()
-		stop := failedAt >= 0
-		mu.Unlock()
-		if stop {
-			break
-		}
-		if j.Skip {
-			continue
-		}
-		res, out, err := signOne(ctx, ios, s, j, opts)
-		if err != nil {
-			mu.Lock()
-			fail(i, err)
-			mu.Unlock()
-			break
-		}
-		if out == nil {
-			mu.Lock()
-			done(i, res)
-			mu.Unlock()
-			continue
-		}
-		queue <- pending{i, out, res}
-	}
-	close(queue)
-	wg.Wait()
-	return failedAt, firstErr
-}
-
 // printSignReport prints the stable plain-text result.
 func printSignReport(w io.Writer, r *signReport) {
 	for _, f := range r.Files {
 		if f.Status == "signed" {
-			verb := map[string]string{opSign: "signed", opCoSign: "co-signed", opCounterSign: "counter-signed"}[f.Operation]
+			verb := map[batch.Op]string{batch.OpSign: "signed", batch.OpCoSign: "co-signed", batch.OpCounterSign: "counter-signed"}[batch.Op(f.Operation)]
 			stamp := ""
 			if f.TimestampTime != nil {
 				stamp = " (timestamp " + f.TimestampTime.UTC().Format(time.DateTime) + " UTC)"
@@ -647,295 +547,45 @@ func parseOID(s string) (asn1.ObjectIdentifier, error) {
 	return oid, nil
 }
 
-// planSign turns the arguments into jobs and checks them: inputs exist and
-// are files, outputs are free (or --force), no two inputs share an output,
-// no output is its own input.
-func planSign(opts *signOptions) ([]signJob, error) {
-	if opts.Output != "" && opts.OutputDir != "" {
+// planSign refuses the flag combinations that make no sense, then lets
+// the batch engine turn the arguments into jobs.
+func planSign(opts *signOptions) ([]batch.Job, error) {
+	switch {
+	case opts.Output != "" && opts.OutputDir != "":
 		return nil, usageErrorf("--output and --output-dir are alternatives: give one")
-	}
-	if opts.Output != "" && len(opts.Inputs) > 1 {
+	case opts.Output != "" && len(opts.Inputs) > 1:
 		return nil, usageErrorf("--output takes one input; use --output-dir for several")
-	}
-	if opts.Output == "-" && opts.JSON {
+	case opts.Output == "-" && opts.JSON:
 		return nil, usageErrorf("--json and --output - both write to standard output: give one")
-	}
-	if opts.Force && opts.SkipExisting {
+	case opts.Force && opts.SkipExisting:
 		return nil, usageErrorf("--force and --skip-existing are alternatives: give one")
-	}
-	if opts.Counter && opts.Nest {
+	case opts.Counter && opts.Nest:
 		return nil, usageErrorf("--counter and --nest are alternatives: give one")
-	}
-	if opts.Signer != 0 && !opts.Counter {
+	case opts.Signer != 0 && !opts.Counter:
 		return nil, usageErrorf("--signer only goes with --counter")
-	}
-	if opts.Signer < 0 {
+	case opts.Signer < 0:
 		return nil, usageErrorf("--signer counts from 1")
-	}
-	if opts.Content != "" && (len(opts.Inputs) != 1 || opts.Counter || opts.Nest || !strings.HasSuffix(strings.ToLower(opts.Inputs[0]), ".p7s")) {
+	case opts.Content != "" && (len(opts.Inputs) != 1 || opts.Counter || opts.Nest || !strings.HasSuffix(strings.ToLower(opts.Inputs[0]), ".p7s")):
 		return nil, usageErrorf("--content goes with one detached signature (.p7s) to co-sign; a batch of .p7s files finds each document next to its signature")
 	}
-	ext := ".p7m"
-	if opts.Detached {
-		ext = ".p7s"
-	}
-	if opts.OutputDir != "" {
-		fi, err := os.Stat(opts.OutputDir)
-		if err != nil {
-			hint := ""
-			if errors.Is(err, fs.ErrNotExist) {
-				hint = "create the folder first"
-			}
-			return nil, withCode(ExitOutput, fmt.Errorf("output folder: %w", err), hint)
-		}
-		if !fi.IsDir() {
-			return nil, withCode(ExitOutput, fmt.Errorf("output folder %s is not a folder", opts.OutputDir), "")
-		}
-	}
-	var jobs []signJob
-	byOutput := map[string]string{}
 	for _, in := range opts.Inputs {
-		j := signJob{Input: in, Size: -1, Perm: 0o644, Op: opSign, Detached: opts.Detached}
-		if in == "-" {
-			if len(opts.Inputs) > 1 {
-				return nil, usageErrorf("standard input (-) cannot be part of a batch")
-			}
-			if opts.Counter {
-				return nil, usageErrorf("--counter needs a file: standard input cannot be read twice")
-			}
-			j.Output = "-"
-		} else {
-			fi, err := os.Stat(in)
-			if err != nil {
-				return nil, inputStatError(in, err)
-			}
-			if !fi.Mode().IsRegular() {
-				return nil, withCode(ExitInput, fmt.Errorf("input %s is not a regular file", in), "")
-			}
-			j.Size = fi.Size()
-			// The signature is as private as the document.
-			j.Perm = fi.Mode().Perm() & 0o666
-			j.Output = in + ext
-			if opts.OutputDir != "" {
-				j.Output = filepath.Join(opts.OutputDir, filepath.Base(in)+ext)
-			}
-			lower := strings.ToLower(in)
-			signed := strings.HasSuffix(lower, ".p7m") || strings.HasSuffix(lower, ".p7s")
-			switch {
-			case opts.Counter && !signed:
-				return nil, usageErrorf("--counter needs a signed file (.p7m or .p7s), not %s", in)
-			case opts.Counter:
-				j.Op, j.Detached = opCounterSign, strings.HasSuffix(lower, ".p7s")
-			case signed && !opts.Nest:
-				if opts.Detached {
-					return nil, usageErrorf("%s is already signed: co-signing keeps its form; to sign the file itself detached, add --nest", in)
-				}
-				j.Op = opCoSign
-				if strings.HasSuffix(lower, ".p7s") {
-					j.Detached = true
-					doc, err := detachedContent(in, opts.Content)
-					if err != nil {
-						return nil, err
-					}
-					j.Content, j.Size = doc.name, doc.size
-				}
-			}
-			if j.Op != opSign {
-				// The same name, elsewhere: the signed file is never changed.
-				j.Output = ""
-				if opts.OutputDir != "" {
-					j.Output = filepath.Join(opts.OutputDir, filepath.Base(in))
-				}
-				if opts.Output == "" && j.Output == "" {
-					return nil, withCode(ExitUsage, fmt.Errorf("%s is already signed and is never changed: adding a signature writes a new file", in),
-						fmt.Sprintf("give --output-dir DIR (the copy keeps its name) or --output FILE, e.g. firma sign --output-dir firmati/ %s; --nest wraps it in a new envelope instead", in))
-				}
-			}
+		if in != batch.Stdio {
+			continue
 		}
 		switch {
-		case opts.Output != "":
-			j.Output = opts.Output
-		case opts.OutputDir != "" && in == "-":
+		case len(opts.Inputs) > 1:
+			return nil, usageErrorf("standard input (-) cannot be part of a batch")
+		case opts.Counter:
+			return nil, usageErrorf("--counter needs a file: standard input cannot be read twice")
+		case opts.OutputDir != "":
 			return nil, usageErrorf("standard input has no name: use --output FILE instead of --output-dir")
-		}
-		if j.Output == "-" && opts.JSON {
+		case opts.JSON && (opts.Output == "" || opts.Output == batch.Stdio):
 			return nil, usageErrorf("--json and the signature would both go to standard output: give --output FILE")
 		}
-		if j.Output != "-" {
-			key := filepath.Clean(j.Output)
-			if prev, dup := byOutput[key]; dup {
-				return nil, usageErrorf("%s and %s would both be signed into %s", prev, in, j.Output)
-			}
-			byOutput[key] = in
-			err := checkOutput(j, opts.Force)
-			if opts.SkipExisting && errors.Is(err, fs.ErrExist) {
-				j.Skip, err = true, nil
-			}
-			if err != nil {
-				return nil, err
-			}
-		}
-		jobs = append(jobs, j)
 	}
-	return jobs, nil
-}
-
-// inputStatError words a missing or unreachable input for a person.
-func inputStatError(name string, err error) error {
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return withCode(ExitInput, fmt.Errorf("%s: no such file", name), "check the name, and the folder firma runs in")
-	case errors.Is(err, fs.ErrPermission):
-		return withCode(ExitInput, fmt.Errorf("%s: permission denied", name), "this user may not read it: check its permissions")
-	}
-	return withCode(ExitInput, fmt.Errorf("%s: %w", name, err), "")
-}
-
-// document is a file to read, with its size.
-type document struct {
-	name string
-	size int64
-}
-
-// detachedContent finds the document of the detached signature sig: the
-// file given with --content, else sig's name without ".p7s".
-func detachedContent(sig, given string) (document, error) {
-	name := given
-	if name == "" {
-		name = sig[:len(sig)-len(".p7s")]
-	}
-	fi, err := os.Stat(name)
-	if err != nil {
-		hint := "give the signed document with --content FILE"
-		if given != "" {
-			hint = ""
-		}
-		return document{}, withCode(ExitInput, fmt.Errorf("%s is a detached signature; its document: %w", sig, err), hint)
-	}
-	if !fi.Mode().IsRegular() {
-		return document{}, withCode(ExitInput, fmt.Errorf("the document %s is not a regular file", name), "")
-	}
-	return document{name, fi.Size()}, nil
-}
-
-// checkOutput refuses an output that exists (without --force) or that is
-// the input itself (even with --force: the input is never touched).
-func checkOutput(j signJob, force bool) error {
-	ofi, err := os.Stat(j.Output)
-	if err == nil && j.Input != "-" {
-		if ifi, err := os.Stat(j.Input); err == nil && os.SameFile(ifi, ofi) {
-			return withCode(ExitOutput, fmt.Errorf("the output %s is the input itself", j.Output), "choose another output name")
-		}
-	}
-	if err == nil && j.Content != "" {
-		if cfi, err := os.Stat(j.Content); err == nil && os.SameFile(cfi, ofi) {
-			return withCode(ExitOutput, fmt.Errorf("the output %s is the signed document itself", j.Output), "choose another output name")
-		}
-	}
-	if force {
-		return nil
-	}
-	return atomicfile.CheckFree(j.Output)
-}
-
-// signOne signs one job into a complete but uncommitted output (nil for
-// standard output): the caller commits it. On error nothing is left.
-func signOne(ctx context.Context, ios *IO, s *sign.Signer, j signJob, opts *signOptions) (sign.Result, *atomicfile.File, error) {
-	var in *os.File
-	if j.Input == "-" {
-		if !opts.Detached {
-			// An enveloping signature reads the content twice: spool
-			// standard input to an unlinked temporary file (constant
-			// memory, nothing left behind even on a crash).
-			spool, err := spoolStdin(ctx, ios.In)
-			if err != nil {
-				return sign.Result{}, nil, err
-			}
-			in = spool
-		}
-	} else {
-		f, err := os.Open(j.Input)
-		if err != nil {
-			return sign.Result{}, nil, &sign.InputError{Err: err}
-		}
-		in = f
-	}
-	var content io.Reader = ios.In
-	if in != nil {
-		defer in.Close()
-		content = in
-	}
-
-	var w io.Writer = ios.Out
-	var out *atomicfile.File
-	if j.Output != "-" {
-		var err error
-		out, err = atomicfile.Create(j.Output, atomicfile.Options{Force: opts.Force, Perm: j.Perm})
-		if err != nil {
-			return sign.Result{}, nil, err
-		}
-		w = out
-	}
-	var res sign.Result
-	var err error
-	open := func() (io.ReadCloser, error) { return os.Open(j.Input) }
-	switch {
-	case j.Op == opCoSign && j.Content != "":
-		doc, derr := os.Open(j.Content)
-		if derr != nil {
-			err = &sign.InputError{Err: derr}
-			break
-		}
-		res, err = s.CoSignDetached(ctx, open, doc, w)
-		doc.Close()
-	case j.Op == opCoSign:
-		res, err = s.CoSign(ctx, open, w)
-	case j.Op == opCounterSign:
-		res, err = s.CounterSign(ctx, open, opts.Signer, w)
-	case opts.Detached:
-		res, err = s.Detached(ctx, content, w)
-	default:
-		res, err = s.Attached(ctx, in, w)
-	}
-	if err != nil {
-		if out != nil {
-			out.Abort()
-		}
-		return res, nil, err
-	}
-	return res, out, nil
-}
-
-// spoolStdin copies r to an anonymous temporary file and rewinds it.
-func spoolStdin(ctx context.Context, r io.Reader) (*os.File, error) {
-	f, err := os.CreateTemp("", "firma-stdin-*")
-	if err != nil {
-		return nil, fmt.Errorf("buffering standard input: %w", err)
-	}
-	os.Remove(f.Name())
-	if _, err := io.Copy(f, ctxReader{ctx, r}); err != nil {
-		f.Close()
-		if errors.Is(err, context.Canceled) {
-			return nil, err
-		}
-		return nil, &sign.InputError{Err: fmt.Errorf("buffering standard input: %w", err)}
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return f, nil
-}
-
-// ctxReader stops reading when ctx is done.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
+	return batch.Plan(batch.PlanOptions{
+		Inputs: opts.Inputs, Output: opts.Output, OutputDir: opts.OutputDir,
+		Detached: opts.Detached, Force: opts.Force, SkipExisting: opts.SkipExisting,
+		Counter: opts.Counter, Nest: opts.Nest, Content: opts.Content,
+	})
 }

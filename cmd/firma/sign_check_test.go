@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/firma-dev/firma/internal/batch"
 	"github.com/firma-dev/firma/sign"
 )
 
@@ -59,9 +60,9 @@ func TestSignChecksBeforeToken(t *testing.T) {
 		err  any
 		msg  string
 	}{
-		{"co-sign a changed .p7m", func(o *signOptions) { o.Inputs = []string{changed} }, ExitInput, new(*BrokenSignatureError), "HASH_FAILURE"},
-		{"counter-sign a forged signature", func(o *signOptions) { o.Inputs, o.Counter = []string{forgedFile}, true }, ExitInput, new(*BrokenSignatureError), "SIG_CRYPTO_FAILURE"},
-		{"co-sign a forged signature", func(o *signOptions) { o.Inputs = []string{forgedFile} }, ExitInput, new(*BrokenSignatureError), "signature S1 does not hold"},
+		{"co-sign a changed .p7m", func(o *signOptions) { o.Inputs = []string{changed} }, ExitInput, new(*batch.BrokenSignatureError), "HASH_FAILURE"},
+		{"counter-sign a forged signature", func(o *signOptions) { o.Inputs, o.Counter = []string{forgedFile}, true }, ExitInput, new(*batch.BrokenSignatureError), "SIG_CRYPTO_FAILURE"},
+		{"co-sign a forged signature", func(o *signOptions) { o.Inputs = []string{forgedFile} }, ExitInput, new(*batch.BrokenSignatureError), "signature S1 does not hold"},
 		{"co-sign a truncated .p7m", func(o *signOptions) { o.Inputs = []string{truncated} }, ExitInput, nil, ""},
 		{"counter-sign two signers without --signer", func(o *signOptions) { o.Inputs, o.Counter = []string{two}, true }, ExitUsage, new(*sign.SignerIndexError), "choose"},
 		{"counter-sign --signer 5", func(o *signOptions) { o.Inputs, o.Counter, o.Signer = []string{two}, true, 5 }, ExitUsage, new(*sign.SignerIndexError), "signature 5 does not exist"},
@@ -103,4 +104,3 @@ func TestSignChecksBeforeToken(t *testing.T) {
 	sign1(func(o *signOptions) { o.Inputs, o.Counter, o.Signer, o.OutputDir = []string{two}, true, 2, t.TempDir() })
 	sign1(func(o *signOptions) { o.Inputs, o.Content, o.OutputDir = []string{p7s}, in, t.TempDir() })
 }
-

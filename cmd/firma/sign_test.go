@@ -598,66 +598,6 @@ func mustRun(t *testing.T, name string, args ...string) string {
 	return string(b)
 }
 
-// A failure when an output is moved into place (here: a file appears at
-// its name while it is being written) stops the batch like a signing
-// failure: the newcomer is not replaced, the failing file has no output,
-// and every file is reported truthfully. Commits overlap the next
-// signature, so the file after the failing one may already be complete:
-// then it is reported signed and its output verifies.
-func TestSignBatchCommitFailure(t *testing.T) {
-	p := signTestPKI(t)
-	src, dst := t.TempDir(), t.TempDir()
-	ins := writeFiles(t, src, "1.pdf", "2.pdf", "3.pdf", "4.pdf", "5.pdf")
-	intruder := filepath.Join(dst, "2.pdf.p7m")
-	io, _, _ := testIO(p.signNow, nil)
-	opts := signOpts(p.valid, nil)
-	opts.Inputs, opts.OutputDir, opts.JSON = ins, dst, true
-	jobs, err := planSign(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, _ := opts.openKey(io)
-	calls := 0
-	s, err := sign.New(key.Signer, key.Cert, sign.Options{Now: io.Now, Progress: func(int64) {
-		// Two progress calls per file (two passes): the third is file 2.
-		if calls++; calls == 3 {
-			os.WriteFile(intruder, []byte("arrived meanwhile"), 0o644)
-		}
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := make([]signFileResult, len(jobs))
-	for i, j := range jobs {
-		files[i] = signFileResult{Input: j.Input, Output: j.Output, Status: "not_signed"}
-	}
-	at, err := signAll(context.Background(), io, s, jobs, opts, files)
-	if at != 1 || !errors.Is(err, os.ErrExist) {
-		t.Fatalf("failed at %d: %v", at, err)
-	}
-	if b, _ := os.ReadFile(intruder); string(b) != "arrived meanwhile" {
-		t.Errorf("the file that appeared was replaced: %q", b)
-	}
-	if files[0].Status != "signed" || files[1].Status != "failed" {
-		t.Errorf("statuses %v", files)
-	}
-	for i, f := range files {
-		_, statErr := os.Stat(f.Output)
-		switch {
-		case i == 1:
-		case f.Status == "signed":
-			opensslVerifyFile(t, p.caFile, f.Output, "")
-		case statErr == nil:
-			t.Errorf("%s is %s but its output exists", f.Input, f.Status)
-		}
-	}
-	for _, n := range listDir(t, dst) {
-		if strings.Contains(n, atomicfile.TempInfix) {
-			t.Errorf("temporary file %s left behind", n)
-		}
-	}
-}
-
 // A batch that stopped is finished with --skip-existing: the files signed
 // the first time are left alone and reported skipped, the rest are signed.
 func TestSignSkipExisting(t *testing.T) {

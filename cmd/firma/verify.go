@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/firma-dev/firma/internal/atomicfile"
+	"github.com/firma-dev/firma/internal/ctxio"
 	"github.com/firma-dev/firma/verify"
 )
 
@@ -383,14 +384,14 @@ func verifyOne(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.
 	}
 	if content != "" {
 		if content == "-" {
-			vo.Content = ctxReader{ctx: ctx, r: ios.In}
+			vo.Content = ctxio.NewReader(ctx, ios.In)
 		} else {
 			cf, err := os.Open(content)
 			if err != nil {
 				return fail(fmt.Errorf("reading the signed content: %w", err))
 			}
 			defer cf.Close()
-			vo.Content = ctxReader{ctx: ctx, r: cf}
+			vo.Content = ctxio.NewReader(ctx, cf)
 		}
 	}
 	var out *atomicfile.File
@@ -422,7 +423,7 @@ func verifyOne(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.
 			vo.Extract = out
 		}
 	}
-	rep, err := verify.Verify(ctx, ctxReader{ctx: ctx, r: r}, vo)
+	rep, err := verify.Verify(ctx, ctxio.NewReader(ctx, r), vo)
 	if ctx.Err() != nil {
 		// Whatever the report says of a file read half-way, it is not a
 		// verdict.

@@ -1,4 +1,4 @@
-package main
+package batch
 
 import (
 	"context"
@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/firma-dev/firma/internal/ctxio"
 	"github.com/firma-dev/firma/sign"
 	"github.com/firma-dev/firma/verify"
 )
@@ -18,8 +20,9 @@ import (
 // who signed something else (a changed content, forged attributes).
 type BrokenSignatureError struct {
 	File string
-	// Signature is the existing signature's id (S1, S1.C1), Layer its
-	// envelope from the outside (0 for the outermost).
+	// Signature is the existing signature's id (S1, S1.C1), empty when the
+	// file itself is damaged; Layer its envelope from the outside (0 for
+	// the outermost).
 	Signature string
 	Layer     int
 	Sub       verify.SubIndication
@@ -37,19 +40,23 @@ func (e *BrokenSignatureError) Error() string {
 	return fmt.Sprintf("%s: %s does not hold (%s: %s): no signature was added", e.File, where, e.Sub, e.Reason)
 }
 
-// Hint tells what to do with such a file.
-func (e *BrokenSignatureError) Hint() string {
-	return "check the file with 'firma verify'; to sign it as it is, as a document in a new envelope, use --nest"
+// CheckOptions steer Check.
+type CheckOptions struct {
+	// Now is the time the existing signatures are checked at.
+	Now time.Time
+	// Signer is the signature a counter-signature signs (from 1; 0 when
+	// the file must have one).
+	Signer int
 }
 
-// checkJobs checks, before the token is opened and the PIN asked, what
-// can be checked without it: every input can be read, every output folder
-// can be written, and every file to co-sign or counter-sign has intact
-// signatures (message digest and signature value; trust is not asked: a
-// colleague's certificate may be unknown here) and the signature chosen
-// with --signer. So a typo, a broken file or a read-only folder never
-// costs a PIN entry, and a batch never stops half-way for one of them.
-func checkJobs(ctx context.Context, io *IO, opts *signOptions, jobs []signJob) error {
+// Check checks, before any token is opened, what can be checked without
+// it: every input can be read, every output folder can be written, and
+// every file to co-sign or counter-sign has intact signatures (message
+// digest and signature value; trust is not asked: a colleague's
+// certificate may be unknown here) and the signature Signer names. It
+// also sets the Detached of co- and counter-signature jobs from the
+// file's bytes.
+func Check(ctx context.Context, jobs []Job, o CheckOptions) error {
 	dirs := map[string]bool{}
 	for i := range jobs {
 		j := &jobs[i]
@@ -57,16 +64,16 @@ func checkJobs(ctx context.Context, io *IO, opts *signOptions, jobs []signJob) e
 			continue
 		}
 		for _, in := range []string{j.Input, j.Content} {
-			if in == "" || in == "-" {
+			if in == "" || in == Stdio {
 				continue
 			}
 			f, err := os.Open(in)
 			if err != nil {
-				return &sign.InputError{Err: err}
+				return &InputError{Path: in, Err: err}
 			}
 			f.Close()
 		}
-		if j.Output != "-" {
+		if j.Output != Stdio {
 			dir := filepath.Dir(j.Output)
 			if !dirs[dir] {
 				dirs[dir] = true
@@ -75,29 +82,13 @@ func checkJobs(ctx context.Context, io *IO, opts *signOptions, jobs []signJob) e
 				}
 			}
 		}
-		if j.Op == opCoSign || j.Op == opCounterSign {
-			if err := checkSigned(ctx, io, opts, j); err != nil {
+		if j.Op == OpCoSign || j.Op == OpCounterSign {
+			if err := checkSigned(ctx, j, o); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
-}
-
-// OutputDirError reports an output folder firma cannot write into.
-type OutputDirError struct {
-	Dir string
-	Err error
-}
-
-func (e *OutputDirError) Error() string {
-	return fmt.Sprintf("cannot write into the folder %s: %v", e.Dir, e.Err)
-}
-func (e *OutputDirError) Unwrap() error { return e.Err }
-
-// Hint tells what to do.
-func (e *OutputDirError) Hint() string {
-	return "choose a folder you can write into with --output-dir, or fix the folder's permissions"
 }
 
 // checkWritableDir tries what writing an output will do: create a file
@@ -119,34 +110,34 @@ func checkWritableDir(dir string) error {
 }
 
 // checkSigned verifies the integrity of a signed file before a signature
-// is added to it, and the --signer choice of a counter-signature.
-func checkSigned(ctx context.Context, ios *IO, opts *signOptions, j *signJob) error {
+// is added to it, and the choice of the signature to counter-sign.
+func checkSigned(ctx context.Context, j *Job, o CheckOptions) error {
 	f, err := os.Open(j.Input)
 	if err != nil {
-		return &sign.InputError{Err: err}
+		return &InputError{Path: j.Input, Err: err}
 	}
 	defer f.Close()
-	vo := verify.Options{Name: j.Input, Now: ios.Now()}
+	vo := verify.Options{Name: j.Input, Now: o.Now}
 	if j.Content != "" {
 		c, err := os.Open(j.Content)
 		if err != nil {
-			return &sign.InputError{Err: err}
+			return &InputError{Path: j.Content, Err: err}
 		}
 		defer c.Close()
-		vo.Content = ctxReader{ctx: ctx, r: c}
+		vo.Content = ctxio.NewReader(ctx, c)
 	}
-	rep, err := verify.Verify(ctx, ctxReader{ctx: ctx, r: f}, vo)
+	rep, err := verify.Verify(ctx, ctxio.NewReader(ctx, f), vo)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
 	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
 		return &sign.NotSignedError{Err: err}
 	}
 	for depth, l := range rep.Layers {
 		if l.Error != "" {
 			return &BrokenSignatureError{File: j.Input, Layer: depth, Sub: verify.FormatFailure, Reason: l.Error}
 		}
-		for _, top := range l.Signatures {
+		for n, top := range l.Signatures {
 			for _, s := range append([]*verify.Signature{top}, descendants(top)...) {
 				for _, c := range s.Checks {
 					switch c.SubIndication {
@@ -154,8 +145,8 @@ func checkSigned(ctx context.Context, ios *IO, opts *signOptions, j *signJob) er
 					default:
 						continue
 					}
-					if j.Content != "" && depth == 0 && c.Name == "message_digest" && c.SubIndication == verify.HashFailure {
-						return &sign.ContentMismatchError{Signer: indexOf(l.Signatures, top) + 1}
+					if j.Content != "" && depth == 0 && s == top && c.Name == "message_digest" && c.SubIndication == verify.HashFailure {
+						return &sign.ContentMismatchError{Signer: n + 1}
 					}
 					return &BrokenSignatureError{File: j.Input, Signature: s.ID, Layer: depth, Sub: c.SubIndication, Reason: c.Detail}
 				}
@@ -167,10 +158,10 @@ func checkSigned(ctx context.Context, ios *IO, opts *signOptions, j *signJob) er
 	}
 	// The file's own form, whatever its name says.
 	j.Detached = rep.Layers[0].Detached
-	if j.Op == opCounterSign {
+	if j.Op == OpCounterSign {
 		n := len(rep.Layers[0].Signatures)
-		if (opts.Signer == 0 && n > 1) || opts.Signer > n {
-			return &sign.SignerIndexError{Index: opts.Signer, Count: n}
+		if (o.Signer == 0 && n > 1) || o.Signer > n {
+			return &sign.SignerIndexError{Index: o.Signer, Count: n}
 		}
 	}
 	return nil
@@ -184,13 +175,4 @@ func descendants(s *verify.Signature) []*verify.Signature {
 		out = append(out, descendants(c)...)
 	}
 	return out
-}
-
-func indexOf(list []*verify.Signature, s *verify.Signature) int {
-	for i, x := range list {
-		if x == s {
-			return i
-		}
-	}
-	return -1
 }
