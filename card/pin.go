@@ -251,6 +251,7 @@ func readTries(tx *Tx, s SecretRef) (Tries, error) {
 		n := 0
 		t.Remaining, t.Blocked = &n, true
 	case sw == swVerified:
+		t.Verified = true
 		t.Note = "verified in this session; counter not reported"
 	case sw == 0x6A88:
 		t.Note = "reference not found on this card"

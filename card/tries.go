@@ -147,6 +147,10 @@ type Tries struct {
 	Remaining *int `json:"remaining"`
 	// Blocked is true when the card answered 6983.
 	Blocked bool `json:"blocked"`
+	// Verified is true when the card answered 9000: the secret is
+	// verified in the current card session (so its counter is full, as a
+	// right secret resets it), and the count itself was not reported.
+	Verified bool `json:"verified,omitempty"`
 	// Moved is set, on a probe of a card not known to treat the query as
 	// harmless, when the counter read below the card's full count: the
 	// probe may have used that try, so nothing was probed after it.

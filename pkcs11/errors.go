@@ -214,12 +214,18 @@ type PINIncorrectError struct {
 	State PINState
 	// SO is set when the rejected secret was the PUK (SO PIN).
 	SO bool
+	// Remaining is the number of tries left when it was read from the
+	// card (TokenInfo.PINSource "card"), nil otherwise.
+	Remaining *int
 }
 
 func (e *PINIncorrectError) Error() string {
 	what := "PIN"
 	if e.SO {
 		what = "PUK"
+	}
+	if n := e.Remaining; n != nil && *n > 1 && e.State != PINLocked {
+		return fmt.Sprintf("wrong %s: %d tries left", what, *n)
 	}
 	switch e.State {
 	case PINFinalTry:
@@ -260,6 +266,42 @@ func (e *FinalTryError) Error() string {
 // PINFormatError means the PIN does not fit the token's rules; the token
 // was not asked.
 type PINFormatError = pinrules.FormatError
+
+// SignNotSupportedError means the module lists the key but refuses to
+// sign with it. OpenSC's itacns driver does this with 2048-bit keys on
+// cards whose ATR says CNS 1.0: it enables 2048-bit RSA only on CNS 1.1.
+type SignNotSupportedError struct {
+	Module string // module profile name ("OpenSC")
+	Token  string
+	// KeyBits is the RSA modulus size of the key, 0 for other keys.
+	KeyBits int
+	// Code is the module's CKR_ value; 0 when the refusal was foreseen
+	// before the module was asked (CardVersion known).
+	Code uint
+	// CardVersion is the card's CNS version from its ATR ("1.0") when the
+	// caller knows it.
+	CardVersion string
+}
+
+func (e *SignNotSupportedError) Error() string {
+	key := "this key"
+	if e.KeyBits > 0 {
+		key = fmt.Sprintf("this %d-bit RSA key", e.KeyBits)
+	}
+	msg := fmt.Sprintf("the %s module lists %s on token %q but cannot sign with it", e.Module, key, e.Token)
+	if e.CardVersion != "" {
+		msg += fmt.Sprintf(" (the card says CNS %s in its ATR)", e.CardVersion)
+	}
+	if e.Code != 0 {
+		name := map[uint]string{p11.CKR_FUNCTION_NOT_SUPPORTED: "CKR_FUNCTION_NOT_SUPPORTED", p11.CKR_KEY_SIZE_RANGE: "CKR_KEY_SIZE_RANGE",
+			p11.CKR_KEY_FUNCTION_NOT_PERMITTED: "CKR_KEY_FUNCTION_NOT_PERMITTED"}[e.Code]
+		if name == "" {
+			name = fmt.Sprintf("CKR %#x", e.Code)
+		}
+		msg += " (" + name + ")"
+	}
+	return msg
+}
 
 // TokenRemovedError means the card was pulled out during an operation.
 type TokenRemovedError struct{ Op string }

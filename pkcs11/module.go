@@ -32,10 +32,21 @@ type ModuleProfile struct {
 	// FlagsWrong: the module's PIN flags are known to be wrong (OpenSC on
 	// Italian CNS cards reports LOCKED on a fresh card): ignore them all.
 	FlagsWrong bool
+	// TriesFromCard: the module's flags say nothing true about the PIN,
+	// so a caller that can read the retry counters from the card itself
+	// (over PC/SC, on a card profile where that is safe) should, through
+	// Token.SetPINStateSource. OpenSC on Italian CNS cards (itacns).
+	TriesFromCard bool
 	// UnblockWithSetPIN: the module unblocks the PIN with C_SetPIN(PUK,
 	// new) in a session that is not logged in (OpenSC), instead of the
 	// standard SO login + C_InitPIN.
 	UnblockWithSetPIN bool
+	// UnblockNeedsConfig: the module unblocks only when its own
+	// configuration allows it. OpenSC does so with C_SetPIN(PUK, new) only
+	// under pin_unblock_style = set_pin_in_unlogged_session; by default
+	// (0.23) the same call is a PIN change with the PUK as the old PIN,
+	// which costs a PIN try. UnlockPIN then refuses the automatic method.
+	UnblockNeedsConfig bool
 }
 
 // profileFor recognises a module from its path and library info.
@@ -47,7 +58,7 @@ func profileFor(path string, info LibraryInfo) ModuleProfile {
 		// SoftHSM sets COUNT_LOW after a failed login and never locks.
 		return ModuleProfile{Name: "SoftHSM", FlagsReliable: true}
 	case strings.Contains(base, "opensc") || strings.Contains(manu, "opensc"):
-		return ModuleProfile{Name: "OpenSC", FlagsWrong: true, UnblockWithSetPIN: true}
+		return ModuleProfile{Name: "OpenSC", FlagsWrong: true, TriesFromCard: true, UnblockWithSetPIN: true, UnblockNeedsConfig: true}
 	case strings.Contains(base, "bit4") || strings.Contains(manu, "bit4id"):
 		return ModuleProfile{Name: "Bit4id"}
 	case strings.Contains(base, "asep11") || strings.Contains(manu, "athena"):

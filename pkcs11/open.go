@@ -233,6 +233,19 @@ type Token struct {
 	mu      sync.Mutex
 	session uint
 	open    bool
+	source  PINStateSource
+}
+
+// SetPINStateSource makes Refresh read the PIN and PUK state from src
+// (the card's own counters) when the module's flags are unreliable
+// (ModuleProfile.TriesFromCard), and refreshes now. On other modules it
+// does nothing.
+func (t *Token) SetPINStateSource(src PINStateSource) {
+	if !t.m.Profile.TriesFromCard {
+		return
+	}
+	t.source = src
+	t.Refresh()
 }
 
 // Module returns the module serving the token.
@@ -260,7 +273,13 @@ func (t *Token) Refresh() (TokenInfo, error) {
 		return t.Info, wrapCall("reading token information", err)
 	}
 	si, _ := t.m.p.GetSlotInfo(t.Info.SlotID)
-	t.Info = newTokenInfo(t.m, t.Info.SlotID, si, ti)
+	info := newTokenInfo(t.m, t.Info.SlotID, si, ti)
+	if t.source != nil {
+		if ct, ok := t.source(info); ok {
+			applyCardTries(&info, ct)
+		}
+	}
+	t.Info = info
 	return t.Info, nil
 }
 

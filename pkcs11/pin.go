@@ -2,6 +2,7 @@ package pkcs11
 
 import (
 	"errors"
+	"fmt"
 
 	p11 "github.com/miekg/pkcs11"
 
@@ -119,6 +120,18 @@ type UnlockOptions struct {
 	AllowFinalTry bool
 }
 
+// UnblockUnsupportedError means the module cannot be trusted to unblock
+// a PIN with the PUK (ModuleProfile.UnblockNeedsConfig): nothing was
+// asked or sent. An explicit method overrides it.
+type UnblockUnsupportedError struct {
+	Module string
+	Token  TokenInfo
+}
+
+func (e *UnblockUnsupportedError) Error() string {
+	return fmt.Sprintf("the %s module does not unblock a PIN with the PUK in its default configuration (the same call would change the PIN and cost a try): nothing was sent", e.Module)
+}
+
 // ErrUnlockMethod is returned for an unknown method name.
 var ErrUnlockMethod = errors.New("unknown unlock method: want so-login or setpin")
 
@@ -127,6 +140,9 @@ var ErrUnlockMethod = errors.New("unknown unlock method: want so-login or setpin
 // its final try (unless allowed).
 func (t *Token) UnlockPIN(o UnlockOptions) error {
 	method := o.Method
+	if method == UnlockAuto && t.m.Profile.UnblockNeedsConfig {
+		return &UnblockUnsupportedError{Module: t.m.Profile.Name, Token: t.Info}
+	}
 	if method == UnlockAuto {
 		method = UnlockSOLogin
 		if t.m.Profile.UnblockWithSetPIN {

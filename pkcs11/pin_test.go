@@ -136,3 +136,25 @@ func TestImpossibleSecretNotSent(t *testing.T) {
 		t.Errorf("counters moved: PIN %s PUK %s", info.PIN, info.PUK)
 	}
 }
+
+// The card's counters replace flags that say nothing true: 3, 2, 1, 0
+// tries are ok, count_low, final_try, locked; no counter is unknown.
+func TestStateFromCardTries(t *testing.T) {
+	n := func(v int) *int { return &v }
+	for _, c := range []struct {
+		tries *int
+		want  PINState
+	}{{n(3), PINOK}, {n(2), PINCountLow}, {n(1), PINFinalTry}, {n(0), PINLocked}, {nil, PINUnknown}} {
+		ti := TokenInfo{PIN: PINLocked}
+		applyCardTries(&ti, CardTries{PIN: c.tries, PUK: n(3), Full: 3})
+		if ti.PIN != c.want || ti.PUK != PINOK || ti.PINSource != "card" {
+			t.Errorf("tries %v: %+v", c.tries, ti)
+		}
+	}
+	if p := profileFor("/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so", LibraryInfo{}); !p.TriesFromCard || !p.UnblockNeedsConfig {
+		t.Errorf("OpenSC profile %+v", p)
+	}
+	if p := profileFor("/usr/lib/softhsm/libsofthsm2.so", LibraryInfo{}); p.TriesFromCard || p.UnblockNeedsConfig {
+		t.Errorf("SoftHSM profile %+v", p)
+	}
+}

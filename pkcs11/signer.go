@@ -12,6 +12,7 @@ import (
 	"io"
 	"math/big"
 	"sync"
+	"time"
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
@@ -122,13 +123,14 @@ func (t *Token) loginError(err error, so bool) error {
 		return nil
 	case p11.CKR_PIN_INCORRECT:
 		state := PINUnknown
+		var left *int
 		if info, rerr := t.Refresh(); rerr == nil {
-			state = info.PIN
+			state, left = info.PIN, info.PINTries
 			if so {
-				state = info.PUK
+				state, left = info.PUK, info.PUKTries
 			}
 		}
-		return &PINIncorrectError{State: state, SO: so}
+		return &PINIncorrectError{State: state, SO: so, Remaining: left}
 	case p11.CKR_PIN_LOCKED:
 		return &PINLockedError{SO: so}
 	case p11.CKR_PIN_LEN_RANGE, p11.CKR_PIN_INVALID:
@@ -322,7 +324,7 @@ func (k *Key) Sign(_ io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, 
 		return nil, fmt.Errorf("the token does not support mechanism %#x for this key", mech.Mechanism)
 	}
 	if err := k.t.m.p.SignInit(k.session, mech, k.handle); err != nil {
-		return nil, wrapCall("starting the signature", err)
+		return nil, k.signError("starting the signature", err)
 	}
 	if k.alwaysAuth {
 		// The key wants the PIN for every signature: a context-specific
@@ -333,12 +335,53 @@ func (k *Key) Sign(_ io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, 
 	}
 	sig, err := k.t.m.p.Sign(k.session, data)
 	if err != nil {
-		return nil, wrapCall("signing", err)
+		return nil, k.signError("signing", err)
 	}
 	if _, ok := k.Public().(*ecdsa.PublicKey); ok {
 		return ecdsaDER(sig)
 	}
 	return sig, nil
+}
+
+// signError maps a failed C_SignInit or C_Sign: a module that lists the
+// key and then refuses the operation gets a typed error.
+func (k *Key) signError(op string, err error) error {
+	switch code := pkcs11Code(err); code {
+	case p11.CKR_FUNCTION_NOT_SUPPORTED, p11.CKR_KEY_SIZE_RANGE, p11.CKR_KEY_FUNCTION_NOT_PERMITTED:
+		e := &SignNotSupportedError{Module: k.t.m.Profile.Name, Token: k.t.Info.Label, Code: code}
+		if pub, ok := k.Public().(*rsa.PublicKey); ok {
+			e.KeyBits = pub.N.BitLen()
+		}
+		return e
+	case p11.CKR_GENERAL_ERROR, p11.CKR_FUNCTION_FAILED, p11.CKR_DEVICE_ERROR:
+		// OpenSC reports a card pulled out mid-command as a general
+		// error: ask the slot, giving pcscd the moment its presence poll
+		// takes to notice.
+		if k.tokenGone() {
+			return &TokenRemovedError{Op: op}
+		}
+	}
+	return wrapCall(op, err)
+}
+
+// removalGrace bounds how long a failed signature waits for the slot to
+// report the card gone (pcscd polls presence about every 400 ms).
+const removalGrace = 1500 * time.Millisecond
+
+// tokenGone reports whether the token's slot is (or within removalGrace
+// becomes) empty.
+func (k *Key) tokenGone() bool {
+	deadline := time.Now().Add(removalGrace)
+	for {
+		si, err := k.t.m.p.GetSlotInfo(k.t.Info.SlotID)
+		if err != nil || si.Flags&p11.CKF_TOKEN_PRESENT == 0 {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // ecdsaDER converts PKCS#11's r||s to the DER Ecdsa-Sig-Value of X9.62.

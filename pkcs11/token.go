@@ -73,8 +73,14 @@ type TokenInfo struct {
 	Flags        uint     `json:"flags"`
 	PIN          PINState `json:"pin"`
 	PUK          PINState `json:"puk"`
-	MinPINLen    uint     `json:"min_pin_len"`
-	MaxPINLen    uint     `json:"max_pin_len"`
+	// PINSource is "card" when PIN and PUK were read from the card's
+	// retry counters (see Token.SetPINStateSource) instead of the
+	// module's flags; PINTries and PUKTries then hold the counters.
+	PINSource string `json:"pin_source,omitempty"`
+	PINTries  *int   `json:"pin_tries,omitempty"`
+	PUKTries  *int   `json:"puk_tries,omitempty"`
+	MinPINLen uint   `json:"min_pin_len"`
+	MaxPINLen uint   `json:"max_pin_len"`
 	// PINPad is set when the reader has a PIN pad (protected
 	// authentication path): the PIN is typed there, not asked by firma.
 	PINPad bool `json:"pin_pad"`
@@ -100,6 +106,43 @@ func newTokenInfo(m *Module, slot uint, si SlotInfo, ti RawTokenInfo) TokenInfo 
 		PINPad:       ti.Flags&p11.CKF_PROTECTED_AUTHENTICATION_PATH != 0,
 		Hardware:     si.Flags&p11.CKF_HW_SLOT != 0,
 	}
+}
+
+// CardTries is what a PINStateSource read from the card: the retry
+// counters of the token's PIN and of its PUK, each nil when unknown, and
+// the card's full count (3 on Italian cards).
+type CardTries struct {
+	PIN, PUK *int
+	Full     int
+}
+
+// PINStateSource reads the retry counters of the token's PIN and PUK
+// from the card itself; ok is false when it cannot (no safe way, the
+// card not found). Token.Refresh asks it on modules whose flags are
+// unreliable (ModuleProfile.TriesFromCard).
+type PINStateSource func(TokenInfo) (t CardTries, ok bool)
+
+// stateFromTries turns a retry counter into a PIN state.
+func stateFromTries(n *int, full int) PINState {
+	switch {
+	case n == nil:
+		return PINUnknown
+	case *n <= 0:
+		return PINLocked
+	case *n == 1:
+		return PINFinalTry
+	case full > 0 && *n < full:
+		return PINCountLow
+	}
+	return PINOK
+}
+
+// applyCardTries replaces the flag-derived PIN states of ti with the
+// card's counters.
+func applyCardTries(ti *TokenInfo, ct CardTries) {
+	ti.PINSource, ti.PINTries, ti.PUKTries = "card", ct.PIN, ct.PUK
+	ti.PIN = stateFromTries(ct.PIN, ct.Full)
+	ti.PUK = stateFromTries(ct.PUK, ct.Full)
 }
 
 // TokenSelector chooses a token. Empty fields match anything.

@@ -165,3 +165,35 @@ if [ -x scripts/bench-verify.sh ]; then
   FIRMA_BENCH_DIR=$DIR FIRMA_BENCH_BIG=$BIG FIRMA_BENCH_P7M=$OUT/big.p7m FIRMA_BENCH_P7S=$OUT/big.p7s \
     FIRMA_BENCH_CA=$DIR/ca.pem FIRMA_BENCH_SMALL=$OUT/firma-batch FIRMA=$FIRMA scripts/bench-verify.sh
 fi
+
+# The virtual Aruba Key: pcscd + vpcd + the Go CNS card + opensc-pkcs11.so
+# (root, vsmartcard-vpcd and opensc needed; skipped otherwise).
+OPENSC=$(ls /usr/lib/*/opensc-pkcs11.so /usr/lib/opensc-pkcs11.so 2>/dev/null | head -1 || true)
+if [ "$(id -u)" = 0 ] && [ -f /etc/reader.conf.d/vpcd ] && [ -n "$OPENSC" ] && command -v pkcs11-tool >/dev/null; then
+  echo
+  echo "== one signature through the whole card stack (median of 5 processes each)"
+  export FIRMA_DEMO_PCSC_DIR=$DIR/pcsc
+  eval "$(scripts/demo-card.sh start idemia 2>/dev/null)"
+  trap 'scripts/demo-card.sh stop' EXIT
+  echo 12345678 >"$DIR/pcsc/pin"
+  printf 'bench\n' >"$DIR/pcsc/doc.txt"
+  median() { sort -n | awk '{ a[NR] = $1 } END { printf "%.3f", a[int((NR + 1) / 2)] }'; }
+  t_firma=$(for _ in 1 2 3 4 5; do
+    s=$(date +%s.%N)
+    FIRMA_PKCS11_MODULE= "$FIRMA" sign --module "$OPENSC" --pin-file "$DIR/pcsc/pin" --force "$DIR/pcsc/doc.txt" >/dev/null
+    awk -v a="$(date +%s.%N)" -v b="$s" 'BEGIN { print a - b }'
+  done | median)
+  t_tool=$(for _ in 1 2 3 4 5; do
+    s=$(date +%s.%N)
+    pkcs11-tool --module "$OPENSC" --token-label "MARIO ROSSI (PIN CNS1)" --login --pin 12345678 \
+      --sign --mechanism SHA256-RSA-PKCS --id 10 -i "$DIR/pcsc/doc.txt" -o "$DIR/pcsc/doc.sig" >/dev/null 2>&1
+    awk -v a="$(date +%s.%N)" -v b="$s" 'BEGIN { print a - b }'
+  done | median)
+  printf '  firma sign (one file, CAdES .p7m)   %s s\n' "$t_firma"
+  printf '  pkcs11-tool --sign (raw signature)  %s s\n' "$t_tool"
+  printf '  firma / pkcs11-tool                 %s\n' "$(ratio "$t_firma" "$t_tool")"
+  scripts/demo-card.sh stop
+  trap - EXIT
+  echo "  APDU round trip through pcscd + vpcd:"
+  go test -count=1 -run 'TestStackEndToEnd$' -v ./internal/pcsctest 2>&1 | grep -o '[0-9]* APDUs round trip.*' | sed 's/^/    /' || true
+fi

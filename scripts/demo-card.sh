@@ -12,8 +12,10 @@
 #   scripts/demo-card.sh env              print the export line again
 #   scripts/demo-card.sh toggle           pull the card out / put it back
 #   scripts/demo-card.sh stop             stop the card and pcscd
-#   scripts/demo-card.sh FIRMA            start, show `FIRMA readers`,
-#                                         `FIRMA card`, `FIRMA status`, stop
+#   scripts/demo-card.sh FIRMA            start a CNS 1.1 card, show `FIRMA
+#                                         readers`, `card`, `status`, a
+#                                         signature made by the card through
+#                                         OpenSC and its verification, stop
 #
 # Example:
 #   scripts/demo-card.sh start && eval "$(scripts/demo-card.sh env)"
@@ -63,7 +65,9 @@ start() {
     sleep 0.1
   done
   [ -S "$SOCK" ] || die "pcscd did not start (see $DIR/pcscd.log)"
-  setsid nsenter -t "$(cat "$DIR/pcscd.pid")" -n "$DIR/bin/firma-vcard" -profile "$profile" \
+  # An Italian CNS card with test certificates (kept in $DIR/pki across
+  # runs; $DIR/pki/ca.pem verifies its signatures) that OpenSC reads.
+  setsid nsenter -t "$(cat "$DIR/pcscd.pid")" -n "$DIR/bin/firma-vcard" -profile "$profile" -cns "$DIR/pki" \
     >"$DIR/vcard.log" 2>&1 </dev/null &
   echo $! >"$DIR/vcard.pid"
   for i in $(seq 100); do
@@ -99,15 +103,36 @@ toggle() {
   kill -USR1 "$(cat "$DIR/vcard.pid")"
 }
 
+opensc_module() {
+  local m
+  for m in /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so /usr/lib/aarch64-linux-gnu/opensc-pkcs11.so /usr/lib/opensc-pkcs11.so; do
+    [ -f "$m" ] && { echo "$m"; return 0; }
+  done
+  return 1
+}
+
 show() {
-  local firma=$1
+  local firma=$1 module
   trap stop EXIT
-  eval "$(start aruba)"
+  # idemia: a CNS 1.1 card, which OpenSC signs with (on CNS 1.0 cards it
+  # cannot use 2048-bit keys; try: scripts/demo-card.sh start aruba).
+  eval "$(start idemia)"
+  unset FIRMA_PKCS11_MODULE PKCS11_MODULE_PATH
   echo "\$ firma readers --wait --timeout 10s"; "$firma" readers --wait --timeout 10s
   echo; echo "\$ firma card"; "$firma" card || true
-  if "$firma" status --help >/dev/null 2>&1; then
+  if ! module=$(opensc_module); then
+    echo "(OpenSC is not installed: apt-get install opensc for the signature through the card)"
     echo; echo "\$ firma status"; "$firma" status || true
+    return 0
   fi
+  local pin=$DIR/pin sample=$DIR/referto-card.txt
+  echo 12345678 >"$pin"
+  printf 'Referto del %s\nfirmato dalla carta virtuale\n' "$(date +%F)" >"$sample"
+  echo; echo "\$ firma status --module $module"; "$firma" status --module "$module" || true
+  echo; echo "\$ firma sign --module $module --pin-file $pin --force $sample"
+  "$firma" sign --module "$module" --pin-file "$pin" --force "$sample" || true
+  echo; echo "\$ firma verify --trust $DIR/pki/ca.pem $sample.p7m"
+  "$firma" verify --trust "$DIR/pki/ca.pem" "$sample.p7m" || true
 }
 
 case "${1:-}" in

@@ -26,6 +26,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/firma-dev/firma/internal/testpki"
 	"github.com/firma-dev/firma/internal/vcard"
 )
 
@@ -40,6 +41,7 @@ func run(args []string) int {
 	wait := fs.Duration("connect-timeout", 10*time.Second, "how long to wait for vpcd to accept the card")
 	verbose := fs.Bool("v", false, "log every APDU on stderr")
 	list := fs.Bool("profiles", false, "list the profiles and exit")
+	cnsDir := fs.String("cns", "", "make it an Italian CNS card (OpenSC's itacns driver reads it) with the test certificates and keys kept in `DIR` (created with a test CA the first time; DIR/ca.pem verifies its signatures)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: firma-vcard [flags]\n\nRuns a virtual Italian signature card against vpcd (vsmartcard-vpcd).\nSIGUSR1 removes/reinserts the card; SIGINT/SIGTERM remove it and exit.\n\n")
 		fs.PrintDefaults()
@@ -58,6 +60,16 @@ func run(args []string) int {
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "firma-vcard: error: %v\n", err)
 		return 2
+	}
+	if *cnsDir != "" {
+		pki, err := testpki.EnsureCardPKI(*cnsDir)
+		if err == nil {
+			err = card.LoadCNS(pki.Contents())
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "firma-vcard: error: %v\n", err)
+			return 1
+		}
 	}
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1)

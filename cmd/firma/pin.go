@@ -255,6 +255,10 @@ PKCS#11 module, on the Italian cards whose PIN encoding it knows.`,
 			if errors.Is(err, pkcs11.ErrUnlockMethod) {
 				return usageErrorf("%v", err)
 			}
+			var ue *pkcs11.UnblockUnsupportedError
+			if errors.As(err, &ue) {
+				return unlockOnCard(cmd.Context(), io, tok, ue, o)
+			}
 			if err != nil {
 				return err
 			}

@@ -270,8 +270,8 @@ func printTokenReport(w io.Writer, r *tokenReport, now time.Time) {
 	} else {
 		field(w, "Certificate", "none for signing: %s", r.Problem)
 	}
-	field(w, "PIN", "%s", describePIN(t.PIN, false))
-	field(w, "PUK", "%s", describePIN(t.PUK, true))
+	field(w, "PIN", "%s%s", describePIN(t.PIN, false), triesNote(t.PINSource, t.PINTries))
+	field(w, "PUK", "%s%s", describePIN(t.PUK, true), triesNote(t.PINSource, t.PUKTries))
 	for i, c := range r.Others {
 		label := ""
 		if i == 0 {
@@ -325,6 +325,17 @@ func describePurpose(in certinfo.Info) string {
 		return "CA certificate"
 	}
 	return "other certificate"
+}
+
+// triesNote tells where a PIN state read from the card came from.
+func triesNote(source string, n *int) string {
+	switch {
+	case source != "card" || n == nil:
+		return ""
+	case *n == 1:
+		return " (1 try left, read from the card)"
+	}
+	return fmt.Sprintf(" (%d tries left, read from the card)", *n)
 }
 
 func describePIN(s pkcs11.PINState, puk bool) string {

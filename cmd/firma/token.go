@@ -38,13 +38,17 @@ func openTokenWith(io *IO, g *globalOptions, preferSigning bool, suggested []str
 		// A key URI may name its token too: pkcs11:token=...;object=...
 		tok = g.Key
 	}
-	return pkcs11.Open(pkcs11.OpenOptions{
+	t, d, err := pkcs11.Open(pkcs11.OpenOptions{
 		Module:        g.Module,
 		Token:         tok,
 		Getenv:        io.Getenv,
 		PreferSigning: preferSigning,
 		Suggested:     suggested,
 	})
+	if err == nil {
+		withCardPINState(t)
+	}
+	return t, d, err
 }
 
 // keySelector parses --key.
@@ -85,6 +89,9 @@ func openSigningKey(io *IO, g *globalOptions, pin *secretOptions) (*tokenKey, er
 		return nil, err
 	}
 	c, chain, err := tok.SigningCertificate(sel)
+	if err == nil {
+		err = checkCardCanSign(tok, c)
+	}
 	if err != nil {
 		tok.Close()
 		return nil, err

@@ -5,7 +5,12 @@
 // Contract: a Card emulates one card profile (ATR and PIN behaviour) with
 // ISO/IEC 7816-4 SELECT, VERIFY (with and without data), CHANGE REFERENCE
 // DATA and RESET RETRY COUNTER, real PIN and PUK retry counters (3 tries,
-// 63Cx, 6983 when blocked), and a log of every APDU it received. Tests and
+// 63Cx, 6983 when blocked), command chaining, extended-length APDUs on
+// profiles that take them, and a log of every APDU it received. LoadCNS
+// turns it into an Italian CNS card that OpenSC's itacns driver reads
+// (cns.go): the CNS file system with SELECT by path and FCP, READ BINARY
+// (6282 at the end of a file), MSE RESTORE/SET and PSO COMPUTE DIGITAL
+// SIGNATURE or DECIPHER doing raw RSA with keys that need their PIN. Tests and
 // the firma-vcard command insert it (connect to vpcd), remove it (close the
 // connection, also in the middle of a transaction) and make it
 // unresponsive; counters, verification state and the log are observable.
@@ -46,6 +51,12 @@ const (
 	swRefNotFound    = 0x6A88
 	swInsNotSupp     = 0x6D00
 	swClaNotSupp     = 0x6E00
+	// more statuses of the CNS file system and crypto (cns.go)
+	swEndOfFile       = 0x6282
+	swChainUnexpected = 0x6883
+	swCondNotSat      = 0x6985
+	swWrongOffset     = 0x6B00
+	swFuncNotSupp     = 0x6A81
 )
 
 // MaxTries is the retry limit of every PIN and PUK on the virtual cards.
@@ -72,6 +83,9 @@ type Profile struct {
 	ATR []byte
 	// Secrets are the PINs and PUKs on the card.
 	Secrets []Secret
+	// ExtendedAPDU is set on cards that take extended-length APDUs (CNS
+	// 1.1 cards with 2048-bit keys); others answer 6700 to them.
+	ExtendedAPDU bool
 	// EmptyVerifyCounts makes a VERIFY without data count as a failed
 	// try (and answer 63Cx with the decremented counter), as some cards
 	// do; otherwise it is the ISO 7816-4 retry-counter query.
@@ -108,10 +122,11 @@ var Profiles = map[string]Profile{
 		EmptyVerifyCounts: true,
 	},
 	"idemia": {
-		Name:        "idemia",
-		Description: "IDEMIA ID-One CNS v2 (CNS 1.1); an empty VERIFY reads the counter",
-		ATR:         mustHex("3B FF 18 00 00 81 31 FE 45 00 6B 11 05 07 00 01 11 01 43 4E 53 11 31 80 7B"),
-		Secrets:     cnsSecrets(0),
+		Name:         "idemia",
+		Description:  "IDEMIA ID-One CNS v2 (CNS 1.1); an empty VERIFY reads the counter",
+		ATR:          mustHex("3B FF 18 00 00 81 31 FE 45 00 6B 11 05 07 00 01 11 01 43 4E 53 11 31 80 7B"),
+		Secrets:      cnsSecrets(0),
+		ExtendedAPDU: true,
 	},
 	"athena": {
 		Name:        "athena",
@@ -180,7 +195,10 @@ type Card struct {
 	unresponsive bool
 	removeOn     func(apdu []byte) bool
 	conn         *conn
-	changed      chan struct{} // closed and replaced on every log append or state change
+	// CNS file system and keys (cns.go); nil until LoadCNS.
+	fs      *cnsFS
+	chain   *apdu         // the command chain being collected
+	changed chan struct{} // closed and replaced on every log append or state change
 }
 
 // New returns a card for the named profile with DefaultPIN and DefaultPUK
@@ -361,11 +379,16 @@ func (c *Card) handleAPDU(cmd []byte) ([]byte, action) {
 
 func sw(code int) []byte { return []byte{byte(code >> 8), byte(code)} }
 
-// apdu is a parsed short command APDU (ISO 7816-4 5.1, cases 1 to 4).
+// apdu is a parsed command APDU (ISO 7816-4 5.1, cases 1 to 4, short
+// or extended length).
 type apdu struct {
 	cla, ins, p1, p2 byte
 	data             []byte
 	hasLe            bool
+	// ne is the maximum response length the command asks for (256 for a
+	// short Le of 00, 65536 for an extended one of 0000).
+	ne       int
+	extended bool
 }
 
 func parseAPDU(b []byte) (apdu, bool) {
@@ -374,28 +397,101 @@ func parseAPDU(b []byte) (apdu, bool) {
 	}
 	a := apdu{cla: b[0], ins: b[1], p1: b[2], p2: b[3]}
 	body := b[4:]
+	shortLe := func(v byte) int {
+		if v == 0 {
+			return 256
+		}
+		return int(v)
+	}
+	extLe := func(v []byte) int {
+		n := int(v[0])<<8 | int(v[1])
+		if n == 0 {
+			return 65536
+		}
+		return n
+	}
 	switch {
 	case len(body) == 0: // case 1
-	case len(body) == 1: // case 2: Le
-		a.hasLe = true
-	default:
+	case len(body) == 1: // case 2S: Le
+		a.hasLe, a.ne = true, shortLe(body[0])
+	case body[0] == 0 && len(body) == 3: // case 2E
+		a.hasLe, a.ne, a.extended = true, extLe(body[1:]), true
+	case body[0] == 0 && len(body) > 3: // case 3E, 4E
+		lc := int(body[1])<<8 | int(body[2])
+		if lc == 0 || len(body) != 3+lc && len(body) != 5+lc {
+			return apdu{}, false
+		}
+		a.data, a.extended = body[3:3+lc], true
+		if len(body) == 5+lc {
+			a.hasLe, a.ne = true, extLe(body[3+lc:])
+		}
+	default: // case 3S, 4S
 		lc := int(body[0])
 		if lc == 0 || len(body) < 1+lc || len(body) > 2+lc {
 			return apdu{}, false
 		}
 		a.data = body[1 : 1+lc]
-		a.hasLe = len(body) == 2+lc
+		if len(body) == 2+lc {
+			a.hasLe, a.ne = true, shortLe(body[1+lc])
+		}
 	}
 	return a, true
 }
 
+// claChaining is the command-chaining bit of an interindustry CLA (ISO
+// 7816-4 5.4.2): more commands of the same chain follow.
+const claChaining = 0x10
+
 func (c *Card) executeLocked(raw []byte) []byte {
 	a, ok := parseAPDU(raw)
 	if !ok {
+		c.chain = nil
 		return sw(swWrongLength)
 	}
-	if a.cla&0xF0 != 0x00 && a.cla&0xF0 != 0x80 {
+	if a.cla&0xE0 != 0x00 && a.cla&0xE0 != 0x80 {
+		c.chain = nil
 		return sw(swClaNotSupp)
+	}
+	if a.extended && !c.profile.ExtendedAPDU {
+		c.chain = nil
+		return sw(swWrongLength)
+	}
+	// Command chaining: the parts are collected and the last command
+	// runs with the whole data field.
+	if a.cla&claChaining != 0 {
+		if c.chain != nil && (c.chain.ins != a.ins || c.chain.p1 != a.p1 || c.chain.p2 != a.p2) {
+			c.chain = nil
+			return sw(swChainUnexpected)
+		}
+		if c.chain == nil {
+			c.chain = &apdu{cla: a.cla &^ claChaining, ins: a.ins, p1: a.p1, p2: a.p2}
+		}
+		if len(c.chain.data)+len(a.data) > maxChain {
+			c.chain = nil
+			return sw(swWrongLength)
+		}
+		c.chain.data = append(c.chain.data, a.data...)
+		return sw(swOK)
+	}
+	if c.chain != nil {
+		if c.chain.ins != a.ins || c.chain.p1 != a.p1 || c.chain.p2 != a.p2 {
+			c.chain = nil
+			return sw(swChainUnexpected)
+		}
+		a.data = append(c.chain.data, a.data...)
+		c.chain = nil
+	}
+	if c.fs != nil {
+		switch a.ins {
+		case 0xA4:
+			return c.cnsSelectLocked(a)
+		case 0xB0:
+			return c.readBinaryLocked(a)
+		case 0x22:
+			return c.mseLocked(a)
+		case 0x2A:
+			return c.psoLocked(a)
+		}
 	}
 	switch a.ins {
 	case 0xA4:
@@ -409,6 +505,9 @@ func (c *Card) executeLocked(raw []byte) []byte {
 	}
 	return sw(swInsNotSupp)
 }
+
+// maxChain bounds the data a command chain may collect.
+const maxChain = 4096
 
 // files the card knows: MF and the CNS DFs.
 var files = map[string]bool{"3F00": true, "1100": true, "1400": true, "1000": true}
@@ -541,6 +640,10 @@ func (c *Card) resetLocked(a apdu) []byte {
 // powerLocked handles a power change: verification does not survive it.
 func (c *Card) powerLocked(on bool) {
 	c.powered = on
+	c.chain = nil
+	if c.fs != nil {
+		c.fs.reset()
+	}
 	for _, s := range c.secrets {
 		s.verified = false
 	}

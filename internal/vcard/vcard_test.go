@@ -249,6 +249,13 @@ func FuzzCommand(f *testing.F) {
 					t.Fatalf("%X: %s tries %d", b, s.Name, n)
 				}
 			}
+			// The same bytes on a CNS card, twice (a chain may be open).
+			cns, _ := cnsCard(t, profile)
+			for range 2 {
+				if resp, act := cns.handleAPDU(b); act != actAnswer || len(resp) < 2 {
+					t.Fatalf("CNS %X: response %X action %v", b, resp, act)
+				}
+			}
 		}
 	})
 }
