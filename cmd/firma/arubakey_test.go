@@ -304,7 +304,7 @@ func TestArubaKeyOpenSC(t *testing.T) {
 		})
 		args := append([]string{"sign", "--pin-file", pinFile, "--output-dir", out}, inputs...)
 		code, stdout, errs := firma(args...)
-		if code == ExitOK || !strings.Contains(errs, "removed") {
+		if code != ExitToken || !strings.Contains(errs, "removed") {
 			t.Fatalf("pulled card: exit %d\n%s%s", code, stdout, errs)
 		}
 		entries, _ := os.ReadDir(out)

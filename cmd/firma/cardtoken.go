@@ -98,10 +98,8 @@ func checkCardCanSign(tok *pkcs11.Token, key *pkcs11.Certificate) error {
 	}
 	err := &pkcs11.SignNotSupportedError{Module: tok.Module().Profile.Name, Token: tok.Info.Label,
 		KeyBits: pub.N.BitLen(), CardVersion: rr.Identification.CNS.Version}
-	return withCode(ExitCert, err, signNotSupportedHint)
+	return err
 }
-
-const signNotSupportedHint = "OpenSC signs with 2048-bit keys only on cards that say CNS 1.1; nothing was signed and no PIN was asked: use the card maker's module (firma modules lists those found) with --module"
 
 // unlockOnCard unblocks the PIN of an OpenSC token on its card by APDU
 // (RESET RETRY COUNTER, the path of --pcsc), since OpenSC's default

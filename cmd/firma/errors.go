@@ -84,6 +84,7 @@ var classification = []struct {
 	{isA[*pkcs11.NoTokenError], ExitToken},
 	{isA[*pkcs11.AmbiguousTokenError], ExitToken},
 	{isA[*pkcs11.TokenRemovedError], ExitToken},
+	{isA[*pkcs11.SignNotSupportedError], ExitCert},
 	{isA[*pkcs11.NoCertificateError], ExitCert},
 	{isA[*pkcs11.NoKeyError], ExitCert},
 	{isA[*pkcs11.PINIncorrectError], ExitPIN},

@@ -78,6 +78,12 @@ var libraryHints = []func(err error) (string, bool){
 	hintAs(func(e *pkcs11.FinalTryError) string {
 		return "if you are sure of it, run again with --allow-final-try"
 	}),
+	hintAs(func(e *pkcs11.SignNotSupportedError) string {
+		if e.CardVersion != "" && e.KeyBits > 1024 {
+			return "OpenSC signs with 2048-bit keys only on cards that say CNS 1.1; nothing was signed: use the card maker's module ('firma modules' lists those found) with --module"
+		}
+		return "use the card maker's module ('firma modules' lists those found) with --module"
+	}),
 	hintAs(func(e *pkcs11.TokenRemovedError) string {
 		return "insert the card again and repeat the command; no output was written"
 	}),
