@@ -16,7 +16,6 @@ import (
 	"bytes"
 	"context"
 	"crypto"
-	"encoding/asn1"
 	"errors"
 	"fmt"
 	"hash"
@@ -195,18 +194,16 @@ func (s *Signer) CoSignDetached(ctx context.Context, open Opener, content io.Rea
 	return s.addParallel(ctx, open, sd, n, hashes[s.opts.Hash].Sum(nil), w)
 }
 
-// messageDigest returns the value of the single message-digest signed
-// attribute of si.
+// messageDigest returns the value of the message-digest signed attribute
+// of si, with a reason a person can read when there is none.
 func messageDigest(si *cms.ParsedSignerInfo) ([]byte, error) {
-	if si.SignedAttrs == nil {
+	md, err := si.MessageDigest()
+	switch {
+	case errors.Is(err, cms.ErrNoSignedAttrs):
 		return nil, errors.New("it has no signed attributes, so the document it covers cannot be checked")
-	}
-	attrs := cms.FindAttrs(si.SignedAttrs, cms.OIDAttrMessageDigest)
-	if len(attrs) != 1 || len(attrs[0].Values) != 1 {
+	case errors.Is(err, cms.ErrNoMessageDigest):
 		return nil, errors.New("it has no single message-digest attribute")
-	}
-	var md []byte
-	if rest, err := asn1.Unmarshal(attrs[0].Values[0], &md); err != nil || len(rest) != 0 {
+	case err != nil:
 		return nil, errors.New("its message-digest attribute cannot be read")
 	}
 	return md, nil

@@ -147,15 +147,8 @@ func parseToken(token []byte) (*parsedToken, error) {
 			continue // attribute certificates and the like
 		}
 		p.certs = append(p.certs, c)
-		switch {
-		case si.IssuerSerial != nil:
-			if bytes.Equal(c.RawIssuer, si.IssuerSerial.RawIssuer) && c.SerialNumber.Cmp(si.IssuerSerial.Serial) == 0 {
-				p.signer = c
-			}
-		case si.SubjectKeyID != nil:
-			if bytes.Equal(c.SubjectKeyId, si.SubjectKeyID) {
-				p.signer = c
-			}
+		if si.Identifies(c) {
+			p.signer = c
 		}
 	}
 	return p, nil

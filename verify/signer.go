@@ -192,8 +192,7 @@ func (v *verifier) checkSigner(j signerJob) *signerOutcome {
 		case !have:
 			s.fail("message_digest", SignedDataNotFound, "the content was not hashed with "+hashName(h)+": the algorithm is not declared in the SignedData")
 		default:
-			var want []byte
-			if rest, err := asn1.Unmarshal(mustDER(mdRaw), &want); err != nil || len(rest) != 0 {
+			if want, err := cms.ParseMessageDigest(mdRaw); err != nil {
 				s.fail("message_digest", FormatFailure, "unreadable message-digest attribute")
 			} else if !bytes.Equal(want, got) {
 				s.fail("message_digest", HashFailure, "the content does not match the signed digest: it was changed after signing")
@@ -366,31 +365,7 @@ func (v *verifier) identify(s *Signature, j signerJob, single map[string][]byte)
 	return nil
 }
 
-func matchesSID(c *x509.Certificate, si *cms.ParsedSignerInfo) bool {
-	if si.IssuerSerial != nil {
-		return si.IssuerSerial.Serial != nil && c.SerialNumber.Cmp(si.IssuerSerial.Serial) == 0 && sameName(c.RawIssuer, si.IssuerSerial.RawIssuer)
-	}
-	return len(si.SubjectKeyID) > 0 && bytes.Equal(c.SubjectKeyId, si.SubjectKeyID)
-}
-
-// sameName compares two encoded Names, tolerating encodings that differ
-// but mean the same (string types re-encoded by a tool).
-func sameName(a, b []byte) bool {
-	if bytes.Equal(a, b) {
-		return true
-	}
-	var na, nb pkix.RDNSequence
-	if _, err := asn1.Unmarshal(a, &na); err != nil {
-		return false
-	}
-	if _, err := asn1.Unmarshal(b, &nb); err != nil {
-		return false
-	}
-	var x, y pkix.Name
-	x.FillFromRDNSequence(&na)
-	y.FillFromRDNSequence(&nb)
-	return x.String() == y.String()
-}
+func matchesSID(c *x509.Certificate, si *cms.ParsedSignerInfo) bool { return si.Identifies(c) }
 
 type essCertRef struct {
 	attr   string

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/firma-dev/firma/certinfo"
+	"github.com/firma-dev/firma/internal/cms"
 )
 
 // AnchorKind says what a trusted-list service may vouch for.
@@ -397,7 +398,7 @@ func (t *TrustStore) weakChains(leaf *x509.Certificate, inter []*x509.Certificat
 		}
 		cands = append(cands, inter...)
 		for _, is := range cands {
-			if !sameName(is.RawSubject, c.RawIssuer) || onPath(path, is) {
+			if !cms.SameName(is.RawSubject, c.RawIssuer) || onPath(path, is) {
 				continue
 			}
 			if at.Before(is.NotBefore) || at.After(is.NotAfter) || !(is.BasicConstraintsValid && is.IsCA) {

@@ -24,7 +24,6 @@ import (
 	"encoding/asn1"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"math/big"
 
@@ -273,39 +272,23 @@ func (ci *ContentInfo) SignedData(opts ParseOptions) (*ParsedSignedData, error) 
 	}
 	sd.Detached = !more
 	if more {
-		hashes := map[crypto.Hash]hash.Hash{}
+		algs := append([]crypto.Hash(nil), opts.ExtraDigests...)
 		for _, a := range sd.DigestAlgorithms {
-			if h, ok := HashOf(a.Algorithm); ok && h.Available() {
-				hashes[h] = h.New()
-			}
-		}
-		for _, h := range opts.ExtraDigests {
-			if h.Available() {
-				hashes[h] = h.New()
+			if h, ok := HashOf(a.Algorithm); ok {
+				algs = append(algs, h)
 			}
 		}
 		cf, err := r.Enter(ClassContext, 0)
 		if err != nil {
 			return nil, fmt.Errorf("reading encapsulated content: %w", err)
 		}
-		osr, err := r.OctetStringReader()
-		if err != nil {
-			return nil, fmt.Errorf("reading encapsulated content: %w", err)
-		}
-		ws := make([]io.Writer, 0, len(hashes)+1)
-		for _, h := range hashes {
-			ws = append(ws, h)
-		}
-		if opts.Content != nil {
-			ws = append(ws, opts.Content)
-		}
-		n, err := io.Copy(io.MultiWriter(ws...), osr)
+		n, digests, err := hashContent(r, algs, opts.Content)
 		sd.ContentLength = n
 		if err != nil {
 			return nil, fmt.Errorf("reading encapsulated content: %w", err)
 		}
-		for k, h := range hashes {
-			sd.ContentDigests[k] = h.Sum(nil)
+		for k, d := range digests {
+			sd.ContentDigests[k] = d
 		}
 		if err := r.Leave(&cf); err != nil {
 			return nil, err

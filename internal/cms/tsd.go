@@ -3,7 +3,6 @@ package cms
 import (
 	"crypto"
 	"fmt"
-	"hash"
 	"io"
 )
 
@@ -90,30 +89,13 @@ func (ci *ContentInfo) TimeStampedData(opts ParseOptions) (*TimeStampedData, err
 				t.HashProtected = kids[0].Content[0] != 0
 			}
 		case h.Is(ClassUniversal, TagOctetString):
-			hashes := map[crypto.Hash]hash.Hash{}
-			for _, hh := range opts.ExtraDigests {
-				if hh.Available() {
-					hashes[hh] = hh.New()
-				}
-			}
-			osr, err := r.OctetStringReader()
-			if err != nil {
-				return nil, err
-			}
-			ws := make([]io.Writer, 0, len(hashes)+1)
-			for _, hh := range hashes {
-				ws = append(ws, hh)
-			}
-			if opts.Content != nil {
-				ws = append(ws, opts.Content)
-			}
-			n, err := io.Copy(io.MultiWriter(ws...), osr)
+			n, digests, err := hashContent(r, opts.ExtraDigests, opts.Content)
 			t.ContentLength = n
 			if err != nil {
 				return nil, fmt.Errorf("reading time-stamped content: %w", err)
 			}
-			for k, hh := range hashes {
-				t.ContentDigests[k] = hh.Sum(nil)
+			for k, d := range digests {
+				t.ContentDigests[k] = d
 			}
 			t.Detached = false
 		case h.Class == ClassContext:
