@@ -128,7 +128,7 @@ func (s *Signer) CoSign(ctx context.Context, open Opener, w io.Writer) (Result, 
 // addParallel signs digest (of size content bytes) and writes the file
 // sd was read from with this SignerInfo added.
 func (s *Signer) addParallel(ctx context.Context, open Opener, sd *cms.ParsedSignedData, size int64, digest []byte, w io.Writer) (Result, error) {
-	si, res, err := s.SignerInfo(ctx, digest, sd.EContentType)
+	si, res, err := s.signerInfo(ctx, digest, sd.EContentType)
 	res.Size = size
 	if err != nil {
 		return res, err
@@ -229,7 +229,7 @@ func (s *Signer) CounterSign(ctx context.Context, open Opener, index int, w io.W
 	h.Write(target.Signature)
 	digest := h.Sum(nil)
 	// No content-type: a counter-signature must not carry it.
-	cs, res, err := s.SignerInfo(ctx, digest, nil)
+	cs, res, err := s.signerInfo(ctx, digest, nil)
 	res.Size = sd.ContentLength
 	if err != nil {
 		return res, err

@@ -267,7 +267,7 @@ func (s *Signer) hashAndSign(ctx context.Context, content io.Reader) (Result, []
 	if err != nil {
 		return Result{}, nil, err
 	}
-	si, res, err := s.SignerInfo(ctx, digest, cms.OIDData)
+	si, res, err := s.signerInfo(ctx, digest, cms.OIDData)
 	res.Size = size
 	if err != nil {
 		return res, nil, err
@@ -285,23 +285,13 @@ func (s *Signer) signedData(si []byte) *cms.SignedDataBuilder {
 	}
 }
 
-// DigestAlgorithm is the DER AlgorithmIdentifier of the Signer's digest.
-func (s *Signer) DigestAlgorithm() []byte { return s.digAlg }
-
-// Certificates are the DER certificates the Signer puts in a signature:
-// its own first, then the chain.
-func (s *Signer) Certificates() [][]byte { return s.certs }
-
-// Hash is the Signer's digest algorithm.
-func (s *Signer) Hash() crypto.Hash { return s.opts.Hash }
-
-// SignerInfo signs a precomputed message digest and returns the DER
+// signerInfo signs a precomputed message digest and returns the DER
 // SignerInfo and a Result with its Digest, Hash, SigningTime and, with a
 // Timestamper, TimestampTime. contentType is the content-type attribute
 // (id-data for a document); nil leaves it out, as a counter-signature
 // requires, in which case digest is the digest of the countered
 // signature value.
-func (s *Signer) SignerInfo(ctx context.Context, digest []byte, contentType asn1.ObjectIdentifier) ([]byte, Result, error) {
+func (s *Signer) signerInfo(ctx context.Context, digest []byte, contentType asn1.ObjectIdentifier) ([]byte, Result, error) {
 	res := Result{Digest: digest, Hash: s.opts.Hash}
 	if len(digest) != s.opts.Hash.Size() {
 		return nil, res, fmt.Errorf("digest of %d bytes for %v", len(digest), s.opts.Hash)

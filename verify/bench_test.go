@@ -132,7 +132,7 @@ func BenchmarkVerifyAttached(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				var rep *Report
 				peak := peakHeap(func() {
-					rep, err = Verify(context.Background(), mk(), Options{Trust: trust, Extract: io.Discard, Now: p.now.Add(time.Hour)})
+					rep, err = Verify(context.Background(), mk(), Options{Trust: trust, Extract: io.Discard, Now: at(p.now.Add(time.Hour))})
 				})
 				if err != nil {
 					b.Fatal(err)

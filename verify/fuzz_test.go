@@ -43,7 +43,7 @@ func FuzzVerify(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		rep, err := Verify(ctx, bytes.NewReader(in), Options{Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Extract: io.Discard})
+		rep, err := Verify(ctx, bytes.NewReader(in), Options{Now: at(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)), Extract: io.Discard})
 		if err != nil {
 			return
 		}

@@ -192,8 +192,8 @@ func contains(list []string, s string) bool {
 
 func verifyBytes(t testing.TB, in []byte, opts Options) *Report {
 	t.Helper()
-	if opts.Now.IsZero() {
-		opts.Now = testPKI(t).now.Add(time.Hour)
+	if opts.Now == nil {
+		opts.Now = at(testPKI(t).now.Add(time.Hour))
 	}
 	rep, err := Verify(context.Background(), bytes.NewReader(in), opts)
 	if err != nil {
@@ -496,3 +496,6 @@ func checkReport(t testing.TB, rep *Report) {
 		}
 	}
 }
+
+// at is a clock stopped at t.
+func at(t time.Time) func() time.Time { return func() time.Time { return t } }

@@ -33,9 +33,12 @@ const (
 
 type anchor struct {
 	cert   *x509.Certificate
-	source string
+	source string // for people: "file:PATH", "tsl:PATH", "system", a caller's name
 	kind   AnchorKind
 	name   string
+	// list is the index in TrustStore.lists of the trusted list the
+	// anchor comes from, -1 for other anchors.
+	list int
 	// periods are when a trusted-list service had an active status
 	// (granted or an equivalent national status); nil means always, as
 	// for --trust and the system store.
@@ -92,7 +95,7 @@ func (e *TrustError) Unwrap() error { return e.Err }
 // addAnchor adds c as an anchor of kind during periods (nil: always). A
 // certificate already present with the same kind gets the periods added
 // to its own.
-func (t *TrustStore) addAnchor(c *x509.Certificate, source string, kind AnchorKind, name string, periods []period) {
+func (t *TrustStore) addAnchor(c *x509.Certificate, source string, list int, kind AnchorKind, name string, periods []period) {
 	for i := range t.anchors {
 		a := &t.anchors[i]
 		if bytes.Equal(a.cert.Raw, c.Raw) && a.kind == kind {
@@ -107,7 +110,7 @@ func (t *TrustStore) addAnchor(c *x509.Certificate, source string, kind AnchorKi
 		}
 	}
 	t.pool.AddCert(c)
-	t.anchors = append(t.anchors, anchor{cert: c, source: source, kind: kind, name: name, periods: periods})
+	t.anchors = append(t.anchors, anchor{cert: c, source: source, list: list, kind: kind, name: name, periods: periods})
 }
 
 func (t *TrustStore) addSource(s string) {
@@ -151,7 +154,7 @@ func (t *TrustStore) AddPath(path string) error {
 			return &TrustError{Source: f, Err: err}
 		}
 		for _, c := range certs {
-			t.addAnchor(c, "file:"+f, AnchorAny, certinfo.FormatName(c.Subject), nil)
+			t.addAnchor(c, "file:"+f, -1, AnchorAny, certinfo.FormatName(c.Subject), nil)
 			n++
 		}
 	}
@@ -240,15 +243,10 @@ func (t *TrustStore) AddSystem() error {
 // listOf returns the trusted list anchor a came from, nil for other
 // anchors.
 func (t *TrustStore) listOf(a *anchor) *TSLInfo {
-	if t == nil || a == nil {
+	if t == nil || a == nil || a.list < 0 || a.list >= len(t.lists) {
 		return nil
 	}
-	for i := range t.lists {
-		if "tsl:"+t.lists[i].Source == a.source {
-			return &t.lists[i]
-		}
-	}
-	return nil
+	return &t.lists[a.list]
 }
 
 // TrustedLists describes the trusted lists added with AddTSL, in order.
@@ -258,6 +256,20 @@ func (t *TrustStore) TrustedLists() []TSLInfo {
 	}
 	return append([]TSLInfo(nil), t.lists...)
 }
+
+// AddCertificates trusts certs as anchors of any kind, always (as
+// x509.CertPool.AddCert does); source names them in reports ("my CA").
+func (t *TrustStore) AddCertificates(source string, certs ...*x509.Certificate) {
+	for _, c := range certs {
+		t.addAnchor(c, source, -1, AnchorAny, certinfo.FormatName(c.Subject), nil)
+	}
+	if len(certs) > 0 {
+		t.addSource(source)
+	}
+}
+
+// HasTrustedList reports whether a trusted list was added.
+func (t *TrustStore) HasTrustedList() bool { return t != nil && len(t.lists) > 0 }
 
 // Sources names the anchor sources.
 func (t *TrustStore) Sources() []string { return append([]string(nil), t.sources...) }

@@ -221,8 +221,8 @@ type TSLOptions struct {
 	// NextUpdate, and its signer expired when Now is past the signing
 	// certificate's validity. The signing certificate must not have
 	// expired before the list's ListIssueDateTime (it must be valid at
-	// Now when the list gives none). Zero means time.Now().
-	Now time.Time
+	// Now when the list gives none). A nil clock is time.Now.
+	Now func() time.Time
 }
 
 // TSLError reports a trusted list that cannot be used.
@@ -534,7 +534,10 @@ func dropSpace(r rune) rune {
 // reported (TSLInfo.SignerExpired), not refused. See TSLOptions for
 // which signers are accepted.
 func ReadTSL(r io.Reader, opts TSLOptions) (*TSL, error) {
-	now := opts.Now
+	var now time.Time
+	if opts.Now != nil {
+		now = opts.Now()
+	}
 	if now.IsZero() {
 		now = time.Now()
 	}
@@ -772,6 +775,14 @@ func (t *TrustStore) AddTSL(path string, opts TSLOptions) (*TSLInfo, error) {
 	if err != nil {
 		return nil, &TSLError{Source: path, Err: err}
 	}
+	return t.AddTrustedList(l, path)
+}
+
+// AddTrustedList adds the certificates of the qualified CA and timestamp
+// services of a list ReadTSL checked, each with the periods its status was
+// active; source names the list in reports.
+func (t *TrustStore) AddTrustedList(l *TSL, source string) (*TSLInfo, error) {
+	path := source
 	type pending struct {
 		c       *x509.Certificate
 		kind    AnchorKind
@@ -795,7 +806,7 @@ func (t *TrustStore) AddTSL(path string, opts TSLOptions) (*TSLInfo, error) {
 		return nil, &TSLError{Source: path, Err: errors.New("no active qualified CA or timestamp service")}
 	}
 	for _, a := range add {
-		t.addAnchor(a.c, "tsl:"+path, a.kind, a.name, a.periods)
+		t.addAnchor(a.c, "tsl:"+path, len(t.lists), a.kind, a.name, a.periods)
 	}
 	info := l.Info
 	info.Source = path

@@ -202,7 +202,7 @@ func TestTSLSignature(t *testing.T) {
 	// of the same key): the anchors are used.
 	for _, pin := range []*x509.Certificate{k.signer, k.renewed} {
 		ts := NewTrustStore()
-		info, err := ts.AddTSL(path, TSLOptions{Signers: []*x509.Certificate{p.other.Cert, pin}, Now: now})
+		info, err := ts.AddTSL(path, TSLOptions{Signers: []*x509.Certificate{p.other.Cert, pin}, Now: at(now)})
 		if err != nil {
 			t.Fatalf("pinned %s: %v", pin.Subject.CommonName, err)
 		}
@@ -211,7 +211,7 @@ func TestTSLSignature(t *testing.T) {
 			info.Territory != "IT" || info.Sequence != "42" || info.Issued == nil || !info.Issued.Equal(d.issued) {
 			t.Errorf("pinned info %+v", info)
 		}
-		rep := verifyBytes(t, der, Options{Trust: ts, Now: now})
+		rep := verifyBytes(t, der, Options{Trust: ts, Now: at(now)})
 		mustPass(t, rep)
 		if s := rep.Layers[0].Signatures[0]; s.QualifiedTSL == nil || !*s.QualifiedTSL {
 			t.Errorf("qualified_tsl %v", s.QualifiedTSL)
@@ -223,7 +223,7 @@ func TestTSLSignature(t *testing.T) {
 
 	// Valid, but another signer is pinned: refused, nothing trusted.
 	ts := NewTrustStore()
-	_, err := ts.AddTSL(path, TSLOptions{Signers: []*x509.Certificate{p.other.Cert}, Now: now})
+	_, err := ts.AddTSL(path, TSLOptions{Signers: []*x509.Certificate{p.other.Cert}, Now: at(now)})
 	se := mustTSLError(t, "other pin", err, "not_pinned")
 	if se.SignerSHA256 != fingerprint(k.signer) || se.Signer == "" || !ts.Empty() {
 		t.Errorf("error %+v, store empty %v", se, ts.Empty())
@@ -231,23 +231,23 @@ func TestTSLSignature(t *testing.T) {
 
 	// Valid, nothing pinned: used, and said so.
 	ts = NewTrustStore()
-	info, err := ts.AddTSL(path, TSLOptions{Now: now})
+	info, err := ts.AddTSL(path, TSLOptions{Now: at(now)})
 	if err != nil || info.Signature != TSLNotPinned || len(info.Warnings) != 1 ||
 		info.Warnings[0] != "trusted list signed by AgID TEST TSL signer, signer not pinned" {
 		t.Fatalf("not pinned: %+v %v", info, err)
 	}
-	mustPass(t, verifyBytes(t, der, Options{Trust: ts, Now: now}))
+	mustPass(t, verifyBytes(t, der, Options{Trust: ts, Now: at(now)}))
 
 	// Someone re-signs an edited list with their own key: without a pin it
 	// is used, naming that signer; with the pin it is refused.
 	evil := d
 	evil.services = append(evil.services, tslSvc{name: "Evil CA", typ: tslTypeCAQC, status: granted, certs: []*x509.Certificate{p.other.Cert}})
 	resigned := writeTemp(t, "resigned.xml", signTSL(t, evil.xml(), p.tsa.Key, p.tsa.Cert))
-	info, err = NewTrustStore().AddTSL(resigned, TSLOptions{Now: now})
+	info, err = NewTrustStore().AddTSL(resigned, TSLOptions{Now: at(now)})
 	if err != nil || info.Signature != TSLNotPinned || info.SignerName != "Firma TEST TSA 1" {
 		t.Errorf("re-signed, no pin: %+v %v", info, err)
 	}
-	_, err = NewTrustStore().AddTSL(resigned, TSLOptions{Signers: []*x509.Certificate{k.signer}, Now: now})
+	_, err = NewTrustStore().AddTSL(resigned, TSLOptions{Signers: []*x509.Certificate{k.signer}, Now: at(now)})
 	mustTSLError(t, "re-signed, pinned", err, "not_pinned")
 
 	// One byte of a service changed after signing: refused whatever the
@@ -257,7 +257,7 @@ func TestTSLSignature(t *testing.T) {
 		t.Fatal("tampering did not change the list")
 	}
 	tp := writeTemp(t, "tampered.xml", tampered)
-	for _, o := range []TSLOptions{{Now: now}, {Signers: []*x509.Certificate{k.signer}, Now: now}, {AllowUnsigned: true, Now: now}} {
+	for _, o := range []TSLOptions{{Now: at(now)}, {Signers: []*x509.Certificate{k.signer}, Now: at(now)}, {AllowUnsigned: true, Now: at(now)}} {
 		_, err := NewTrustStore().AddTSL(tp, o)
 		mustTSLError(t, "tampered", err, "invalid")
 	}
@@ -268,9 +268,9 @@ func TestTSLSignature(t *testing.T) {
 		t.Fatal("signature not removed")
 	}
 	sp := writeTemp(t, "stripped.xml", stripped)
-	_, err = NewTrustStore().AddTSL(sp, TSLOptions{Now: now})
+	_, err = NewTrustStore().AddTSL(sp, TSLOptions{Now: at(now)})
 	mustTSLError(t, "stripped", err, "unsigned")
-	info, err = NewTrustStore().AddTSL(sp, TSLOptions{AllowUnsigned: true, Now: now})
+	info, err = NewTrustStore().AddTSL(sp, TSLOptions{AllowUnsigned: true, Now: at(now)})
 	if err != nil || info.Signature != TSLUnsigned || info.Anchors != 2 || len(info.Warnings) != 1 {
 		t.Errorf("stripped, allowed: %+v %v", info, err)
 	}
@@ -278,12 +278,12 @@ func TestTSLSignature(t *testing.T) {
 	// No KeyInfo: only a pinned certificate can check the signature.
 	noKeyInfo := regexp.MustCompile(`(?s)<ds:KeyInfo>.*</ds:KeyInfo>`).ReplaceAll(signed, nil)
 	np := writeTemp(t, "nokeyinfo.xml", noKeyInfo)
-	_, err = NewTrustStore().AddTSL(np, TSLOptions{Now: now})
+	_, err = NewTrustStore().AddTSL(np, TSLOptions{Now: at(now)})
 	mustTSLError(t, "no KeyInfo, no pin", err, "not_pinned")
-	if info, err := NewTrustStore().AddTSL(np, TSLOptions{Signers: []*x509.Certificate{p.other.Cert, k.signer}, Now: now}); err != nil || info.Signature != TSLPinned {
+	if info, err := NewTrustStore().AddTSL(np, TSLOptions{Signers: []*x509.Certificate{p.other.Cert, k.signer}, Now: at(now)}); err != nil || info.Signature != TSLPinned {
 		t.Errorf("no KeyInfo, pinned: %+v %v", info, err)
 	}
-	_, err = NewTrustStore().AddTSL(np, TSLOptions{Signers: []*x509.Certificate{p.other.Cert}, Now: now})
+	_, err = NewTrustStore().AddTSL(np, TSLOptions{Signers: []*x509.Certificate{p.other.Cert}, Now: at(now)})
 	mustTSLError(t, "no KeyInfo, other pin", err, "invalid")
 
 	// The signing certificate is judged at the list's issue date (issue
@@ -291,7 +291,7 @@ func TestTSLSignature(t *testing.T) {
 	// refused before, as "changed or damaged".)
 	later := k.signer.NotAfter.Add(time.Hour)
 	ts = NewTrustStore()
-	info, err = ts.AddTSL(path, TSLOptions{Signers: []*x509.Certificate{k.signer}, Now: later})
+	info, err = ts.AddTSL(path, TSLOptions{Signers: []*x509.Certificate{k.signer}, Now: at(later)})
 	if err != nil || info.Signature != TSLPinned || !info.SignerExpired || info.SignerNotAfter == nil || !info.SignerNotAfter.Equal(k.signer.NotAfter) || info.Anchors != 2 {
 		t.Fatalf("signer expired after the issue date: %+v %v", info, err)
 	}
@@ -306,20 +306,20 @@ func TestTSLSignature(t *testing.T) {
 	// it is issued.
 	bad := d
 	bad.issued = k.signer.NotAfter.Add(testpki.Day)
-	_, err = NewTrustStore().AddTSL(writeTemp(t, "issued-after.xml", signTSL(t, bad.xml(), k.key, k.signer)), TSLOptions{Signers: []*x509.Certificate{k.signer}, Now: now})
+	_, err = NewTrustStore().AddTSL(writeTemp(t, "issued-after.xml", signTSL(t, bad.xml(), k.key, k.signer)), TSLOptions{Signers: []*x509.Certificate{k.signer}, Now: at(now)})
 	se = mustTSLError(t, "issued after the signer expired", err, "signer_validity")
 	if !strings.Contains(se.Error(), "expired on "+k.signer.NotAfter.UTC().Format(time.DateOnly)+", before the issue date") {
 		t.Errorf("issued after the signer expired: %v", se)
 	}
 	early := d
 	early.issued = k.signer.NotBefore.Add(-testpki.Day)
-	if info, err := NewTrustStore().AddTSL(writeTemp(t, "issued-before.xml", signTSL(t, early.xml(), k.key, k.signer)), TSLOptions{Signers: []*x509.Certificate{k.signer}, Now: now}); err != nil || info.SignerExpired {
+	if info, err := NewTrustStore().AddTSL(writeTemp(t, "issued-before.xml", signTSL(t, early.xml(), k.key, k.signer)), TSLOptions{Signers: []*x509.Certificate{k.signer}, Now: at(now)}); err != nil || info.SignerExpired {
 		t.Errorf("signed by a certificate newer than the issue date: %+v %v", info, err)
 	}
 	// No issue date: the signer must be valid at verification time.
 	undated := d
 	undated.issued = time.Time{}
-	_, err = NewTrustStore().AddTSL(writeTemp(t, "undated.xml", signTSL(t, undated.xml(), k.key, k.signer)), TSLOptions{Signers: []*x509.Certificate{k.signer}, Now: later})
+	_, err = NewTrustStore().AddTSL(writeTemp(t, "undated.xml", signTSL(t, undated.xml(), k.key, k.signer)), TSLOptions{Signers: []*x509.Certificate{k.signer}, Now: at(later)})
 	mustTSLError(t, "undated, signer expired", err, "signer_validity")
 }
 
@@ -365,7 +365,7 @@ func TestTSLSignatureWrapping(t *testing.T) {
 				t.Fatal("attack not in the list")
 			}
 			path := writeTemp(t, "wrapped.xml", []byte(tc.list))
-			for _, o := range []TSLOptions{{Now: now}, {Signers: []*x509.Certificate{k.signer}, Now: now}} {
+			for _, o := range []TSLOptions{{Now: at(now)}, {Signers: []*x509.Certificate{k.signer}, Now: at(now)}} {
 				ts := NewTrustStore()
 				info, err := ts.AddTSL(path, o)
 				if tc.usable != (err == nil) {
@@ -387,7 +387,7 @@ func TestTSLSignatureWrapping(t *testing.T) {
 	// becomes an anchor.
 	ts := NewTrustStore()
 	d.services = append(d.services, tslSvc{name: "Evil CA", typ: tslTypeCAQC, status: granted, certs: []*x509.Certificate{p.other.Cert}})
-	if _, err := ts.AddTSL(writeTemp(t, "plain.xml", []byte(d.xml())), TSLOptions{AllowUnsigned: true, Now: now}); err != nil || !hasAnchor(ts, p.other.Cert, AnchorQualifiedCA, now) {
+	if _, err := ts.AddTSL(writeTemp(t, "plain.xml", []byte(d.xml())), TSLOptions{AllowUnsigned: true, Now: at(now)}); err != nil || !hasAnchor(ts, p.other.Cert, AnchorQualifiedCA, now) {
 		t.Fatalf("control: %v", err)
 	}
 	if _, err := ts.verifyChain(p.other.Cert, nil, now, nil, AnchorQualifiedCA); err != nil {
@@ -405,7 +405,7 @@ func TestTSLStale(t *testing.T) {
 	}}
 	path := writeTemp(t, "stale.xml", signTSL(t, d.xml(), k.key, k.signer))
 	ts := NewTrustStore()
-	info, err := ts.AddTSL(path, TSLOptions{Signers: []*x509.Certificate{k.signer}, Now: now})
+	info, err := ts.AddTSL(path, TSLOptions{Signers: []*x509.Certificate{k.signer}, Now: at(now)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -416,7 +416,7 @@ func TestTSLStale(t *testing.T) {
 	// A warning, not a failure: the anchors stay usable, and the
 	// signature they vouch for says the list is stale.
 	sig := (&forge{content: document, signer: p.valid, signingTime: next.Add(-time.Hour)}).build(t)
-	rep := verifyBytes(t, sig, Options{Trust: ts, Now: now})
+	rep := verifyBytes(t, sig, Options{Trust: ts, Now: at(now)})
 	mustPass(t, rep)
 	wantSig := "the trusted list that vouches for the CA (" + path + ") is stale since " + next.UTC().Format(time.DateOnly)
 	if w := rep.Layers[0].Signatures[0].Warnings; len(w) != 1 || !strings.HasPrefix(w[0], wantSig) {
@@ -425,11 +425,11 @@ func TestTSLStale(t *testing.T) {
 
 	// The same list before its next update is fresh: no warning.
 	fresh := NewTrustStore()
-	info, err = fresh.AddTSL(path, TSLOptions{Signers: []*x509.Certificate{k.signer}, Now: next.Add(-time.Minute)})
+	info, err = fresh.AddTSL(path, TSLOptions{Signers: []*x509.Certificate{k.signer}, Now: at(next.Add(-time.Minute))})
 	if err != nil || info.Stale || len(info.Warnings) != 0 {
 		t.Errorf("fresh: %+v %v", info, err)
 	}
-	rep = verifyBytes(t, sig, Options{Trust: fresh, Now: next.Add(-time.Minute)})
+	rep = verifyBytes(t, sig, Options{Trust: fresh, Now: at(next.Add(-time.Minute))})
 	mustPass(t, rep)
 	if w := rep.Layers[0].Signatures[0].Warnings; len(w) != 0 {
 		t.Errorf("fresh list: signature warnings %q", w)
@@ -460,7 +460,7 @@ func TestTSLServiceHistory(t *testing.T) {
 			{name: "Firma TEST TSA", typ: tslTypeTSAQT, status: granted, certs: []*x509.Certificate{p.tsa.Cert}},
 		}}
 		ts := NewTrustStore()
-		if _, err := ts.AddTSL(writeTemp(t, "history.xml", []byte(d.xml())), TSLOptions{AllowUnsigned: true, Now: now}); err != nil {
+		if _, err := ts.AddTSL(writeTemp(t, "history.xml", []byte(d.xml())), TSLOptions{AllowUnsigned: true, Now: at(now)}); err != nil {
 			t.Fatal(err)
 		}
 		return ts
@@ -483,29 +483,29 @@ func TestTSLServiceHistory(t *testing.T) {
 	// Withdrawn 30 days ago, granted for years before.
 	ts := store(tslSvc{status: withdrawn, start: ago(30), history: []TSLStatus{{Type: tslTypeCAQC, Status: granted, Start: ago(1500)}}})
 	t.Run("withdrawn since, granted at signing time", func(t *testing.T) {
-		qualified(t, verifyBytes(t, sign(ago(100), time.Time{}), Options{Trust: ts, Now: now}))
+		qualified(t, verifyBytes(t, sign(ago(100), time.Time{}), Options{Trust: ts, Now: at(now)}))
 	})
 	t.Run("withdrawn since, timestamp in the granted period", func(t *testing.T) {
-		rep := verifyBytes(t, sign(ago(100), ago(100).Add(time.Minute)), Options{Trust: ts, Now: now})
+		rep := verifyBytes(t, sign(ago(100), ago(100).Add(time.Minute)), Options{Trust: ts, Now: at(now)})
 		qualified(t, rep)
 		if s := rep.Layers[0].Signatures[0]; !s.ReferenceTime.Equal(ago(100).Add(time.Minute)) {
 			t.Errorf("reference time %v", s.ReferenceTime)
 		}
 	})
 	t.Run("signed after the withdrawal", func(t *testing.T) {
-		notQualified(t, verifyBytes(t, sign(ago(10), time.Time{}), Options{Trust: ts, Now: now}))
+		notQualified(t, verifyBytes(t, sign(ago(10), time.Time{}), Options{Trust: ts, Now: at(now)}))
 	})
 	t.Run("timestamp after the withdrawal wins over the declared time", func(t *testing.T) {
-		notQualified(t, verifyBytes(t, sign(ago(100), ago(10)), Options{Trust: ts, Now: now}))
+		notQualified(t, verifyBytes(t, sign(ago(100), ago(10)), Options{Trust: ts, Now: at(now)}))
 	})
 
 	// Granted only 50 days ago, nothing before.
 	ts = store(tslSvc{status: granted, start: ago(50)})
 	t.Run("granted only after the signing time", func(t *testing.T) {
-		notQualified(t, verifyBytes(t, sign(ago(100), time.Time{}), Options{Trust: ts, Now: now}))
+		notQualified(t, verifyBytes(t, sign(ago(100), time.Time{}), Options{Trust: ts, Now: at(now)}))
 	})
 	t.Run("granted before the signing time", func(t *testing.T) {
-		qualified(t, verifyBytes(t, sign(ago(10), time.Time{}), Options{Trust: ts, Now: now}))
+		qualified(t, verifyBytes(t, sign(ago(10), time.Time{}), Options{Trust: ts, Now: at(now)}))
 	})
 
 	// Pre-eIDAS accreditation, then a gap, then granted again; and a
@@ -519,7 +519,7 @@ func TestTSLServiceHistory(t *testing.T) {
 		days int
 		ok   bool
 	}{{10, true}, {100, false}, {200, false}, {300, true}} {
-		rep := verifyBytes(t, sign(ago(tc.days), time.Time{}), Options{Trust: ts, Now: now})
+		rep := verifyBytes(t, sign(ago(tc.days), time.Time{}), Options{Trust: ts, Now: at(now)})
 		if tc.ok {
 			qualified(t, rep)
 		} else {
@@ -535,11 +535,11 @@ func TestTSLServiceHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := tslDoc{services: []tslSvc{{name: "Firma TEST CA", typ: tslTypeCAQC, status: granted, start: ago(50), certs: []*x509.Certificate{p.ca.Cert}}}}
-	if _, err := ts.AddTSL(writeTemp(t, "both.xml", []byte(d.xml())), TSLOptions{AllowUnsigned: true, Now: now}); err != nil {
+	if _, err := ts.AddTSL(writeTemp(t, "both.xml", []byte(d.xml())), TSLOptions{AllowUnsigned: true, Now: at(now)}); err != nil {
 		t.Fatal(err)
 	}
 	for days, want := range map[int]bool{100: false, 10: true} {
-		rep := verifyBytes(t, sign(ago(days), time.Time{}), Options{Trust: ts, Now: now})
+		rep := verifyBytes(t, sign(ago(days), time.Time{}), Options{Trust: ts, Now: at(now)})
 		mustPass(t, rep)
 		if s := rep.Layers[0].Signatures[0]; s.QualifiedTSL == nil || *s.QualifiedTSL != want {
 			t.Errorf("--trust and --tsl, signed %d days ago: qualified_tsl %v, want %v", days, s.QualifiedTSL, want)
@@ -548,7 +548,7 @@ func TestTSLServiceHistory(t *testing.T) {
 
 	// Never active at all: not an anchor, the list is refused.
 	d = tslDoc{services: []tslSvc{{name: "Old CA", typ: tslTypeCAQC, status: withdrawn, start: ago(30), history: []TSLStatus{{Type: typePKC, Status: granted, Start: ago(500)}}, certs: []*x509.Certificate{p.ca.Cert}}}}
-	if _, err := NewTrustStore().AddTSL(writeTemp(t, "never.xml", []byte(d.xml())), TSLOptions{AllowUnsigned: true, Now: now}); err == nil {
+	if _, err := NewTrustStore().AddTSL(writeTemp(t, "never.xml", []byte(d.xml())), TSLOptions{AllowUnsigned: true, Now: at(now)}); err == nil {
 		t.Error("a list without any active service was accepted")
 	}
 }
@@ -678,7 +678,7 @@ func FuzzReadTSL(f *testing.F) {
 	addFileSeeds(f, "testdata")
 	pins := []*x509.Certificate{k.signer}
 	f.Fuzz(func(t *testing.T, in []byte) {
-		for _, o := range []TSLOptions{{Now: now}, {AllowUnsigned: true, Now: now}, {Signers: pins, Now: now}} {
+		for _, o := range []TSLOptions{{Now: at(now)}, {AllowUnsigned: true, Now: at(now)}, {Signers: pins, Now: at(now)}} {
 			l, err := ReadTSL(bytes.NewReader(in), o)
 			if err != nil {
 				continue
@@ -783,7 +783,7 @@ func TestTSLAgIDShape(t *testing.T) {
 	}
 	path := writeTemp(t, "TSL-IT.xml", f.signed)
 	ts := NewTrustStore()
-	info, err := ts.AddTSL(path, TSLOptions{Signers: []*x509.Certificate{f.signer}, Now: f.now})
+	info, err := ts.AddTSL(path, TSLOptions{Signers: []*x509.Certificate{f.signer}, Now: at(f.now)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -809,9 +809,9 @@ func TestTSLAgIDShape(t *testing.T) {
 
 	// A signature of 2014 chains to the CA through its "accredited"
 	// period, and carries the list's warning about its signer.
-	at := time.Date(2014, 6, 1, 0, 0, 0, 0, time.UTC)
-	sig := (&forge{content: document, signer: f.signer2014, signingTime: at.Add(-testpki.Day)}).build(t)
-	rep := verifyBytes(t, sig, Options{Trust: ts, Now: at})
+	in2014 := time.Date(2014, 6, 1, 0, 0, 0, 0, time.UTC)
+	sig := (&forge{content: document, signer: f.signer2014, signingTime: in2014.Add(-testpki.Day)}).build(t)
+	rep := verifyBytes(t, sig, Options{Trust: ts, Now: at(in2014)})
 	mustPass(t, rep)
 	s := rep.Layers[0].Signatures[0]
 	if s.QualifiedTSL == nil || !*s.QualifiedTSL {
@@ -831,10 +831,10 @@ func TestTSLAgIDShape(t *testing.T) {
 		t.Fatal(err)
 	}
 	ts = NewTrustStore()
-	if _, err := ts.AddTSL(writeTemp(t, "ceased.xml", signTSL(t, other, k.key, f.signer)), TSLOptions{Signers: []*x509.Certificate{f.signer}, Now: f.now}); err != nil {
+	if _, err := ts.AddTSL(writeTemp(t, "ceased.xml", signTSL(t, other, k.key, f.signer)), TSLOptions{Signers: []*x509.Certificate{f.signer}, Now: at(f.now)}); err != nil {
 		t.Fatal(err)
 	}
-	mustResult(t, verifyBytes(t, sig, Options{Trust: ts, Now: at}), Indeterminate, NoCertificateChainFound)
+	mustResult(t, verifyBytes(t, sig, Options{Trust: ts, Now: at(in2014)}), Indeterminate, NoCertificateChainFound)
 }
 
 // The statuses of TS 119 612 that count as granted, in both URI forms.
@@ -857,7 +857,7 @@ func TestTSLStatusForms(t *testing.T) {
 // list in AgID's shape with about 5,000 services.
 func BenchmarkReadTSLAgID(b *testing.B) {
 	f := agidList(b)
-	opts := TSLOptions{Signers: []*x509.Certificate{f.signer}, Now: f.now}
+	opts := TSLOptions{Signers: []*x509.Certificate{f.signer}, Now: at(f.now)}
 	b.SetBytes(int64(len(f.signed)))
 	b.ReportAllocs()
 	b.ResetTimer()

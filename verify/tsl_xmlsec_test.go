@@ -91,7 +91,7 @@ func TestTSLSignedByXmlsec(t *testing.T) {
 				t.Fatal("xmlsec1 left the template unsigned")
 			}
 
-			l, err := ReadTSL(bytes.NewReader(signed), TSLOptions{Signers: []*x509.Certificate{k.signer}, Now: p.now})
+			l, err := ReadTSL(bytes.NewReader(signed), TSLOptions{Signers: []*x509.Certificate{k.signer}, Now: at(p.now)})
 			if err != nil {
 				t.Fatalf("a list signed by xmlsec1: %v", err)
 			}
@@ -103,7 +103,7 @@ func TestTSLSignedByXmlsec(t *testing.T) {
 			bad := bytes.Replace(signed, []byte("Firma TEST CA"), []byte("Firma TEST CB"), 1)
 			mustInvalid := func(what string, b []byte) {
 				t.Helper()
-				_, err := ReadTSL(bytes.NewReader(b), TSLOptions{Signers: []*x509.Certificate{k.signer}, Now: p.now})
+				_, err := ReadTSL(bytes.NewReader(b), TSLOptions{Signers: []*x509.Certificate{k.signer}, Now: at(p.now)})
 				var se *TSLSignatureError
 				if !errors.As(err, &se) || se.Problem != "invalid" {
 					t.Errorf("%s: want an invalid signature, got %v", what, err)

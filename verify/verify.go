@@ -54,9 +54,9 @@ type Options struct {
 	HTTPClient *http.Client
 	// Timeout bounds each revocation request (default 10 s).
 	Timeout time.Duration
-	// Now is the current time (a clock for tests); zero means
-	// time.Now().
-	Now time.Time
+	// Now is the clock (nil: time.Now): the current time when At is
+	// zero.
+	Now func() time.Time
 	// At is a validation time asked for, as EU DSS's validation time or an
 	// archive's reference date: certificates, trusted-list statuses and
 	// revocation are checked as of then. Zero means Now.
@@ -84,15 +84,14 @@ type verifier struct {
 // signed file at all; a damaged signed file gives a Report with
 // TOTAL_FAILED/FORMAT_FAILURE.
 func Verify(ctx context.Context, r io.Reader, opts Options) (*Report, error) {
-	v := &verifier{ctx: ctx, trust: opts.Trust, now: opts.Now, online: opts.Online, http: opts.HTTPClient, detached: opts.Content}
+	v := &verifier{ctx: ctx, trust: opts.Trust, online: opts.Online, http: opts.HTTPClient, detached: opts.Content}
+	if opts.Now != nil {
+		v.now = opts.Now()
+	}
 	if v.trust == nil {
 		v.trust = NewTrustStore()
 	}
-	for _, s := range v.trust.sources {
-		if len(s) > 4 && s[:4] == "tsl:" {
-			v.hasTSL = true
-		}
-	}
+	v.hasTSL = v.trust.HasTrustedList()
 	if !opts.At.IsZero() {
 		v.now = opts.At
 	}

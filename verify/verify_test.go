@@ -602,7 +602,7 @@ func TestInterop(t *testing.T) {
 				t.Fatal(err)
 			}
 			var out bytes.Buffer
-			rep := verifyBytes(t, in, Options{Extract: &out, Now: time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC)})
+			rep := verifyBytes(t, in, Options{Extract: &out, Now: at(time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC))})
 			mustResult(t, rep, ind, sub)
 			if !tc.Intact {
 				return

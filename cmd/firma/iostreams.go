@@ -60,6 +60,9 @@ var errNoTerminal = errors.New("no terminal to ask on")
 // errCINoPrompt is OpenTTY's answer when CI=true forbids prompting.
 var errCINoPrompt = errors.New("CI=true: no prompt")
 
+// fixedClock is a clock stopped at t.
+func fixedClock(t time.Time) func() time.Time { return func() time.Time { return t } }
+
 // SystemIO returns the process's real streams.
 func SystemIO() *IO {
 	return &IO{

@@ -206,7 +206,7 @@ func runSign(ctx context.Context, io *IO, opts *signOptions) error {
 			return usageErrorf("the signature of standard input would go to the terminal: redirect it (firma sign - < referto.pdf > referto.pdf.p7m) or give -o FILE")
 		}
 	}
-	if err := batch.Check(ctx, jobs, batch.CheckOptions{Now: io.Now(), Signer: opts.Signer}); err != nil {
+	if err := batch.Check(ctx, jobs, batch.CheckOptions{Now: io.Now, Signer: opts.Signer}); err != nil {
 		return err
 	}
 	todo := 0

@@ -259,7 +259,7 @@ func runVerify(ctx context.Context, ios *IO, opts *verifyOptions) error {
 			return withCode(ExitInput, err, "")
 		}
 	}
-	tslOpts := verify.TSLOptions{AllowUnsigned: opts.TSLUnsigned, Now: now}
+	tslOpts := verify.TSLOptions{AllowUnsigned: opts.TSLUnsigned, Now: fixedClock(now)}
 	for _, p := range opts.TSLSigners {
 		certs, err := verify.LoadCertificates(p)
 		if err != nil {
@@ -373,7 +373,7 @@ func verifyOne(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.
 		}
 		r = f
 	}
-	vo := verify.Options{Trust: trust, Online: opts.Online, Timeout: opts.Timeout, Now: ios.Now(), At: at, Name: input}
+	vo := verify.Options{Trust: trust, Online: opts.Online, Timeout: opts.Timeout, Now: ios.Now, At: at, Name: input}
 	content, found := opts.Content, false
 	if content == "" && input != "-" && strings.EqualFold(filepath.Ext(input), ".p7s") {
 		// As firma sign does: the document of x.pdf.p7s is x.pdf.

@@ -307,7 +307,7 @@ func TestCheck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = Check(context.Background(), jobs, CheckOptions{Now: w.now})
+	err = Check(context.Background(), jobs, CheckOptions{Now: func() time.Time { return w.now }})
 	var be *BrokenSignatureError
 	if !errors.As(err, &be) || be.File != changed || be.Signature != "S1" || be.Sub != "HASH_FAILURE" {
 		t.Fatalf("changed file: %v", err)
@@ -316,13 +316,13 @@ func TestCheck(t *testing.T) {
 		t.Error("an enveloping .p7m was read as detached")
 	}
 	jobs, _ = Plan(PlanOptions{Inputs: []string{in + ".p7m"}, OutputDir: out})
-	if err := Check(context.Background(), jobs, CheckOptions{Now: w.now}); err != nil {
+	if err := Check(context.Background(), jobs, CheckOptions{Now: func() time.Time { return w.now }}); err != nil {
 		t.Fatalf("intact file: %v", err)
 	}
 	// A folder that is a file's name is no folder to write in.
 	jobs[0].Output = filepath.Join(in, "x.p7m")
 	var oe *OutputDirError
-	if err := Check(context.Background(), jobs, CheckOptions{Now: w.now}); !errors.As(err, &oe) || oe.Dir != in {
+	if err := Check(context.Background(), jobs, CheckOptions{Now: func() time.Time { return w.now }}); !errors.As(err, &oe) || oe.Dir != in {
 		t.Errorf("unwritable folder: %v", err)
 	}
 }

@@ -42,8 +42,9 @@ func (e *BrokenSignatureError) Error() string {
 
 // CheckOptions steer Check.
 type CheckOptions struct {
-	// Now is the time the existing signatures are checked at.
-	Now time.Time
+	// Now is the clock the existing signatures are checked with (nil:
+	// time.Now).
+	Now func() time.Time
 	// Signer is the signature a counter-signature signs (from 1; 0 when
 	// the file must have one).
 	Signer int
