@@ -86,6 +86,10 @@ type Options struct {
 	// attributes (see timestamp.go). A failure to get one fails the
 	// signature before anything is written.
 	Timestamper Timestamper
+	// PAdES makes the CMS a PAdES signature needs (ETSI EN 319 142-1
+	// B-B): no signing-time attribute, since the claimed time is the PDF
+	// signature dictionary's /M. See DetachedDigest.
+	PAdES bool
 }
 
 // Signer makes signatures with one key and certificate. It may be used for
@@ -205,6 +209,23 @@ func (s *Signer) Detached(ctx context.Context, content io.Reader, w io.Writer) (
 	return res, writeSignature(w, &res, der, nil, nil)
 }
 
+// DetachedDigest returns a detached signature (DER SignedData, no
+// eContent) over content the caller has hashed with Hash(): digest is its
+// message digest. It is what a PDF signature's /Contents holds, the
+// content being the /ByteRange bytes.
+func (s *Signer) DetachedDigest(ctx context.Context, digest []byte) ([]byte, Result, error) {
+	si, res, err := s.SignerInfo(ctx, digest, cms.OIDData)
+	if err != nil {
+		return nil, res, err
+	}
+	der, err := s.signedData(si).EncodeDetached()
+	if err != nil {
+		return nil, res, err
+	}
+	res.Written = int64(len(der))
+	return der, res, nil
+}
+
 // Attached writes an enveloping signature (.p7m) of content to w. content
 // is read twice (hash, then copy): it must not change in between, or the
 // signature fails with a *ContentChangedError. On any error w holds a
@@ -317,6 +338,7 @@ func (s *Signer) SignerInfo(ctx context.Context, digest []byte, contentType asn1
 		ContentType:   contentType,
 		MessageDigest: digest,
 		SigningTime:   now,
+		NoSigningTime: s.opts.PAdES,
 		SignerCert:    s.cert,
 	})
 	if err != nil {
