@@ -186,3 +186,42 @@ func (u *Update) newID() Array {
 	}
 	return Array{id0, id1}
 }
+
+// Rewritable returns o, read as object ref, ready to be written again as
+// ref in an update. Strings of an object stored directly keep their file
+// bytes (in an encrypted file, their ciphertext, which depends only on
+// ref). Strings of an object that came from an object stream were
+// encrypted with the stream, not one by one, so in an encrypted file they
+// are encrypted for ref here.
+func (r *Reader) Rewritable(ref Ref, o Object) (Object, error) {
+	if _, direct := r.Offset(ref.Num); direct || r.crypt == nil {
+		return o, nil
+	}
+	var err error
+	var walk func(o Object) Object
+	walk = func(o Object) Object {
+		switch v := o.(type) {
+		case String:
+			enc, e := r.EncryptString(ref, v.Value)
+			if e != nil {
+				err = e
+			}
+			return String{Value: enc, Hex: true, Start: -1, End: -1}
+		case Array:
+			out := make(Array, len(v))
+			for i := range v {
+				out[i] = walk(v[i])
+			}
+			return out
+		case Dict:
+			out := make(Dict, len(v))
+			for k, e := range v {
+				out[k] = walk(e)
+			}
+			return out
+		}
+		return o
+	}
+	o = walk(o)
+	return o, err
+}
