@@ -30,7 +30,7 @@ import (
 var now = time.Now().UTC().Truncate(time.Second)
 
 type pki struct {
-	ca     *testpki.CA
+	ca *testpki.CA
 	// signer (RSA) and second (ECDSA P-256) have plain certificates:
 	// pdfsig 22.12's NSS says "Unknown issue with Certificate or
 	// corrupted data" for testpki's qualified ones (QC statements,
@@ -39,11 +39,11 @@ type pki struct {
 	// a certificate, for firma's own verifier.
 	signer    *testpki.Identity
 	qualified *testpki.Identity
-	second *testpki.Identity
-	tsa    *testpki.Identity
-	dir    string
-	caFile string
-	nss    string
+	second    *testpki.Identity
+	tsa       *testpki.Identity
+	dir       string
+	caFile    string
+	nss       string
 }
 
 var (

@@ -141,7 +141,9 @@ func Prepare(in io.ReaderAt, size int64, opts SignOptions) (*Plan, error) {
 // FieldExistsError reports a field name already used in the document.
 type FieldExistsError struct{ Name string }
 
-func (e *FieldExistsError) Error() string { return fmt.Sprintf("the PDF already has a field named %q", e.Name) }
+func (e *FieldExistsError) Error() string {
+	return fmt.Sprintf("the PDF already has a field named %q", e.Name)
+}
 
 // Encrypted reports whether the input is encrypted.
 func (p *Plan) Encrypted() bool { return p.r.Encrypted() }
