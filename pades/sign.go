@@ -82,6 +82,9 @@ type Plan struct {
 	opts  SignOptions
 	field string
 	page  pdf.Ref
+	// certify, 1-3, makes a certification signature with that DocMDP
+	// permission (tests build certified documents with it).
+	certify int64
 }
 
 // Prepare reads the PDF structure of in (size bytes) and checks that it
@@ -363,14 +366,19 @@ func (p *Plan) layout(m time.Time, reserve int) (lay []byte, gapStart, gapEnd, b
 	}
 	brPlace := "[" + strings.Repeat("X", byteRangeWidth-2) + "]"
 	contents := "<" + strings.Repeat("0", 2*reserve) + ">"
-	u.Set(sigRef, pdf.Dict{
+	sd := pdf.Dict{
 		"Type":      pdf.Name("Sig"),
 		"Filter":    pdf.Name("Adobe.PPKLite"),
 		"SubFilter": pdf.Name("ETSI.CAdES.detached"),
 		"M":         mStr,
 		"ByteRange": pdf.Raw(brPlace),
 		"Contents":  pdf.Raw(contents),
-	})
+	}
+	if p.certify > 0 {
+		sd["Reference"] = pdf.Array{pdf.Dict{"Type": pdf.Name("SigRef"), "TransformMethod": pdf.Name("DocMDP"),
+			"TransformParams": pdf.Dict{"Type": pdf.Name("TransformParams"), "P": p.certify, "V": pdf.Name("1.2")}}}
+	}
+	u.Set(sigRef, sd)
 	tStr, err := str(fieldRef, p.field)
 	if err != nil {
 		return nil, 0, 0, 0, err
@@ -385,7 +393,7 @@ func (p *Plan) layout(m time.Time, reserve int) (lay []byte, gapStart, gapEnd, b
 		"Rect":    pdf.Array{int64(0), int64(0), int64(0), int64(0)},
 		"P":       p.page,
 	})
-	if err := p.addToForm(u, fieldRef); err != nil {
+	if err := p.addToForm(u, fieldRef, sigRef); err != nil {
 		return nil, 0, 0, 0, err
 	}
 	if err := p.addToPage(u, fieldRef); err != nil {
@@ -417,7 +425,7 @@ func (p *Plan) rewrite(u *pdf.Update, ref pdf.Ref, o pdf.Object) error {
 
 // addToForm adds the field to the catalog's /AcroForm with /SigFlags 3,
 // rewriting only the objects that hold the change.
-func (p *Plan) addToForm(u *pdf.Update, field pdf.Ref) error {
+func (p *Plan) addToForm(u *pdf.Update, field, sig pdf.Ref) error {
 	r := p.r
 	rootRef, ok := r.Trailer["Root"].(pdf.Ref)
 	if !ok {
@@ -457,11 +465,20 @@ func (p *Plan) addToForm(u *pdf.Update, field pdf.Ref) error {
 	default:
 		af["Fields"] = pdf.Array{field}
 	}
-	if afIsRef {
-		return p.rewrite(u, afRef, af)
-	}
 	cat = cat.Clone()
-	cat["AcroForm"] = af
+	if afIsRef {
+		if err := p.rewrite(u, afRef, af); err != nil {
+			return err
+		}
+		if p.certify == 0 {
+			return nil
+		}
+	} else {
+		cat["AcroForm"] = af
+	}
+	if p.certify > 0 {
+		cat["Perms"] = pdf.Dict{"DocMDP": sig}
+	}
 	return p.rewrite(u, rootRef, cat)
 }
 

@@ -2,6 +2,7 @@ package pades
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -129,4 +130,21 @@ func certified(t *testing.T, p *pki, perm int64) []byte {
 		t.Fatal(err)
 	}
 	return append(append([]byte{}, in...), lay.Bytes...)
+}
+
+// certifiedSigned signs in as a certification signature with DocMDP
+// permission perm: Prepare refuses nothing for P>1, so the test adds
+// /Reference and /Perms through a plan whose layout it extends.
+func certifiedSigned(t *testing.T, p *pki, in []byte, perm int64) []byte {
+	t.Helper()
+	plan, err := Prepare(bytes.NewReader(in), int64(len(in)), SignOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan.certify = perm
+	var out bytes.Buffer
+	if _, err := plan.Sign(context.Background(), newSigner(t, p.signer, p.ca, nil), &out, nil); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
 }

@@ -63,6 +63,8 @@ type Options struct {
 	At time.Time
 	// Name is the file name shown in the report.
 	Name string
+	// PAdES, when set, verifies the CMS of a PDF signature (see pdf.go).
+	PAdES *PAdESContext
 }
 
 // MaxNesting bounds p7m-inside-p7m layers.
@@ -77,6 +79,7 @@ type verifier struct {
 	hasTSL   bool
 	detached io.Reader
 	report   *Report
+	pades    *PAdESContext
 }
 
 // Verify reads a signed file from r and checks every signature in it.
@@ -84,7 +87,7 @@ type verifier struct {
 // signed file at all; a damaged signed file gives a Report with
 // TOTAL_FAILED/FORMAT_FAILURE.
 func Verify(ctx context.Context, r io.Reader, opts Options) (*Report, error) {
-	v := &verifier{ctx: ctx, trust: opts.Trust, now: opts.Now, online: opts.Online, http: opts.HTTPClient, detached: opts.Content}
+	v := &verifier{ctx: ctx, trust: opts.Trust, now: opts.Now, online: opts.Online, http: opts.HTTPClient, detached: opts.Content, pades: opts.PAdES}
 	if v.trust == nil {
 		v.trust = NewTrustStore()
 	}

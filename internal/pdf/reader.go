@@ -715,3 +715,29 @@ func Revisions(r io.ReaderAt, size int64) ([]int64, error) {
 
 // Itoa is strconv.Itoa for int64, for callers building placeholders.
 func Itoa(i int64) string { return strconv.FormatInt(i, 10) }
+
+// Nums lists the object numbers the cross-reference knows, in use or free.
+func (r *Reader) Nums() []int {
+	out := make([]int, 0, len(r.xref))
+	for n := range r.xref {
+		out = append(out, n)
+	}
+	return out
+}
+
+// Where is the file offset that stores object num in r: its own offset,
+// or its object stream's; ok is false for a free or unknown object.
+func (r *Reader) Where(num int) (off int64, ok bool) {
+	e, found := r.xref[num]
+	switch {
+	case !found || e.kind == 0:
+		return 0, false
+	case e.kind == 2:
+		s, found := r.xref[e.stm]
+		return s.off, found && s.kind == 1
+	}
+	return e.off, true
+}
+
+// RefOf is the reference to object num with its current generation.
+func (r *Reader) RefOf(num int) Ref { return Ref{Num: num, Gen: r.xref[num].gen} }
