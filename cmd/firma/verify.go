@@ -360,6 +360,9 @@ func verifyOne(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.
 		}
 		return res, code
 	}
+	if isPDFFile(input) {
+		return verifyPDF(ctx, ios, opts, trust, input, at, fail) // verify_pdf.go
+	}
 	var r io.Reader = ios.In
 	if input != "-" {
 		f, err := os.Open(input)
