@@ -19,8 +19,9 @@ import (
 	"github.com/firma-dev/firma/verify"
 )
 
-// isPDFFile reports whether the file input starts like a PDF (%PDF- in
-// its first KiB, as readers accept).
+// isPDFFile reports whether the file input starts like a PDF: %PDF- at
+// its start (after white space). Readers accept the header anywhere in
+// the first KiB, but a .p7m of a PDF has "%PDF-" there too.
 func isPDFFile(input string) bool {
 	if input == "-" {
 		return false
@@ -30,9 +31,9 @@ func isPDFFile(input string) bool {
 		return false
 	}
 	defer f.Close()
-	head := make([]byte, 1024)
+	head := make([]byte, 64)
 	n, _ := io.ReadFull(f, head)
-	return bytes.Contains(head[:n], []byte("%PDF-"))
+	return bytes.HasPrefix(bytes.TrimLeft(head[:n], " \t\r\n\x00"), []byte("%PDF-"))
 }
 
 // pdfExtractName is --extract's default output for a PDF: the revision
@@ -43,12 +44,22 @@ func pdfExtractName(input string, rev int) string {
 	return filepath.Join(filepath.Dir(input), fmt.Sprintf("%s-rev%d%s", strings.TrimSuffix(base, ext), rev, ext))
 }
 
-// verifyPDF verifies one PDF; fail is verifyOne's error path.
-func verifyPDF(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.TrustStore, input string, at time.Time, fail func(error) (verifyFileResult, int)) (verifyFileResult, int) {
-	res := verifyFileResult{File: input}
-	if opts.Content != "" {
-		return fail(usageErrorf("--content is for detached .p7s signatures: a PDF carries its signatures inside"))
+// verifyPDF verifies one PDF; fail is verifyOne's error path. ok is
+// false for a PDF that cannot be read or holds no signature: verifyOne
+// then treats it as any other file (and says it is not a signed file).
+func verifyPDF(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.TrustStore, input string, at time.Time, fail func(error) (verifyFileResult, int)) (res verifyFileResult, code int, ok bool) {
+	if !isPDFFile(input) {
+		return verifyFileResult{}, 0, false
 	}
+	return verifyPDFSigned(ctx, ios, opts, trust, input, at, fail)
+}
+
+func verifyPDFSigned(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.TrustStore, input string, at time.Time, fail0 func(error) (verifyFileResult, int)) (verifyFileResult, int, bool) {
+	fail := func(err error) (verifyFileResult, int, bool) {
+		r, c := fail0(err)
+		return r, c, true
+	}
+	res := verifyFileResult{File: input}
 	f, err := os.Open(input)
 	if err != nil {
 		return fail(err)
@@ -64,10 +75,10 @@ func verifyPDF(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.
 	}
 	rep, err := pades.Verify(ctx, f, fi.Size(), vo)
 	if ctx.Err() != nil {
-		return res, ExitCanceled
+		return res, ExitCanceled, true
 	}
-	if err != nil {
-		return fail(withCode(ExitInput, err, "firma judges the bytes as they are and does not repair PDFs"))
+	if err != nil || len(rep.AllSignatures()) == 0 {
+		return res, 0, false
 	}
 	res.Report = rep
 	if opts.Extract {
@@ -107,7 +118,7 @@ func verifyPDF(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.
 			rep.Content = &verify.Content{Length: end, ExtractedTo: name}
 		}
 	}
-	return res, exitFor(rep.Indication)
+	return res, exitFor(rep.Indication), true
 }
 
 // printPDFSignature prints where a PAdES signature sits in its PDF.
