@@ -110,6 +110,32 @@ if [ -n "$ENGINE_SO" ]; then
   run engine-detached "${ENG[@]}" -outform DER -in "$BIG" -out "$OUT/engine.p7s"
 fi
 
+# PAdES: a one-page PDF of the same size (one big embedded stream), signed
+# in one pass into an fsync'd file; its floor is one SHA-256 pass plus one
+# fsync'd copy (issue 12: at most 1.5x, at most 64 MiB).
+PDF=$DIR/big-$SIZE.pdf
+if [ ! -f "$PDF.complete" ]; then
+  {
+    printf '%%PDF-1.7\n'
+    o1='1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n'
+    o2='2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n'
+    o3='3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << >> >>\nendobj\n'
+    o4="4 0 obj\n<< /Type /EmbeddedFile /Length $BYTES >>\nstream\n"
+    printf '%b%b%b%b' "$o1" "$o2" "$o3" "$o4"
+    cat "$BIG"
+    printf '\nendstream\nendobj\n'
+    off1=9; off2=$((off1 + $(printf '%b' "$o1" | wc -c))); off3=$((off2 + $(printf '%b' "$o2" | wc -c)))
+    off4=$((off3 + $(printf '%b' "$o3" | wc -c)))
+    xref=$((off4 + $(printf '%b' "$o4" | wc -c) + BYTES + 18))
+    printf 'xref\n0 5\n0000000000 65535 f \n%010d 00000 n \n%010d 00000 n \n%010d 00000 n \n%010d 00000 n \n' "$off1" "$off2" "$off3" "$off4"
+    printf 'trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n' "$xref"
+  } > "$PDF" && touch "$PDF.complete"
+fi
+cat "$PDF" > /dev/null
+run copy-fsync dd if="$PDF" of="$OUT/copy.pdf" bs=1M conv=fsync status=none
+rm -f "$OUT/copy.pdf"
+run firma-pades "$FIRMA" sign "${TOKEN[@]}" --pades -o "$OUT/big-firmato.pdf" "$PDF"
+
 echo
 echo "== $FILES files of 1 KiB"
 mapfile -t DOCS < <(find "$SMALL" -name 'doc-*.txt' | sort)
@@ -143,6 +169,8 @@ printf '  firma attached / Go SHA-256 floor        %s\n' "$(ratio "${SECS[firma-
 printf '  firma attached / sha256sum               %s\n' "$(ratio "${SECS[firma-attached]}" "${SECS[sha256sum]}")"
 printf '  firma attached, no write / Go floor      %s\n' "$(ratio "${SECS[firma-attached-nowrite]}" "${SECS[go-sha256]}")"
 printf '  firma detached / Go SHA-256 floor        %s\n' "$(ratio "${SECS[firma-detached]}" "${SECS[go-sha256]}")"
+PADES_FLOOR=$(awk -v a="${SECS[go-sha256]}" -v b="${SECS[copy-fsync]}" 'BEGIN { if (a == "NaN" || b == "NaN") print "NaN"; else print a + b }')
+printf '  firma --pades / (SHA-256 + fsync copy)   %s  (RSS %s MiB)\n' "$(ratio "${SECS[firma-pades]}" "$PADES_FLOOR")" "${RSS[firma-pades]}"
 printf '  firma attached / openssl attached (DER)  %s  (RSS %s / %s MiB)\n' "$(ratio "${SECS[firma-attached]}" "${SECS[openssl-attached]}")" "${RSS[firma-attached]}" "${RSS[openssl-attached]}"
 printf '  firma attached / openssl -stream (BER)   %s  (RSS %s / %s MiB)\n' "$(ratio "${SECS[firma-attached]}" "${SECS[openssl-attached-stream]}")" "${RSS[firma-attached]}" "${RSS[openssl-attached-stream]}"
 printf '  firma detached / openssl detached        %s  (RSS %s / %s MiB)\n' "$(ratio "${SECS[firma-detached]}" "${SECS[openssl-detached]}")" "${RSS[firma-detached]}" "${RSS[openssl-detached]}"
@@ -157,6 +185,7 @@ printf '\n  batch speed-up firma / openssl loop      %s\n' "$(ratio "${SECS[open
 echo
 echo "== Go benchmarks (sign package, generated content of $SIZE, software key)"
 FIRMA_BENCH_SIZE=$SIZE go test -run '^$' -bench 'Attached|Detached' -benchtime 1x -benchmem ./sign | grep -E '^Benchmark' || true
+FIRMA_BENCH_SIZE=$BYTES go test -run '^$' -bench 'SignPDF' -benchtime 1x -benchmem ./pades | grep -E '^Benchmark' || true
 go test -run '^$' -bench 'SmallFiles' -benchmem ./sign | grep -E '^Benchmark' || true
 
 if [ -x scripts/bench-verify.sh ]; then

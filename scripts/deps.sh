@@ -14,6 +14,9 @@ pkgs=(
   openssl
   xmlsec1                   # an independent XMLDSig signer for the trusted-list tests
   libxml2-utils             # xmllint: the reference canonicalizer (internal/xmldsig tests)
+  qpdf                      # qpdf --check, test PDFs with object streams and encryption (internal/pdf, pades)
+  poppler-utils             # pdfsig: an independent PAdES verifier (pades tests)
+  libnss3-tools             # certutil, pk12util: the NSS database pdfsig trusts the test CA from
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -86,6 +86,10 @@ type Options struct {
 	// attributes (see timestamp.go). A failure to get one fails the
 	// signature before anything is written.
 	Timestamper Timestamper
+	// PAdES makes the CMS a PAdES signature needs (ETSI EN 319 142-1
+	// B-B): no signing-time attribute, since the claimed time is the PDF
+	// signature dictionary's /M. See DetachedDigest.
+	PAdES bool
 }
 
 // Signer makes signatures with one key and certificate. It may be used for
@@ -205,6 +209,23 @@ func (s *Signer) Detached(ctx context.Context, content io.Reader, w io.Writer) (
 	return res, writeSignature(w, &res, der, nil, nil)
 }
 
+// DetachedDigest returns a detached signature (DER SignedData, no
+// eContent) over content the caller has hashed with Hash(): digest is its
+// message digest. It is what a PDF signature's /Contents holds, the
+// content being the /ByteRange bytes.
+func (s *Signer) DetachedDigest(ctx context.Context, digest []byte) ([]byte, Result, error) {
+	si, res, err := s.signerInfo(ctx, digest, cms.OIDData)
+	if err != nil {
+		return nil, res, err
+	}
+	der, err := s.signedData(si).EncodeDetached()
+	if err != nil {
+		return nil, res, err
+	}
+	res.Written = int64(len(der))
+	return der, res, nil
+}
+
 // Attached writes an enveloping signature (.p7m) of content to w. content
 // is read twice (hash, then copy): it must not change in between, or the
 // signature fails with a *ContentChangedError. On any error w holds a
@@ -285,6 +306,13 @@ func (s *Signer) signedData(si []byte) *cms.SignedDataBuilder {
 	}
 }
 
+// Hash is the Signer's digest algorithm.
+func (s *Signer) Hash() crypto.Hash { return s.opts.Hash }
+
+// Certificates are the DER certificates the Signer puts in a signature:
+// its own first, then the chain (a PDF signer sizes its reserve by them).
+func (s *Signer) Certificates() [][]byte { return s.certs }
+
 // signerInfo signs a precomputed message digest and returns the DER
 // SignerInfo and a Result with its Digest, Hash, SigningTime and, with a
 // Timestamper, TimestampTime. contentType is the content-type attribute
@@ -307,6 +335,7 @@ func (s *Signer) signerInfo(ctx context.Context, digest []byte, contentType asn1
 		ContentType:   contentType,
 		MessageDigest: digest,
 		SigningTime:   now,
+		NoSigningTime: s.opts.PAdES,
 		SignerCert:    s.cert,
 	})
 	if err != nil {

@@ -147,8 +147,11 @@ type Report struct {
 	// VerifiedAtRequested is true when VerifiedAt was asked for
 	// (Options.Now), false when it is the current time.
 	VerifiedAtRequested bool `json:"verified_at_requested"`
-	// Timestamps are the file-level timestamps (.tsd, .m7m).
+	// Timestamps are the file-level timestamps (.tsd, .m7m) and a PDF's
+	// document timestamps.
 	Timestamps []*Timestamp `json:"timestamps,omitempty"`
+	// PDF describes a signed PDF (PAdES, see pdf.go).
+	PDF *PDFInfo `json:"pdf,omitempty"`
 }
 
 // Layer is one envelope.
@@ -209,6 +212,8 @@ type Signature struct {
 	Checks            []Check      `json:"checks"`
 	Timestamps        []*Timestamp `json:"timestamps,omitempty"`
 	CounterSignatures []*Signature `json:"counter_signatures,omitempty"`
+	// PDF says where a PAdES signature sits in its PDF (see pdf.go).
+	PDF *PDFSignature `json:"pdf,omitempty"`
 }
 
 // Timestamp is the result for an RFC 3161 token.

@@ -93,6 +93,9 @@ func (v *verifier) checkSigner(j signerJob) *signerOutcome {
 			if an.name == "content-type" && j.eContentType == nil {
 				continue
 			}
+			if an.name == "signing-time" && v.pades != nil && !j.tsa {
+				continue // PAdES: the time is the dictionary's /M
+			}
 			s.Missing = append(s.Missing, an.name)
 		case len(found) > 1:
 			// Identical copies say one thing twice: a CMS signature, not
@@ -139,6 +142,9 @@ func (v *verifier) checkSigner(j signerJob) *signerOutcome {
 			tt := t
 			s.SigningTime = &tt
 		}
+	}
+	if v.pades != nil && !j.tsa {
+		v.pades.claimedTime(out, s)
 	}
 	switch {
 	case len(s.Missing) == 0 && len(duplicates) == 0:

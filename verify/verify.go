@@ -63,6 +63,8 @@ type Options struct {
 	At time.Time
 	// Name is the file name shown in the report.
 	Name string
+	// PAdES, when set, verifies the CMS of a PDF signature (see pdf.go).
+	PAdES *PAdESContext
 }
 
 // MaxNesting bounds p7m-inside-p7m layers.
@@ -77,25 +79,24 @@ type verifier struct {
 	hasTSL   bool
 	detached io.Reader
 	report   *Report
+	pades    *PAdESContext
 }
 
-// Verify reads a signed file from r and checks every signature in it.
-// It returns an error only when the input cannot be read or is not a
-// signed file at all; a damaged signed file gives a Report with
-// TOTAL_FAILED/FORMAT_FAILURE.
-func Verify(ctx context.Context, r io.Reader, opts Options) (*Report, error) {
-	v := &verifier{ctx: ctx, trust: opts.Trust, online: opts.Online, http: opts.HTTPClient, detached: opts.Content}
-	if opts.Now != nil {
-		v.now = opts.Now()
-	}
+// newVerifier sets up a verification with opts: the trust (none when
+// nil), the validation time (At, else the clock's now) and the HTTP
+// client for revocation.
+func newVerifier(ctx context.Context, opts Options) *verifier {
+	v := &verifier{ctx: ctx, trust: opts.Trust, online: opts.Online, http: opts.HTTPClient, detached: opts.Content, pades: opts.PAdES}
 	if v.trust == nil {
 		v.trust = NewTrustStore()
 	}
 	v.hasTSL = v.trust.HasTrustedList()
-	if !opts.At.IsZero() {
+	switch {
+	case !opts.At.IsZero():
 		v.now = opts.At
-	}
-	if v.now.IsZero() {
+	case opts.Now != nil:
+		v.now = opts.Now()
+	default:
 		v.now = time.Now()
 	}
 	v.now = v.now.UTC()
@@ -106,6 +107,15 @@ func Verify(ctx context.Context, r io.Reader, opts Options) (*Report, error) {
 		}
 		v.http = &http.Client{Timeout: to}
 	}
+	return v
+}
+
+// Verify reads a signed file from r and checks every signature in it.
+// It returns an error only when the input cannot be read or is not a
+// signed file at all; a damaged signed file gives a Report with
+// TOTAL_FAILED/FORMAT_FAILURE.
+func Verify(ctx context.Context, r io.Reader, opts Options) (*Report, error) {
+	v := newVerifier(ctx, opts)
 	rep := &Report{File: opts.Name, Revocation: "not_checked", Trust: v.trust.Sources(), VerifiedAt: v.now, VerifiedAtRequested: !opts.At.IsZero()}
 	if rep.Trust == nil {
 		rep.Trust = []string{}

@@ -43,6 +43,7 @@ type signOptions struct {
 	TSAPolicy   string
 	TSATimeout  time.Duration
 	TSAPassword *secretOptions
+	PAdES       padesOptions // --pades (pades.go)
 }
 
 // signKey is an open signing key with its certificate and chain.
@@ -165,6 +166,7 @@ on stderr (renewal is possible only in the last 60 days).`,
 	opts.TSAPassword.addFlags(f)
 	f.StringVar(&opts.TSAPolicy, "tsa-policy", "", "ask the timestamp authority for the policy `OID` (default: the service's own)")
 	f.DurationVar(&opts.TSATimeout, "tsa-timeout", sign.DefaultTSATimeout, "give up on the timestamp authority after `DURATION`")
+	addPAdESFlags(cmd, &opts.PAdES)
 	return cmd
 }
 
@@ -185,6 +187,9 @@ func hashName(h crypto.Hash) string {
 }
 
 func runSign(ctx context.Context, io *IO, opts *signOptions) error {
+	if opts.PAdES.On {
+		return runSignPAdES(ctx, io, opts)
+	}
 	h, err := parseHash(opts.Hash)
 	if err != nil {
 		return err

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"github.com/firma-dev/firma/certinfo"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/firma-dev/firma/certinfo"
 
 	"github.com/firma-dev/firma/internal/testpki"
 	"github.com/firma-dev/firma/pkcs11"

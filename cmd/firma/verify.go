@@ -361,6 +361,9 @@ func verifyOne(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.
 		}
 		return res, code
 	}
+	if res, code, ok := verifyPDF(ctx, ios, opts, trust, input, at, fail); ok {
+		return res, code // a signed PDF (verify_pdf.go)
+	}
 	var r io.Reader = ios.In
 	if input != "-" {
 		f, err := os.Open(input)

@@ -159,6 +159,10 @@ type SignedAttrValues struct {
 	// SigningTime is the claimed signing time, encoded to the second in
 	// UTC: UTCTime until 2049, GeneralizedTime after (RFC 5652 11.3).
 	SigningTime time.Time
+	// NoSigningTime leaves the signing-time attribute out, as PAdES
+	// requires (ETSI EN 319 142-1 5.2.1: the claimed time is the PDF
+	// signature dictionary's /M).
+	NoSigningTime bool
 	// SignerCert is hashed (SHA-256) into signing-certificate-v2
 	// (RFC 5035) with its issuer and serial number.
 	SignerCert *x509.Certificate
@@ -175,7 +179,7 @@ func EncodeSignedAttrs(a SignedAttrValues) ([]byte, error) {
 	if a.SignerCert == nil {
 		return nil, errors.New("signed attributes: no signer certificate")
 	}
-	if a.SigningTime.IsZero() {
+	if a.SigningTime.IsZero() && !a.NoSigningTime {
 		return nil, errors.New("signed attributes: no signing time")
 	}
 	var attrs [][]byte
@@ -198,14 +202,16 @@ func EncodeSignedAttrs(a SignedAttrValues) ([]byte, error) {
 	}
 	attrs = append(attrs, attr)
 
-	st, err := derTime(a.SigningTime)
-	if err != nil {
-		return nil, err
+	if !a.NoSigningTime {
+		st, err := derTime(a.SigningTime)
+		if err != nil {
+			return nil, err
+		}
+		if attr, err = EncodeAttribute(OIDAttrSigningTime, st); err != nil {
+			return nil, err
+		}
+		attrs = append(attrs, attr)
 	}
-	if attr, err = EncodeAttribute(OIDAttrSigningTime, st); err != nil {
-		return nil, err
-	}
-	attrs = append(attrs, attr)
 
 	scv2, err := EncodeSigningCertificateV2(a.SignerCert)
 	if err != nil {

@@ -1,0 +1,386 @@
+package main
+
+// firma sign --pades: PAdES signatures inside PDF files. The flags hang
+// off firma sign (addPAdESFlags); runSign hands over to runSignPAdES
+// when --pades is given.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/firma-dev/firma/internal/atomicfile"
+	"github.com/firma-dev/firma/internal/pdf"
+	"github.com/firma-dev/firma/pades"
+	"github.com/firma-dev/firma/sign"
+)
+
+// padesOptions are firma sign's PAdES flags.
+type padesOptions struct {
+	On       bool
+	Field    string
+	Password *secretOptions
+}
+
+func newPDFPasswordOptions() *secretOptions {
+	return &secretOptions{Name: "PDF password", Flag: "pdf-password", Env: "FIRMA_PDF_PASSWORD", FD: -1}
+}
+
+// addPAdESFlags wires --pades and its companions into firma sign.
+func addPAdESFlags(cmd *cobra.Command, o *padesOptions) {
+	o.Password = newPDFPasswordOptions()
+	f := cmd.Flags()
+	f.BoolVar(&o.On, "pades", false, "sign PDF files inside the PDF (PAdES, what the FSE asks for): FILE.pdf becomes FILE-firmato.pdf")
+	f.StringVar(&o.Field, "field", "", "with --pades: name of the new signature field (default Signature1, Signature2...)")
+	o.Password.addFlags(f)
+	cmd.Example += `
+
+  # PAdES: the signature inside the PDF (referti for the FSE): writes
+  # referto-firmato.pdf; a second --pades on it adds a second signature
+  firma sign --pades referto.pdf
+  firma sign --pades -o referto-controfirmato.pdf referto-firmato.pdf`
+}
+
+// padesOutputName is the default output of a PAdES signature:
+// referto.pdf -> referto-firmato.pdf (never the input itself), or the
+// input's name inside --output-dir.
+func padesOutputName(input, dir string) string {
+	base := filepath.Base(input)
+	if dir != "" {
+		return filepath.Join(dir, base)
+	}
+	ext := filepath.Ext(base)
+	if !strings.EqualFold(ext, ".pdf") {
+		ext = ""
+	}
+	return filepath.Join(filepath.Dir(input), strings.TrimSuffix(base, ext)+"-firmato.pdf")
+}
+
+// padesJob is one PDF to sign.
+type padesJob struct {
+	Input, Output string
+	Perm          fs.FileMode
+	in            *os.File
+	size          int64
+	plan          *pades.Plan
+	Skip          bool
+}
+
+// padesFileResult is one file of the --json output.
+type padesFileResult struct {
+	Input  string `json:"input"`
+	Output string `json:"output"`
+	// Status is signed, failed, not_signed or skipped, as for .p7m.
+	Status string `json:"status"`
+	Field  string `json:"field,omitempty"`
+	// ByteRange is the signature's /ByteRange.
+	ByteRange     []int64    `json:"byte_range,omitempty"`
+	Size          int64      `json:"size,omitempty"`
+	Written       int64      `json:"written,omitempty"`
+	SigningTime   *time.Time `json:"signing_time,omitempty"`
+	TimestampTime *time.Time `json:"timestamp_time,omitempty"`
+	Error         string     `json:"error,omitempty"`
+}
+
+// padesReport is the --json output of firma sign --pades.
+type padesReport struct {
+	Signer signerSummary `json:"signer"`
+	// Format is PAdES-B-B, or PAdES-B-T with --tsa.
+	Format          string            `json:"format"`
+	DigestAlgorithm string            `json:"digest_algorithm"`
+	Files           []padesFileResult `json:"files"`
+	Signed          int               `json:"signed"`
+	Failed          int               `json:"failed"`
+	NotSigned       int               `json:"not_signed"`
+	Skipped         int               `json:"skipped"`
+	TSA             string            `json:"tsa,omitempty"`
+}
+
+// padesError gives the library's PDF refusals an exit code and a hint.
+func padesError(name string, err error) error {
+	var ee *pades.EncryptedError
+	var ce *pades.CertifiedError
+	var pe *pdf.PasswordError
+	var np *pdf.NotPDFError
+	var me *pades.MalformedError
+	var fe *pades.FieldExistsError
+	wrap := func(hint string) error { return withCode(ExitInput, fmt.Errorf("%s: %w", name, err), hint) }
+	switch {
+	case errors.As(err, &ee):
+		return wrap("give the PDF's password with --pdf-password-file, --pdf-password-fd or FIRMA_PDF_PASSWORD: firma signs without decrypting the document")
+	case errors.As(err, &pe):
+		return wrap("check the password: it is the one asked to open the PDF (the user password) or its owner password")
+	case errors.As(err, &ce):
+		return wrap("the author certified this PDF as final: ask them for an uncertified copy, or sign it as a .p7m (firma sign without --pades)")
+	case errors.As(err, &np):
+		return wrap("--pades signs PDF files; sign other files without --pades (CAdES .p7m)")
+	case errors.As(err, &me):
+		return wrap("firma does not repair PDFs: re-save it with the program that made it (or qpdf) and sign the copy")
+	case errors.As(err, &fe):
+		return wrap("choose another name with --field")
+	}
+	return err
+}
+
+// runSignPAdES is firma sign --pades.
+func runSignPAdES(ctx context.Context, ios *IO, opts *signOptions) error {
+	po := &opts.PAdES
+	switch {
+	case opts.Detached, opts.Counter, opts.Nest, opts.Content != "":
+		return usageErrorf("--pades puts the signature inside the PDF: it does not go with --detached, --counter, --nest or --content")
+	case opts.Output != "" && len(opts.Inputs) > 1:
+		return usageErrorf("-o names one output: with several files use --output-dir")
+	}
+	h, err := parseHash(opts.Hash)
+	if err != nil {
+		return err
+	}
+	tsa, err := tsaClient(opts)
+	if err != nil {
+		return err
+	}
+	// Everything checkable is checked before the PIN: inputs, outputs,
+	// PDF structure, certification, passwords.
+	var jobs []*padesJob
+	defer func() {
+		for _, j := range jobs {
+			if j.in != nil {
+				j.in.Close()
+			}
+		}
+	}()
+	var password []byte
+	defer func() { clear(password) }()
+	for _, in := range opts.Inputs {
+		j := &padesJob{Input: in, Perm: 0o644}
+		jobs = append(jobs, j)
+		switch {
+		case opts.Output != "":
+			j.Output = opts.Output
+		case in == "-":
+			j.Output = "-"
+		default:
+			j.Output = padesOutputName(in, opts.OutputDir)
+		}
+		if in == "-" {
+			f, err := spoolPDF(ctx, ios.In)
+			if err != nil {
+				return err
+			}
+			j.in = f
+		} else {
+			f, err := os.Open(in)
+			if err != nil {
+				return withCode(ExitInput, fmt.Errorf("reading %s: %w", in, err), "")
+			}
+			j.in = f
+		}
+		fi, err := j.in.Stat()
+		if err != nil {
+			return withCode(ExitInput, fmt.Errorf("reading %s: %w", in, err), "")
+		}
+		if !fi.Mode().IsRegular() {
+			return withCode(ExitInput, fmt.Errorf("%s is not a regular file", in), "")
+		}
+		j.size = fi.Size()
+		if in != "-" {
+			j.Perm = fi.Mode().Perm()
+		}
+		if j.Output == "-" && ios.OutIsTTY && opts.Output != "-" {
+			return usageErrorf("the signed PDF would go to the terminal: redirect it or give -o FILE")
+		}
+		if j.Output != "-" {
+			if ofi, err := os.Stat(j.Output); err == nil && os.SameFile(ofi, fi) {
+				return withCode(ExitOutput, fmt.Errorf("the output %s is the input itself", j.Output), "choose another output name: firma never changes the input")
+			}
+			if !opts.Force {
+				if err := atomicfile.CheckFree(j.Output); err != nil {
+					if opts.SkipExisting {
+						j.Skip = true
+						continue
+					}
+					return err
+				}
+			}
+		}
+		so := pades.SignOptions{Password: password, FieldName: po.Field, Now: ios.Now, Timestamped: tsa != nil}
+		plan, err := pades.Prepare(j.in, j.size, so)
+		var ee *pades.EncryptedError
+		if errors.As(err, &ee) && password == nil {
+			if password, err = po.Password.read(ios, "Password of the PDF: "); err != nil {
+				return err
+			}
+			so.Password = password
+			plan, err = pades.Prepare(j.in, j.size, so)
+		}
+		if err != nil {
+			return padesError(in, err)
+		}
+		j.plan = plan
+	}
+	todo := 0
+	var total int64
+	for _, j := range jobs {
+		if !j.Skip {
+			todo++
+			total += j.size
+		}
+	}
+	var timestamper sign.Timestamper
+	if tsa != nil {
+		timestamper = tsa
+		if tsa.User != "" && todo > 0 {
+			prompt := fmt.Sprintf("TSA password for %s at %s: ", tsa.User, tsa.URL.Host)
+			if tsa.Password, err = opts.TSAPassword.read(ios, prompt); err != nil {
+				return err
+			}
+			defer clear(tsa.Password)
+		}
+	}
+	key, err := opts.openKey(ios)
+	if err != nil {
+		return err
+	}
+	defer key.Close()
+	signer, err := sign.New(key.Signer, key.Cert, sign.Options{
+		Hash: h, PSS: opts.PSS, Chain: key.Chain, Now: ios.Now,
+		AllowAnyCertificate: opts.AllowAnyCertificate, Timestamper: timestamper, PAdES: true,
+	})
+	if err != nil {
+		return err
+	}
+	if key.Login != nil && todo > 0 {
+		if err := key.Login(); err != nil {
+			return err
+		}
+	}
+	report := &padesReport{Signer: summarize(key.Cert, ios.Now()), Format: "PAdES-B-B", DigestAlgorithm: hashName(h)}
+	if tsa != nil {
+		report.Format = "PAdES-B-T"
+		report.TSA = tsa.Name()
+	}
+	var prog *progress
+	if !opts.JSON {
+		label := "signing"
+		if len(jobs) > 1 {
+			label = fmt.Sprintf("signing %d files", todo)
+		}
+		prog = newProgress(ios, label, total, todo)
+	}
+	var batchErr *BatchError
+	for _, j := range jobs {
+		fr := padesFileResult{Input: j.Input, Output: j.Output, Status: "not_signed"}
+		switch {
+		case j.Skip:
+			fr.Status = "skipped"
+		case batchErr == nil:
+			res, err := signPDF(ctx, ios, signer, j, opts.Force, func(n int64) { prog.add(n) })
+			if err != nil {
+				fr.Status, fr.Error = "failed", err.Error()
+				batchErr = &BatchError{File: j.Input, Err: err}
+				break
+			}
+			m, br := res.SigningTime.UTC(), res.ByteRange
+			fr.Status, fr.Field, fr.Size, fr.Written, fr.SigningTime = "signed", res.Field, res.Size, res.Written, &m
+			fr.ByteRange = br[:]
+			if !res.TimestampTime.IsZero() {
+				tt := res.TimestampTime.UTC()
+				fr.TimestampTime = &tt
+			}
+		}
+		report.Files = append(report.Files, fr)
+	}
+	prog.done(batchErr == nil)
+	for _, f := range report.Files {
+		switch f.Status {
+		case "signed":
+			report.Signed++
+		case "failed":
+			report.Failed++
+		case "skipped":
+			report.Skipped++
+		default:
+			report.NotSigned++
+		}
+	}
+	toStdout := false
+	for _, j := range jobs {
+		toStdout = toStdout || j.Output == "-"
+	}
+	if opts.JSON {
+		if toStdout {
+			return usageErrorf("--json and a signed PDF on standard output would mix: give -o FILE")
+		}
+		if err := writeJSON(ios.Out, report); err != nil {
+			return err
+		}
+	} else if !toStdout {
+		for _, f := range report.Files {
+			if f.Status == "signed" {
+				printf(ios.Out, "signed %s -> %s (PAdES, field %s)\n", f.Input, f.Output, f.Field)
+			}
+		}
+		printf(ios.Out, "%d of %d files signed by %s (%s, %s)\n", report.Signed, len(jobs), report.Signer.Name, report.DigestAlgorithm, report.Format)
+	}
+	if batchErr != nil {
+		batchErr.Signed, batchErr.NotSigned = report.Signed, report.Failed+report.NotSigned
+		return batchErr
+	}
+	return nil
+}
+
+// signPDF signs one job into its output, atomically.
+func signPDF(ctx context.Context, ios *IO, s *sign.Signer, j *padesJob, force bool, progress func(int64)) (pades.Result, error) {
+	if j.Output == "-" {
+		return j.plan.Sign(ctx, s, ios.Out, progress)
+	}
+	out, err := atomicfile.Create(j.Output, atomicfile.Options{Force: force, Perm: j.Perm})
+	if err != nil {
+		return pades.Result{}, err
+	}
+	defer out.Abort()
+	res, err := j.plan.Sign(ctx, s, out, progress)
+	if err != nil {
+		return res, err
+	}
+	return res, out.Commit()
+}
+
+// spoolPDF copies standard input to an unlinked temporary file: the PDF
+// reader needs random access.
+func spoolPDF(ctx context.Context, r io.Reader) (*os.File, error) {
+	f, err := os.CreateTemp("", "firma-stdin-*.pdf")
+	if err != nil {
+		return nil, fmt.Errorf("buffering standard input: %w", err)
+	}
+	os.Remove(f.Name())
+	buf := make([]byte, 1<<20)
+	for {
+		if err := ctx.Err(); err != nil {
+			f.Close()
+			return nil, err
+		}
+		n, rerr := r.Read(buf)
+		if n > 0 {
+			if _, err := f.Write(buf[:n]); err != nil {
+				f.Close()
+				return nil, fmt.Errorf("buffering standard input: %w", err)
+			}
+		}
+		if rerr == io.EOF {
+			return f, nil
+		}
+		if rerr != nil {
+			f.Close()
+			return nil, withCode(ExitInput, fmt.Errorf("reading standard input: %w", rerr), "")
+		}
+	}
+}

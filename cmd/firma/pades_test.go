@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/firma-dev/firma/internal/pdf/pdftest"
+)
+
+func TestSignPAdES(t *testing.T) {
+	p := signTestPKI(t)
+	dir := t.TempDir()
+	in := filepath.Join(dir, "referto.pdf")
+	doc := pdftest.QPDF(t, pdftest.Doc(1), "--object-streams=generate")
+	if err := os.WriteFile(in, doc, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	io, out, errb := testIO(p.signNow, nil)
+	var spy *keySpy
+	opts := signOpts(p.valid, &spy)
+	opts.Inputs = []string{in}
+	opts.PAdES.On = true
+	opts.PAdES.Password = newPDFPasswordOptions()
+	if err := runSign(context.Background(), io, opts); err != nil {
+		t.Fatalf("%v\n%s", err, errb)
+	}
+	signed := filepath.Join(dir, "referto-firmato.pdf")
+	if got := listDir(t, dir); strings.Join(got, " ") != "referto-firmato.pdf referto.pdf" {
+		t.Fatalf("directory holds %v", got)
+	}
+	want := "signed " + in + " -> " + signed + " (PAdES, field Signature1)\n1 of 1 files signed by MARIO ROSSI (SHA-256, PAdES-B-B)\n"
+	if out.String() != want {
+		t.Errorf("stdout %q, want %q", out.String(), want)
+	}
+	b, _ := os.ReadFile(signed)
+	if !bytes.HasPrefix(b, doc) {
+		t.Fatal("input is not a prefix of the output")
+	}
+	pdftest.Check(t, b, "")
+	if fi, _ := os.Stat(signed); fi.Mode().Perm() != 0o640 {
+		t.Errorf("mode %v", fi.Mode().Perm())
+	}
+	if spy.logins.Load() != 1 || spy.signs.Load() != 1 {
+		t.Errorf("logins %d signs %d", spy.logins.Load(), spy.signs.Load())
+	}
+
+	// Again: the output exists, refused before the PIN; --json with -o
+	// for a second signature.
+	io, _, _ = testIO(p.signNow, nil)
+	opts = signOpts(p.valid, &spy)
+	opts.Inputs = []string{in}
+	opts.PAdES.On = true
+	opts.PAdES.Password = newPDFPasswordOptions()
+	if err := runSign(context.Background(), io, opts); !errors.Is(err, os.ErrExist) || spy.logins.Load() != 0 {
+		t.Fatalf("existing output: %v, logins %d", err, spy.logins.Load())
+	}
+	io, out, _ = testIO(p.signNow, nil)
+	opts = signOpts(p.ecdsa, nil)
+	opts.Inputs = []string{signed}
+	opts.Output = filepath.Join(dir, "cofirmato.pdf")
+	opts.JSON = true
+	opts.PAdES.On = true
+	opts.PAdES.Password = newPDFPasswordOptions()
+	if err := runSign(context.Background(), io, opts); err != nil {
+		t.Fatal(err)
+	}
+	var rep padesReport
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Signed != 1 || rep.Format != "PAdES-B-B" || rep.Files[0].Field != "Signature2" || len(rep.Files[0].ByteRange) != 4 {
+		t.Fatalf("report %+v", rep)
+	}
+	b2, _ := os.ReadFile(opts.Output)
+	if !bytes.HasPrefix(b2, b) || rep.Files[0].ByteRange[2]+rep.Files[0].ByteRange[3] != int64(len(b2)) {
+		t.Fatal("second signature does not extend the first output")
+	}
+}
+
+// TestSignPAdESEncrypted: an encrypted PDF is refused before the PIN
+// without its password, and signed with it from the environment.
+func TestSignPAdESEncrypted(t *testing.T) {
+	p := signTestPKI(t)
+	dir := t.TempDir()
+	in := filepath.Join(dir, "cifrato.pdf")
+	doc := pdftest.QPDF(t, pdftest.Doc(1), "--encrypt", pdftest.Password, "owner", "256", "--")
+	os.WriteFile(in, doc, 0o600)
+	io, _, _ := testIO(p.signNow, nil)
+	var spy *keySpy
+	opts := signOpts(p.valid, &spy)
+	opts.Inputs = []string{in}
+	opts.PAdES.On = true
+	opts.PAdES.Password = newPDFPasswordOptions()
+	err := runSign(context.Background(), io, opts)
+	var nse *NoSecretSourceError
+	if !errors.As(err, &nse) || spy.logins.Load() != 0 {
+		t.Fatalf("no password source: %v (logins %d)", err, spy.logins.Load())
+	}
+	io, _, _ = testIO(p.signNow, map[string]string{"FIRMA_PDF_PASSWORD": "sbagliata"})
+	if err := runSign(context.Background(), io, opts); err == nil || !strings.Contains(func() string { _, h := classify(err); return h }(), "password") {
+		t.Fatalf("wrong password: %v", err)
+	}
+	io, _, _ = testIO(p.signNow, map[string]string{"FIRMA_PDF_PASSWORD": pdftest.Password})
+	if err := runSign(context.Background(), io, opts); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "cifrato-firmato.pdf"))
+	pdftest.Check(t, b, pdftest.Password)
+	if list := listDir(t, dir); len(list) != 2 {
+		t.Fatalf("dir %v", list)
+	}
+}
+
+func TestPAdESOutputName(t *testing.T) {
+	for in, want := range map[string]string{
+		"referto.pdf":   "referto-firmato.pdf",
+		"a/REFERTO.PDF": "a/REFERTO-firmato.pdf",
+		"doc":           "doc-firmato.pdf",
+	} {
+		if got := padesOutputName(in, ""); got != want {
+			t.Errorf("%s -> %s, want %s", in, got, want)
+		}
+	}
+	if got := padesOutputName("a/referto.pdf", "out"); got != "out/referto.pdf" {
+		t.Errorf("output dir: %s", got)
+	}
+}

@@ -1,0 +1,478 @@
+package pades
+
+// Verification of signed PDFs, in the order of a careful verifier (EU
+// DSS's AbstractPDFSignatureService and its modification detection):
+// revisions, signature fields, /ByteRange shape and gap, the signature
+// dictionary in the signed revision, the CMS through firma's CAdES
+// checks (package verify), document timestamps, and the changes made
+// after each signature. The PDF checks use verify's indications: a
+// /ByteRange, dictionary or page-count problem is TOTAL_FAILED/
+// FORMAT_FAILURE (DSS's default policy FAILs them); DocMDP violations and
+// undefined changes are warnings, as in DSS.
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/sha1"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/firma-dev/firma/internal/cms"
+	"github.com/firma-dev/firma/internal/pdf"
+	"github.com/firma-dev/firma/verify"
+)
+
+// VerifyOptions tune Verify: the verify.Options of every CMS (trust,
+// time, revocation, name), and the password of an encrypted file.
+type VerifyOptions struct {
+	verify.Options
+	Password []byte
+}
+
+// maxSignatures bounds the signatures checked in one file.
+const maxSignatures = 256
+
+// sigField is one signature found in the final revision.
+type sigField struct {
+	name string
+	dict pdf.Dict
+	ref  pdf.Ref // the signature dictionary's object, when indirect
+	isRf bool
+	err  error // the dictionary could not be read
+}
+
+// Verify checks every signature of the PDF in (size bytes). It returns
+// an error when the file is not a PDF or its final revision cannot be
+// read at all; a signed PDF with broken signatures gives a Report.
+func Verify(ctx context.Context, in io.ReaderAt, size int64, opts VerifyOptions) (*verify.Report, error) {
+	revs, err := pdf.Revisions(in, size)
+	if err != nil {
+		return nil, err
+	}
+	r, err := pdf.Open(in, size, pdf.Options{Password: opts.Password})
+	if err != nil {
+		return nil, err
+	}
+	fields, err := signatureFields(r)
+	if err != nil {
+		return nil, &MalformedError{Err: err}
+	}
+	rep := &verify.Report{File: opts.Name, Form: "pdf", Revocation: "not_checked", VerifiedAtRequested: !opts.At.IsZero()}
+	switch {
+	case !opts.At.IsZero():
+		rep.VerifiedAt = opts.At
+	case opts.Now != nil:
+		rep.VerifiedAt = opts.Now()
+	default:
+		rep.VerifiedAt = time.Now()
+	}
+	rep.VerifiedAt = rep.VerifiedAt.UTC()
+	if opts.Online {
+		rep.Revocation = "checked"
+	}
+	rep.Trust = []string{}
+	if opts.Trust != nil {
+		rep.Trust = opts.Trust.Sources()
+	}
+	rep.PDF = &verify.PDFInfo{Size: size, Revisions: len(revs), Version: r.Version, Encrypted: r.Encrypted()}
+	layer := &verify.Layer{Type: "pdf", Form: "pdf", Detached: true, ContentLength: size}
+	rep.Layers = []*verify.Layer{layer}
+	if len(fields) > maxSignatures {
+		fields = fields[:maxSignatures]
+	}
+	v := &pdfVerifier{ctx: ctx, in: in, size: size, revs: revs, final: r, opts: opts}
+	type done struct {
+		sig *verify.Signature
+		ts  *verify.Timestamp
+		end int64
+	}
+	var all []done
+	for _, f := range fields {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		s, ts := v.check(f)
+		if s.PDF.Revision > 0 {
+			v.changesAfter(s, f)
+		}
+		all = append(all, done{s, ts, s.PDF.ByteRange[2] + s.PDF.ByteRange[3]})
+	}
+	// Oldest first: S1 is the first signature made.
+	sort.SliceStable(all, func(i, j int) bool { return all[i].end < all[j].end })
+	n := 0
+	for _, d := range all {
+		n++
+		d.sig.ID = fmt.Sprintf("S%d", n)
+		if d.ts != nil {
+			rep.Timestamps = append(rep.Timestamps, d.ts)
+		}
+		layer.Signatures = append(layer.Signatures, d.sig)
+	}
+	v.docMDP(layer.Signatures)
+	rep.Finish()
+	return rep, nil
+}
+
+type pdfVerifier struct {
+	ctx   context.Context
+	in    io.ReaderAt
+	size  int64
+	revs  []int64
+	final *pdf.Reader
+	opts  VerifyOptions
+}
+
+// signatureFields lists the final revision's fields whose /V is a
+// signature or document timestamp dictionary; empty fields are not
+// signatures.
+func signatureFields(r *pdf.Reader) ([]sigField, error) {
+	cat, err := r.Catalog()
+	if err != nil {
+		return nil, err
+	}
+	af, err := r.ResolveDict(cat["AcroForm"])
+	if err != nil || af == nil {
+		return nil, err
+	}
+	fo, err := r.Resolve(af["Fields"])
+	if err != nil {
+		return nil, err
+	}
+	var out []sigField
+	seen := map[pdf.Ref]bool{}
+	var walk func(a pdf.Array, prefix string, ft pdf.Name, depth int) error
+	walk = func(a pdf.Array, prefix string, ft pdf.Name, depth int) error {
+		if depth > 32 {
+			return errors.New("form field tree too deep")
+		}
+		for _, e := range a {
+			if ref, ok := e.(pdf.Ref); ok {
+				if seen[ref] {
+					continue
+				}
+				seen[ref] = true
+			}
+			d, err := r.ResolveDict(e)
+			if err != nil {
+				return err
+			}
+			if d == nil {
+				continue
+			}
+			name := prefix
+			if t, ok := d["T"].(pdf.String); ok {
+				if name != "" {
+					name += "."
+				}
+				name += string(t.Value)
+			}
+			fft := ft
+			if n := d.Name("FT"); n != "" {
+				fft = n
+			}
+			if kids, _ := r.Resolve(d["Kids"]); kids != nil {
+				if ka, ok := kids.(pdf.Array); ok && len(ka) > 0 {
+					if err := walk(ka, name, fft, depth+1); err != nil {
+						return err
+					}
+				}
+			}
+			if fft != "Sig" {
+				continue
+			}
+			sf := sigField{name: name}
+			sf.ref, sf.isRf = d["V"].(pdf.Ref)
+			sd, err := r.ResolveDict(d["V"])
+			if err != nil {
+				sf.err = err
+				out = append(out, sf)
+				continue
+			}
+			if sd == nil {
+				continue // an empty signature field
+			}
+			sf.dict = sd
+			out = append(out, sf)
+			if len(out) > maxSignatures {
+				return nil
+			}
+		}
+		return nil
+	}
+	fa, _ := fo.(pdf.Array)
+	return out, walk(fa, "", "", 0)
+}
+
+// revisionAt is the number (from 1) of the revision ending at end: end
+// follows a %%EOF, possibly with white space. 0 when end is no revision
+// boundary.
+func (v *pdfVerifier) revisionAt(end int64) int {
+	if end <= 0 || end > v.size {
+		return 0
+	}
+	n := int64(64)
+	if end < n {
+		n = end
+	}
+	b := make([]byte, n)
+	if k, _ := v.in.ReadAt(b, end-n); int64(k) < n {
+		return 0
+	}
+	if !bytes.HasSuffix(bytes.TrimRight(b, " \t\r\n\f\x00"), []byte("%%EOF")) {
+		return 0
+	}
+	rev := 0
+	for _, e := range v.revs {
+		if e <= end {
+			rev++
+		}
+	}
+	return rev
+}
+
+func (v *pdfVerifier) byteRangeReader(br [4]int64) io.Reader {
+	return io.MultiReader(io.NewSectionReader(v.in, br[0], br[1]), io.NewSectionReader(v.in, br[2], br[3]))
+}
+
+// check verifies one signature field.
+func (v *pdfVerifier) check(f sigField) (*verify.Signature, *verify.Timestamp) {
+	d := f.dict
+	sub := d.Name("SubFilter")
+	info := &verify.PDFSignature{Field: f.name, SubFilter: string(sub), Type: "signature"}
+	if d.Name("Type") == "DocTimeStamp" || sub == "ETSI.RFC3161" {
+		info.Type = "document_timestamp"
+	}
+	fail := func(s *verify.Signature, sub verify.SubIndication, detail string) (*verify.Signature, *verify.Timestamp) {
+		s.AddCheck("pdf_structure", sub, detail)
+		return s, nil
+	}
+	s := &verify.Signature{Indication: verify.TotalPassed, PDF: info, Profile: "PAdES"}
+	if f.err != nil {
+		return fail(s, verify.FormatFailure, "the signature dictionary cannot be read: "+f.err.Error())
+	}
+	// /ByteRange: four integers, [0 b c d], 0 < b < c, c+d inside the file.
+	arr, _ := d["ByteRange"].(pdf.Array)
+	var br [4]int64
+	okShape := len(arr) == 4
+	for i := 0; okShape && i < 4; i++ {
+		x, ok := arr[i].(int64)
+		okShape = ok && x >= 0
+		br[i] = x
+	}
+	info.ByteRange = br
+	if !okShape || br[0] != 0 || br[1] <= 0 || br[2] <= br[1] || br[3] < 0 || br[2]+br[3] > v.size {
+		return fail(s, verify.FormatFailure, fmt.Sprintf("the /ByteRange %v is malformed or reaches outside the file", arr))
+	}
+	info.Covered = br[1] + br[3]
+	end := br[2] + br[3]
+	info.WholeFile = end == v.size || v.onlyWhitespaceAfter(end)
+	cs, ok := d["Contents"].(pdf.String)
+	if !ok || !cs.Hex {
+		return fail(s, verify.FormatFailure, "the signature has no hexadecimal /Contents")
+	}
+	rev := v.revisionAt(end)
+	info.Revision = rev
+	if rev == 0 {
+		return fail(s, verify.FormatFailure, fmt.Sprintf("the signed bytes end at %d, not at the end of a revision (%%%%EOF)", end))
+	}
+	// The dictionary in the signed revision must be the one in the final
+	// one (spoofing: a later update that replaces it).
+	if msg := v.sameInSignedRevision(f, end, br); msg != "" {
+		return fail(s, verify.FormatFailure, msg)
+	}
+	// The gap must be exactly this dictionary's /Contents: anything else
+	// lets other bytes be signed and shown (signature wrapping).
+	if cs.Start != br[1] || cs.End != br[2] {
+		return fail(s, verify.FormatFailure, fmt.Sprintf("the /ByteRange gap [%d, %d) is not this signature's /Contents at [%d, %d): a signature wrapping attack or a damaged file", br[1], br[2], cs.Start, cs.End))
+	}
+	s.AddCheck("byte_range", "", fmt.Sprintf("the signature covers %d bytes, revision %d of %d, all but its own /Contents", info.Covered, rev, len(v.revs)))
+	if info.Type == "document_timestamp" {
+		return v.checkDocTimestamp(s, cs.Value, br)
+	}
+	var claimed time.Time
+	if m, ok := d["M"].(pdf.String); ok {
+		claimed, _ = parsePDFDate(string(m.Value))
+	}
+	vo := v.opts.Options
+	vo.Name = ""
+	vo.Extract = nil
+	vo.PAdES = &verify.PAdESContext{ClaimedTime: claimed}
+	var sha1Content bytes.Buffer
+	switch sub {
+	case "ETSI.CAdES.detached", "adbe.pkcs7.detached":
+		vo.Content = v.byteRangeReader(br)
+		if sub == "adbe.pkcs7.detached" {
+			vo.PAdES = nil
+		}
+	case "adbe.pkcs7.sha1":
+		// The CMS encapsulates the SHA-1 of the /ByteRange bytes.
+		vo.PAdES, vo.Content = nil, nil
+		vo.Extract = &sha1Content
+	default:
+		return fail(s, verify.FormatFailure, fmt.Sprintf("unsupported /SubFilter %q", sub))
+	}
+	cr, err := verify.Verify(v.ctx, bytes.NewReader(cs.Value), vo)
+	if err != nil {
+		return fail(s, verify.FormatFailure, "the /Contents is not a CMS signature: "+err.Error())
+	}
+	if len(cr.Layers) != 1 || len(cr.Layers[0].Signatures) != 1 {
+		n := 0
+		if len(cr.Layers) > 0 {
+			n = len(cr.Layers[0].Signatures)
+		}
+		return fail(s, verify.FormatFailure, fmt.Sprintf("the CMS holds %d signer infos (a PDF signature has exactly one) or nested layers", n))
+	}
+	l := cr.Layers[0]
+	cs2 := l.Signatures[0]
+	checks := s.Checks
+	*s = *cs2
+	s.Checks = append(checks, s.Checks...)
+	s.PDF = info
+	if l.Error != "" {
+		s.AddCheck("format", verify.FormatFailure, l.Error)
+	}
+	switch sub {
+	case "ETSI.CAdES.detached":
+		if !l.Detached {
+			s.AddCheck("format", verify.FormatFailure, "an ETSI.CAdES.detached signature must not encapsulate content")
+		}
+		info.Level = strings.Replace(s.Profile, "CAdES-", "PAdES-", 1)
+	case "adbe.pkcs7.detached":
+		info.Level = "PKCS7"
+	case "adbe.pkcs7.sha1":
+		h := sha1.New()
+		io.Copy(h, v.byteRangeReader(br))
+		if !bytes.Equal(sha1Content.Bytes(), h.Sum(nil)) {
+			s.AddCheck("message_digest", verify.HashFailure, "the SHA-1 encapsulated in the signature is not that of the /ByteRange bytes: the document was changed after signing")
+		} else {
+			s.AddCheck("pdf_digest", "", "the encapsulated SHA-1 matches the /ByteRange bytes (adbe.pkcs7.sha1)")
+		}
+		info.Level = "PKCS7"
+	}
+	if info.Level != "" && info.Level != "PKCS7" {
+		s.Profile = info.Level
+	}
+	if claimed.IsZero() && sub == "ETSI.CAdES.detached" {
+		s.AddWarning("format", "no /M in the signature dictionary: PAdES wants the claimed signing time there")
+	}
+	return s, nil
+}
+
+// checkDocTimestamp checks a document timestamp: a TimeStampToken whose
+// imprint is the digest of the /ByteRange bytes.
+func (v *pdfVerifier) checkDocTimestamp(s *verify.Signature, token []byte, br [4]int64) (*verify.Signature, *verify.Timestamp) {
+	digest := func(h crypto.Hash) ([]byte, bool) {
+		if !h.Available() {
+			return nil, false
+		}
+		hh := h.New()
+		io.Copy(hh, v.byteRangeReader(br))
+		return hh.Sum(nil), true
+	}
+	ts, at, ok := verify.VerifyTimestampToken(v.ctx, trimBER(token), digest, fmt.Sprintf("revision %d", s.PDF.Revision), v.opts.Options)
+	s.Profile = "PAdES document timestamp"
+	s.PDF.Level = "timestamp"
+	if ok {
+		t := at
+		s.SigningTime = &t
+		s.AddCheck("timestamp", "", "document timestamp of "+at.UTC().Format(time.DateTime+" MST")+" over the revision")
+	} else {
+		s.AddCheck("timestamp", ts.SubIndication, "the document timestamp is not valid: "+strings.Join(ts.Reasons, "; "))
+	}
+	s.Timestamps = append(s.Timestamps, ts)
+	return s, nil
+}
+
+// trimBER drops the zero padding after the token (/Contents is larger
+// than the token it holds).
+func trimBER(b []byte) []byte {
+	e, _, err := cms.ParseElement(b)
+	if err != nil {
+		return b
+	}
+	return e.Raw
+}
+
+func (v *pdfVerifier) onlyWhitespaceAfter(end int64) bool {
+	if v.size-end > 64 {
+		return false
+	}
+	b := make([]byte, v.size-end)
+	v.in.ReadAt(b, end)
+	return len(bytes.TrimLeft(b, " \t\r\n\f\x00")) == 0
+}
+
+// sameInSignedRevision reads the revision that ends at end and compares
+// its copy of the signature dictionary with the final one. It returns
+// why they differ, or "".
+func (v *pdfVerifier) sameInSignedRevision(f sigField, end int64, br [4]int64) string {
+	if !f.isRf {
+		// A direct /V lives in its field; find the field again below.
+		return ""
+	}
+	r, err := pdf.Open(v.in, end, pdf.Options{Password: v.opts.Password})
+	if err != nil {
+		return "the signed revision cannot be read: " + err.Error()
+	}
+	offOld, okOld := r.Where(f.ref.Num)
+	offNew, _ := v.final.Where(f.ref.Num)
+	if okOld && offOld != offNew {
+		return fmt.Sprintf("the signature dictionary %v was replaced after the revision it signs (spoofing): the file shows another one", f.ref)
+	}
+	o, err := r.Get(f.ref)
+	d, _ := o.(pdf.Dict)
+	if err != nil || d == nil {
+		return fmt.Sprintf("the signature dictionary %v is not in the revision it signs: it was put there later (spoofing)", f.ref)
+	}
+	cs, _ := d["Contents"].(pdf.String)
+	fcs, _ := f.dict["Contents"].(pdf.String)
+	arr, _ := d["ByteRange"].(pdf.Array)
+	same := len(arr) == 4 && cs.Start == fcs.Start && cs.End == fcs.End
+	for i := 0; same && i < 4; i++ {
+		x, _ := arr[i].(int64)
+		same = x == br[i]
+	}
+	if !same || d.Name("SubFilter") != f.dict.Name("SubFilter") {
+		return "the signature dictionary in the signed revision differs from the one the file shows now: it was replaced in a later update (spoofing)"
+	}
+	return ""
+}
+
+// parsePDFDate reads D:YYYYMMDDHHmmSSOHH'mm' (7.9.4), tolerating missing
+// trailing parts.
+func parsePDFDate(s string) (time.Time, error) {
+	s = strings.TrimPrefix(s, "D:")
+	if len(s) < 4 {
+		return time.Time{}, errors.New("short date")
+	}
+	layout := "20060102150405"
+	n := len(s)
+	if n > 14 {
+		n = 14
+	}
+	t, err := time.Parse(layout[:n], s[:n])
+	if err != nil {
+		return t, err
+	}
+	rest := s[n:]
+	if rest == "" || rest[0] == 'Z' {
+		return t, nil
+	}
+	sign := 1
+	switch rest[0] {
+	case '-':
+		sign = -1
+	case '+':
+	default:
+		return t, nil
+	}
+	rest = strings.NewReplacer("'", "").Replace(rest[1:])
+	var hh, mm int
+	fmt.Sscanf(rest, "%02d%02d", &hh, &mm)
+	return t.Add(-time.Duration(sign) * (time.Duration(hh)*time.Hour + time.Duration(mm)*time.Minute)), nil
+}
