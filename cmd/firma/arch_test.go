@@ -1,0 +1,118 @@
+package main
+
+import (
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+const modulePath = "github.com/firma-dev/firma/"
+
+// The import rules of docs/architecture.md: which package may not import
+// which. A rule names a package (or a prefix ending in /) and what it must
+// not import.
+var importRules = []struct {
+	pkg    string
+	forbid []string
+}{
+	{"card", []string{"pkcs11", "internal/cms", "sign", "verify"}},
+	{"pkcs11", []string{"internal/cms", "sign", "verify", "pades"}},
+	{"certinfo", []string{"card", "pkcs11", "sign", "verify", "internal/cms"}},
+	{"sign", []string{"card", "pkcs11", "verify", "pades"}},
+	{"verify", []string{"card", "pkcs11", "sign", "pades"}},
+	{"pades", []string{"card", "pkcs11"}},
+	{"internal/batch", []string{"card", "pkcs11"}},
+	{"internal/cms", []string{"card", "pkcs11", "sign", "verify"}},
+	{"internal/xmldsig", []string{"card", "pkcs11", "sign", "verify"}},
+	{"internal/pdf", []string{"card", "pkcs11", "sign", "verify", "pades"}},
+}
+
+// Libraries never import the CLI or the test support.
+var testSupport = []string{"internal/testpki", "internal/vcard", "internal/pcsctest", "cmd/"}
+
+// Who may use the test support outside tests.
+var testSupportUsers = []string{"cmd/firma-vcard", "internal/benchtool", "internal/testpki", "internal/pcsctest", "internal/vcard"}
+
+func TestImportRules(t *testing.T) {
+	top := filepath.Join("..", "..")
+	imports := map[string]map[string]bool{}
+	fset := token.NewFileSet()
+	err := filepath.WalkDir(top, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(top, path)
+		if d.IsDir() {
+			if rel != "." && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, path, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		pkg := filepath.ToSlash(filepath.Dir(rel))
+		if imports[pkg] == nil {
+			imports[pkg] = map[string]bool{}
+		}
+		for _, im := range f.Imports {
+			p, _ := strconv.Unquote(im.Path.Value)
+			if strings.HasPrefix(p, modulePath) {
+				imports[pkg][strings.TrimPrefix(p, modulePath)] = true
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(imports["sign"]) == 0 || len(imports["cmd/firma"]) == 0 {
+		t.Fatalf("the import graph was not read: %v", imports)
+	}
+	under := func(p, prefix string) bool {
+		return p == strings.TrimSuffix(prefix, "/") || strings.HasPrefix(p, strings.TrimSuffix(prefix, "/")+"/")
+	}
+	for _, r := range importRules {
+		for p := range imports[r.pkg] {
+			for _, f := range r.forbid {
+				if under(p, f) {
+					t.Errorf("%s imports %s (docs/architecture.md forbids it)", r.pkg, p)
+				}
+			}
+		}
+	}
+	for pkg, ims := range imports {
+		if strings.HasPrefix(pkg, "cmd/") {
+			if pkg == "cmd/firma-vcard" {
+				continue
+			}
+		}
+		allowed := false
+		for _, u := range testSupportUsers {
+			if under(pkg, u) {
+				allowed = true
+			}
+		}
+		for p := range ims {
+			for _, ts := range testSupport {
+				if !under(p, ts) {
+					continue
+				}
+				if ts == "cmd/" && !strings.HasPrefix(pkg, "cmd/") {
+					t.Errorf("library %s imports %s", pkg, p)
+				}
+				if ts != "cmd/" && !allowed {
+					t.Errorf("%s imports the test support %s outside its tests", pkg, p)
+				}
+			}
+		}
+	}
+}
