@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/firma-dev/firma/pkcs11"
+	"github.com/spf13/cobra"
 )
 
 // moduleHint is the advice for a module that does not load, chosen from
@@ -93,7 +94,42 @@ func vendorOf(name string) string {
 
 // runModules is `firma modules`: the discovery firma uses to open a
 // token, rendered.
-func runModules(io *IO, g *globalOptions, asJSON bool) error {
+// modulesOptions are the flags of firma modules.
+type modulesOptions struct {
+	g    *globalOptions
+	JSON bool
+}
+
+func newModulesCmd(io *IO, g *globalOptions) *cobra.Command {
+	o := &modulesOptions{g: g}
+	cmd := &cobra.Command{
+		Use:   "modules",
+		Short: "List the PKCS#11 modules firma tries, in order, and what each one sees",
+		Long: `List the PKCS#11 modules firma tries, in order: --module, FIRMA_PKCS11_MODULE,
+PKCS11_MODULE_PATH (when one of these is set, it is the only one), then the
+known vendor modules (Bit4id, Athena, OpenSC), p11-kit's registry and SoftHSM.
+For each: whether it loads (with the reason when it does not: file missing,
+not readable, not a PKCS#11 module, wrong architecture, failed to initialise)
+and the tokens it sees. Modules the inserted card needs but that are not
+installed are named first, with where to get them.
+
+Exit code 3 when a module chosen explicitly (--module, FIRMA_PKCS11_MODULE,
+PKCS11_MODULE_PATH, a pkcs11: URI's module-path) does not load, or when no
+module found loads; 0 when at least one loads.`,
+		Example: `  firma modules
+  firma modules --module /usr/lib/bit4id/libbit4xpki.so
+  firma modules --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runModules(io, o)
+		},
+	}
+	cmd.Flags().BoolVar(&o.JSON, "json", false, "print JSON")
+	return cmd
+}
+
+func runModules(io *IO, o *modulesOptions) error {
+	g, asJSON := o.g, o.JSON
 	opts := pkcs11.OpenOptions{Module: g.Module, Token: g.Token, Getenv: io.Getenv, Suggested: suggestions(io, g)}
 	d, err := pkcs11.Discover(opts)
 	if err != nil {

@@ -83,34 +83,6 @@ func runPINStatus(ctx context.Context, io *IO, o *pinStatusOptions) error {
 	return nil
 }
 
-func newModulesCmd(io *IO, g *globalOptions) *cobra.Command {
-	var asJSON bool
-	cmd := &cobra.Command{
-		Use:   "modules",
-		Short: "List the PKCS#11 modules firma tries, in order, and what each one sees",
-		Long: `List the PKCS#11 modules firma tries, in order: --module, FIRMA_PKCS11_MODULE,
-PKCS11_MODULE_PATH (when one of these is set, it is the only one), then the
-known vendor modules (Bit4id, Athena, OpenSC), p11-kit's registry and SoftHSM.
-For each: whether it loads (with the reason when it does not: file missing,
-not readable, not a PKCS#11 module, wrong architecture, failed to initialise)
-and the tokens it sees. Modules the inserted card needs but that are not
-installed are named first, with where to get them.
-
-Exit code 3 when a module chosen explicitly (--module, FIRMA_PKCS11_MODULE,
-PKCS11_MODULE_PATH, a pkcs11: URI's module-path) does not load, or when no
-module found loads; 0 when at least one loads.`,
-		Example: `  firma modules
-  firma modules --module /usr/lib/bit4id/libbit4xpki.so
-  firma modules --json`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return runModules(io, g, asJSON)
-		},
-	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
-	return cmd
-}
-
 type pinChangeOptions struct {
 	g      *globalOptions
 	PIN    *secretOptions
@@ -175,26 +147,7 @@ the tries left when the card can tell them without using a try.`,
 			if err := o.PCSC.check(cmd.Flags()); err != nil {
 				return err
 			}
-			if o.PCSC.Enabled {
-				return runPINPCSC(cmd.Context(), io, &o.PCSC, o.PIN, o.NewPIN, false)
-			}
-			tok, _, err := openToken(io, g, true)
-			if err != nil {
-				return err
-			}
-			defer tok.Close()
-			showTries(io, "PIN", tok.Info.PIN)
-			err = tok.ChangePIN(pkcs11.ChangeOptions{
-				Old:           o.PIN.pinFunc(io),
-				New:           func() ([]byte, error) { return readNewPIN(io, o.NewPIN) },
-				Rules:         tok.RulesFor(),
-				AllowFinalTry: o.PIN.AllowFinalTry,
-			})
-			if err != nil {
-				return err
-			}
-			printf(io.Out, "PIN changed on token %q\n", tok.Info.Label)
-			return nil
+			return runPINChange(cmd.Context(), io, o)
 		},
 	}
 	o.PIN.addFlags(cmd.Flags())
@@ -204,7 +157,33 @@ the tries left when the card can tell them without using a try.`,
 	return cmd
 }
 
+// runPINChange changes the PIN: on the card with --pcsc, else through the
+// token's module.
+func runPINChange(ctx context.Context, io *IO, o *pinChangeOptions) error {
+	if o.PCSC.Enabled {
+		return runPINPCSC(ctx, io, &o.PCSC, o.PIN, o.NewPIN, false)
+	}
+	tok, _, err := openToken(io, o.g, true)
+	if err != nil {
+		return err
+	}
+	defer tok.Close()
+	showTries(io, "PIN", tok.Info.PIN)
+	err = tok.ChangePIN(pkcs11.ChangeOptions{
+		Old:           o.PIN.pinFunc(io),
+		New:           func() ([]byte, error) { return readNewPIN(io, o.NewPIN) },
+		Rules:         tok.RulesFor(),
+		AllowFinalTry: o.PIN.AllowFinalTry,
+	})
+	if err != nil {
+		return err
+	}
+	printf(io.Out, "PIN changed on token %q\n", tok.Info.Label)
+	return nil
+}
+
 type pinUnlockOptions struct {
+	g      *globalOptions
 	PUK    *secretOptions
 	NewPIN *secretOptions
 	Method string
@@ -212,7 +191,7 @@ type pinUnlockOptions struct {
 }
 
 func newPINUnlockCmd(io *IO, g *globalOptions) *cobra.Command {
-	o := &pinUnlockOptions{PUK: &secretOptions{Name: "PUK", Flag: "puk", FD: -1}, NewPIN: newNewPINOptions()}
+	o := &pinUnlockOptions{g: g, PUK: &secretOptions{Name: "PUK", Flag: "puk", FD: -1}, NewPIN: newNewPINOptions()}
 	cmd := &cobra.Command{
 		Use:   "unlock",
 		Short: "Unblock a blocked PIN with the PUK and set a new PIN",
@@ -233,37 +212,7 @@ PKCS#11 module, on the Italian cards whose PIN encoding it knows.`,
 			if err := o.PCSC.check(cmd.Flags()); err != nil {
 				return err
 			}
-			if o.PCSC.Enabled {
-				if o.Method != "" {
-					return usageErrorf("--method chooses a PKCS#11 unblock method: it does not apply with --pcsc")
-				}
-				return runPINPCSC(cmd.Context(), io, &o.PCSC, o.PUK, o.NewPIN, true)
-			}
-			tok, _, err := openToken(io, g, true)
-			if err != nil {
-				return err
-			}
-			defer tok.Close()
-			showTries(io, "PUK", tok.Info.PUK)
-			err = tok.UnlockPIN(pkcs11.UnlockOptions{
-				PUK:           o.PUK.pinFunc(io),
-				New:           func() ([]byte, error) { return readNewPIN(io, o.NewPIN) },
-				Rules:         tok.RulesFor(),
-				Method:        pkcs11.UnlockMethod(o.Method),
-				AllowFinalTry: o.PUK.AllowFinalTry,
-			})
-			if errors.Is(err, pkcs11.ErrUnlockMethod) {
-				return usageErrorf("%v", err)
-			}
-			var ue *pkcs11.UnblockUnsupportedError
-			if errors.As(err, &ue) {
-				return unlockOnCard(cmd.Context(), io, tok, ue, o)
-			}
-			if err != nil {
-				return err
-			}
-			printf(io.Out, "PIN unblocked and replaced on token %q\n", tok.Info.Label)
-			return nil
+			return runPINUnlock(cmd.Context(), io, o)
 		},
 	}
 	o.PUK.addFlags(cmd.Flags())
@@ -272,4 +221,41 @@ PKCS#11 module, on the Italian cards whose PIN encoding it knows.`,
 	cmd.Flags().StringVar(&o.Method, "method", "", "unblock `method`: so-login (standard) or setpin (OpenSC); default per module")
 	o.PCSC.addFlags(cmd.Flags())
 	return cmd
+}
+
+// runPINUnlock unblocks the PIN with the PUK: on the card with --pcsc,
+// else through the token's module (or on the card when the module cannot
+// unblock safely).
+func runPINUnlock(ctx context.Context, io *IO, o *pinUnlockOptions) error {
+	if o.PCSC.Enabled {
+		if o.Method != "" {
+			return usageErrorf("--method chooses a PKCS#11 unblock method: it does not apply with --pcsc")
+		}
+		return runPINPCSC(ctx, io, &o.PCSC, o.PUK, o.NewPIN, true)
+	}
+	tok, _, err := openToken(io, o.g, true)
+	if err != nil {
+		return err
+	}
+	defer tok.Close()
+	showTries(io, "PUK", tok.Info.PUK)
+	err = tok.UnlockPIN(pkcs11.UnlockOptions{
+		PUK:           o.PUK.pinFunc(io),
+		New:           func() ([]byte, error) { return readNewPIN(io, o.NewPIN) },
+		Rules:         tok.RulesFor(),
+		Method:        pkcs11.UnlockMethod(o.Method),
+		AllowFinalTry: o.PUK.AllowFinalTry,
+	})
+	if errors.Is(err, pkcs11.ErrUnlockMethod) {
+		return usageErrorf("%v", err)
+	}
+	var ue *pkcs11.UnblockUnsupportedError
+	if errors.As(err, &ue) {
+		return unlockOnCard(ctx, io, tok, ue, o)
+	}
+	if err != nil {
+		return err
+	}
+	printf(io.Out, "PIN unblocked and replaced on token %q\n", tok.Info.Label)
+	return nil
 }
