@@ -17,6 +17,10 @@ type OpenOptions struct {
 	// Suggested are module file names to try before the built-in vendor
 	// list (from the card's identification), when no module is explicit.
 	Suggested []string
+	// OnlySuggested limits the candidates to the Suggested modules (when
+	// no module is explicit and there are suggestions): the modules of the
+	// card in the reader, for a diagnosis of that card.
+	OnlySuggested bool
 	// PreferSigning: when several tokens match, pick the one holding a
 	// signature (nonRepudiation) certificate if exactly one does. Italian
 	// cards expose the CNS and the signature keys as two tokens.
@@ -86,6 +90,9 @@ func (o OpenOptions) discoverCandidates() ([]Candidate, TokenSelector, []string,
 	if explicit == "" && getenv("FIRMA_PKCS11_MODULE") == "" && getenv("PKCS11_MODULE_PATH") == "" && len(o.Suggested) > 0 {
 		var pre []Candidate
 		pre, missing = ResolveSuggested(o.Suggested)
+		if o.OnlySuggested {
+			return pre, sel, missing, nil
+		}
 		cands = dedupe(append(pre, cands...))
 	}
 	return cands, sel, missing, nil

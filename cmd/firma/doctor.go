@@ -291,41 +291,48 @@ func (d *doctor) checkToken(seen *cardSeen) {
 	if seen != nil {
 		suggested = seen.Modules
 	}
-	var (
-		cands   []pkcs11.Candidate
-		missing []string // the card's modules not installed
-	)
-	if moduleExplicit(d.io, d.g) {
-		cands = pkcs11.Candidates(d.g.Module, d.io.Getenv)
-	} else if len(suggested) > 0 {
-		cands, missing = pkcs11.ResolveSuggested(suggested)
-	} else {
-		cands = pkcs11.Candidates("", d.io.Getenv)
+	// The same discovery as firma modules and every command, limited to
+	// the modules of the card in the reader when there is one.
+	opts := pkcs11.OpenOptions{Module: d.g.Module, Token: tokenArg(d.g), Getenv: d.io.Getenv,
+		Suggested: suggested, OnlySuggested: true, PreferSigning: true}
+	disc, err := pkcs11.Discover(opts)
+	if err != nil {
+		d.fail(cModules, err, "")
+		d.skip(cToken, cCert, cChain, cValid, cPIN, cPUK)
+		return
 	}
+	missing := disc.Missing // the card's modules not installed
 	// The card's own (vendor) module is the first it suggests; OpenSC is
 	// only a fallback that often misses the signature certificate.
 	vendorMissing := len(missing) > 0 && missing[0] == suggested[0]
 	if vendorMissing {
 		status := checkStatusWarn
-		if len(cands) == 0 {
+		if len(disc.Attempts) == 0 {
 			status = checkStatusFail
 		}
 		d.add(cModules, status, missingModulesText(seen, missing), "install "+vendorModuleSource(missing[0]))
 	}
-	if len(cands) == 0 {
-		if !vendorMissing {
+	if len(disc.Attempts) == 0 {
+		switch {
+		case len(suggested) > 0 && !vendorMissing:
 			d.add(cModules, checkStatusFail, "none of the modules for this card is installed: "+strings.Join(suggested, ", "), "install "+vendorModuleSource(suggested[0])+"; or name the module with --module PATH")
+		case len(suggested) == 0:
+			d.fail(cModules, &pkcs11.NoModuleError{}, "")
 		}
 		d.skip(cToken, cCert, cChain, cValid, cPIN, cPUK)
 		return
 	}
 	var loaded []string
-	for _, c := range cands {
-		m, err := pkcs11.Load(c.Path, c.Source)
-		if err != nil {
+	for _, a := range disc.Attempts {
+		if !a.Loaded {
+			err := a.Err
+			if err == nil {
+				err = errors.New(a.Error)
+			}
 			d.add(cModules, checkStatusFail, err.Error(), hintOf(err))
 			continue
 		}
+		m := a.Module
 		loaded = append(loaded, m.Path)
 		d.add(cModules, checkStatusOK, fmt.Sprintf("%s loads (%s %s %d.%d)", m.Path, m.Info.ManufacturerID, m.Info.Description, m.Info.VersionMajor, m.Info.VersionMinor), "")
 		d.rep.Versions["module "+m.Profile.Name] = fmt.Sprintf("%s %d.%d (%s)", m.Info.Description, m.Info.VersionMajor, m.Info.VersionMinor, m.Path)
@@ -334,7 +341,7 @@ func (d *doctor) checkToken(seen *cardSeen) {
 		d.skip(cToken, cCert, cChain, cValid, cPIN, cPUK)
 		return
 	}
-	tok, _, err := pkcs11.Open(pkcs11.OpenOptions{Module: modulePathIfOne(loaded), Token: tokenArg(d.g), Getenv: d.io.Getenv, PreferSigning: true})
+	tok, _, err := pkcs11.Open(opts)
 	var noTok *pkcs11.NoTokenError
 	switch {
 	case err == nil:
@@ -431,13 +438,6 @@ func (d *doctor) pinLine(name string, s pkcs11.PINState, puk bool) {
 	default:
 		d.add(name, checkStatusOK, text, "")
 	}
-}
-
-func modulePathIfOne(paths []string) string {
-	if len(paths) == 1 {
-		return paths[0]
-	}
-	return ""
 }
 
 func tokenArg(g *globalOptions) string {

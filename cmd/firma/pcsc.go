@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/firma-dev/firma/pkcs11"
 	"time"
 
 	"github.com/firma-dev/firma/card"
@@ -10,7 +11,7 @@ import (
 // moduleExplicit reports whether the user chose the PKCS#11 module, in
 // which case the card's suggestions are not needed.
 func moduleExplicit(io *IO, g *globalOptions) bool {
-	return g.Module != "" || io.Getenv("FIRMA_PKCS11_MODULE") != "" || io.Getenv("PKCS11_MODULE_PATH") != ""
+	return pkcs11.OpenOptions{Module: g.Module, Token: g.Token, Getenv: io.Getenv}.Explicit()
 }
 
 // cardSuggestions reads the ATRs of the inserted cards (no APDU is sent:
