@@ -3,6 +3,7 @@ package verify
 import (
 	"bytes"
 	"context"
+	"github.com/firma-dev/firma/verify/tsl"
 	"io"
 	"os"
 	"path/filepath"
@@ -60,7 +61,7 @@ func FuzzTSL(f *testing.F) {
 	f.Add([]byte(tslXML()))
 	f.Add([]byte("<TrustServiceStatusList><TrustServiceProviderList><TrustServiceProvider><TSPServices><TSPService><ServiceInformation><ServiceDigitalIdentity><DigitalId><X509Certificate>AAAA</X509Certificate></DigitalId></ServiceDigitalIdentity></ServiceInformation></TSPService></TSPServices></TrustServiceProvider></TrustServiceProviderList></TrustServiceStatusList>"))
 	f.Fuzz(func(t *testing.T, in []byte) {
-		svcs, err := ParseTSL(bytes.NewReader(in))
+		svcs, err := tsl.Parse(bytes.NewReader(in))
 		if err != nil {
 			return
 		}

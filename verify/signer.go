@@ -530,7 +530,7 @@ func (v *verifier) checkCertificate(o *signerOutcome, certs []*x509.Certificate,
 		o.uses = append(o.uses, chainUses(cr.chain)...)
 		s.pass("chain", "chains to a trusted anchor: "+cr.label)
 		if l := v.trust.listOf(cr.anchor); l != nil {
-			for _, w := range l.signatureWarnings() {
+			for _, w := range l.SignatureWarnings() {
 				s.warn(w)
 			}
 		}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/firma-dev/firma/certinfo"
 	"github.com/firma-dev/firma/internal/cms"
+	"github.com/firma-dev/firma/verify/tsl"
 )
 
 // AnchorKind says what a trusted-list service may vouch for.
@@ -45,13 +46,9 @@ type anchor struct {
 	periods []period
 }
 
-// period is a time range [from, to); a zero from is open towards the
-// past, a zero to towards the future.
-type period struct{ from, to time.Time }
-
-func (p period) contains(t time.Time) bool {
-	return (p.from.IsZero() || !t.Before(p.from)) && (p.to.IsZero() || t.Before(p.to))
-}
+// period is when an anchor vouches for certificates (a trusted-list
+// service's active status).
+type period = tsl.Period
 
 // activeAt reports whether the anchor vouches for certificates at t.
 func (a *anchor) activeAt(t time.Time) bool {
@@ -59,7 +56,7 @@ func (a *anchor) activeAt(t time.Time) bool {
 		return true
 	}
 	for _, p := range a.periods {
-		if p.contains(t) {
+		if p.Contains(t) {
 			return true
 		}
 	}
@@ -73,7 +70,7 @@ type TrustStore struct {
 	anchors []anchor
 	system  *x509.CertPool
 	sources []string
-	lists   []TSLInfo
+	lists   []tsl.Info
 }
 
 // NewTrustStore returns an empty store: nothing is trusted.
@@ -242,7 +239,7 @@ func (t *TrustStore) AddSystem() error {
 
 // listOf returns the trusted list anchor a came from, nil for other
 // anchors.
-func (t *TrustStore) listOf(a *anchor) *TSLInfo {
+func (t *TrustStore) listOf(a *anchor) *tsl.Info {
 	if t == nil || a == nil || a.list < 0 || a.list >= len(t.lists) {
 		return nil
 	}
@@ -250,11 +247,11 @@ func (t *TrustStore) listOf(a *anchor) *TSLInfo {
 }
 
 // TrustedLists describes the trusted lists added with AddTSL, in order.
-func (t *TrustStore) TrustedLists() []TSLInfo {
+func (t *TrustStore) TrustedLists() []tsl.Info {
 	if t == nil {
 		return nil
 	}
-	return append([]TSLInfo(nil), t.lists...)
+	return append([]tsl.Info(nil), t.lists...)
 }
 
 // AddCertificates trusts certs as anchors of any kind, always (as
@@ -503,4 +500,58 @@ func (e *inactiveAnchorError) Unwrap() error { return x509.UnknownAuthorityError
 func isUnknownAuthority(err error) bool {
 	var ua x509.UnknownAuthorityError
 	return errors.Is(err, errNoAnchor) || errors.As(err, &ua) || strings.Contains(err.Error(), "unknown authority")
+}
+
+// AddTSL adds the certificates of the qualified CA and timestamp
+// services of a trusted list file, each with the periods its status was
+// active, after checking the list as tsl.Read does.
+func (t *TrustStore) AddTSL(path string, opts tsl.Options) (*tsl.Info, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, &tsl.Error{Source: path, Err: err}
+	}
+	defer f.Close()
+	l, err := tsl.Read(f, opts)
+	if err != nil {
+		return nil, &tsl.Error{Source: path, Err: err}
+	}
+	return t.AddTrustedList(l, path)
+}
+
+// AddTrustedList adds the certificates of the qualified CA and timestamp
+// services of a list tsl.Read checked, each with the periods its status was
+// active; source names the list in reports.
+func (t *TrustStore) AddTrustedList(l *tsl.List, source string) (*tsl.Info, error) {
+	path := source
+	type pending struct {
+		c       *x509.Certificate
+		kind    AnchorKind
+		name    string
+		periods []tsl.Period
+	}
+	var add []pending
+	for i := range l.Services {
+		s := &l.Services[i]
+		for kind, tk := range map[AnchorKind]tsl.Kind{AnchorQualifiedCA: tsl.QualifiedCA, AnchorTSA: tsl.TSA} {
+			ps := s.Periods(tk)
+			if len(ps) == 0 {
+				continue
+			}
+			for _, c := range s.Certs {
+				add = append(add, pending{c, kind, s.Name, ps})
+			}
+		}
+	}
+	if len(add) == 0 {
+		return nil, &tsl.Error{Source: path, Err: errors.New("no active qualified CA or timestamp service")}
+	}
+	for _, a := range add {
+		t.addAnchor(a.c, "tsl:"+path, len(t.lists), a.kind, a.name, a.periods)
+	}
+	info := l.Info
+	info.Source = path
+	info.Anchors = len(add)
+	t.lists = append(t.lists, info)
+	t.addSource("tsl:" + path)
+	return &info, nil
 }

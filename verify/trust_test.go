@@ -11,6 +11,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/base64"
 	"errors"
+	"github.com/firma-dev/firma/verify/tsl"
 	"io"
 	"math/big"
 	"net"
@@ -62,19 +63,19 @@ func TestTSLAnchors(t *testing.T) {
 		return path
 	}
 	good := write("tsl.xml", tslXML(
-		tslEntry{tslTypeCAQC, granted, []*x509.Certificate{p.ca.Cert}},
-		tslEntry{tslTypeTSAQT, granted, []*x509.Certificate{p.tsa.Cert}},
-		tslEntry{tslTypeCAQC, "http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/withdrawn", []*x509.Certificate{p.other.Cert}},
+		tslEntry{tsl.TypeCAQC, granted, []*x509.Certificate{p.ca.Cert}},
+		tslEntry{tsl.TypeTSAQT, granted, []*x509.Certificate{p.tsa.Cert}},
+		tslEntry{tsl.TypeCAQC, "http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/withdrawn", []*x509.Certificate{p.other.Cert}},
 	))
 	// These hand-made lists carry no signature: refused unless allowed.
-	var se *TSLSignatureError
-	if _, err := NewTrustStore().AddTSL(good, TSLOptions{}); !errors.As(err, &se) || se.Problem != "unsigned" {
+	var se *tsl.SignatureError
+	if _, err := NewTrustStore().AddTSL(good, tsl.Options{}); !errors.As(err, &se) || se.Problem != "unsigned" {
 		t.Fatalf("unsigned list without AllowUnsigned: %v", err)
 	}
-	unsigned := TSLOptions{AllowUnsigned: true}
+	unsigned := tsl.Options{AllowUnsigned: true}
 	ts := NewTrustStore()
 	info, err := ts.AddTSL(good, unsigned)
-	if err != nil || info.Anchors != 2 || info.Signature != TSLUnsigned || info.Stale {
+	if err != nil || info.Anchors != 2 || info.Signature != tsl.Unsigned || info.Stale {
 		t.Fatalf("AddTSL: %+v %v", info, err)
 	}
 	der := opensslSign(t, p.valid, document, "-nodetach")
@@ -88,7 +89,7 @@ func TestTSLAnchors(t *testing.T) {
 	// A CA listed under another service type is not an anchor.
 	notCA := write("pkc.xml", tslXML(
 		tslEntry{"http://uri.etsi.org/TrstSvc/Svctype/CA/PKC", granted, []*x509.Certificate{p.ca.Cert}},
-		tslEntry{tslTypeTSAQT, granted, []*x509.Certificate{p.tsa.Cert}},
+		tslEntry{tsl.TypeTSAQT, granted, []*x509.Certificate{p.tsa.Cert}},
 	))
 	ts2 := NewTrustStore()
 	if _, err := ts2.AddTSL(notCA, unsigned); err != nil {
@@ -98,7 +99,7 @@ func TestTSLAnchors(t *testing.T) {
 
 	// The CA listed only as a timestamp service anchors timestamps, not
 	// signatures.
-	tsaOnly := write("tsa-only.xml", tslXML(tslEntry{tslTypeTSAQT, granted, []*x509.Certificate{p.ca.Cert}}))
+	tsaOnly := write("tsa-only.xml", tslXML(tslEntry{tsl.TypeTSAQT, granted, []*x509.Certificate{p.ca.Cert}}))
 	ts3 := NewTrustStore()
 	if _, err := ts3.AddTSL(tsaOnly, unsigned); err != nil {
 		t.Fatal(err)
@@ -107,13 +108,13 @@ func TestTSLAnchors(t *testing.T) {
 
 	// Nothing usable, not a list, not XML.
 	for name, body := range map[string]string{
-		"withdrawn.xml": tslXML(tslEntry{tslTypeCAQC, "http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/withdrawn", []*x509.Certificate{p.ca.Cert}}),
+		"withdrawn.xml": tslXML(tslEntry{tsl.TypeCAQC, "http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/withdrawn", []*x509.Certificate{p.ca.Cert}}),
 		"other.xml":     `<?xml version="1.0"?><html><body/></html>`,
 		"broken.xml":    `<TrustServiceStatusList><TrustServiceProviderList><TrustServiceProvider>`,
-		"badcert.xml":   strings.Replace(tslXML(tslEntry{tslTypeCAQC, granted, []*x509.Certificate{p.ca.Cert}}), "<X509Certificate>", "<X509Certificate>!!", 1),
+		"badcert.xml":   strings.Replace(tslXML(tslEntry{tsl.TypeCAQC, granted, []*x509.Certificate{p.ca.Cert}}), "<X509Certificate>", "<X509Certificate>!!", 1),
 	} {
 		_, err := NewTrustStore().AddTSL(write(name, body), unsigned)
-		var te *TSLError
+		var te *tsl.Error
 		if !errors.As(err, &te) || te.Source == "" {
 			t.Errorf("%s: %v", name, err)
 		}
@@ -126,11 +127,11 @@ func TestTSLTestdata(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	svcs, err := ParseTSL(f)
+	svcs, err := tsl.Parse(f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(svcs) != 2 || svcs[0].Type != tslTypeCAQC || len(svcs[0].Certs) != 1 || svcs[0].Provider != "Firma Test Trust Services S.p.A." || svcs[1].Status == granted {
+	if len(svcs) != 2 || svcs[0].Type != tsl.TypeCAQC || len(svcs[0].Certs) != 1 || svcs[0].Provider != "Firma Test Trust Services S.p.A." || svcs[1].Status == granted {
 		t.Errorf("services %+v", svcs)
 	}
 }

@@ -5,11 +5,12 @@ import (
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
-	"io"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -19,6 +20,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/firma-dev/firma/verify/tsl"
 
 	"github.com/firma-dev/firma/internal/cms"
 	"github.com/firma-dev/firma/internal/testpki"
@@ -35,7 +38,7 @@ const (
 type tslSvc struct {
 	name, typ, status string
 	start             time.Time
-	history           []TSLStatus
+	history           []tsl.Status
 	certs             []*x509.Certificate
 }
 
@@ -132,8 +135,8 @@ func testTSLKeys(t testing.TB) *tslKeys {
 			}
 			return c
 		}
-		k.signer = mk("AgID TEST TSL signer", 1)
-		k.renewed = mk("AgID TEST TSL signer renewed", 2)
+		k.signer = mk("AgID TEST tsl.List signer", 1)
+		k.renewed = mk("AgID TEST tsl.List signer renewed", 2)
 		if tslKeysErr != nil {
 			return
 		}
@@ -165,10 +168,10 @@ func writeTemp(t testing.TB, name string, b []byte) string {
 }
 
 // mustTSLError expects a refused list with a signature problem.
-func mustTSLError(t *testing.T, what string, err error, problem string) *TSLSignatureError {
+func mustTSLError(t *testing.T, what string, err error, problem string) *tsl.SignatureError {
 	t.Helper()
-	var te *TSLError
-	var se *TSLSignatureError
+	var te *tsl.Error
+	var se *tsl.SignatureError
 	if !errors.As(err, &te) || !errors.As(err, &se) || se.Problem != problem {
 		t.Fatalf("%s: want a %s signature error, got %v", what, problem, err)
 	}
@@ -191,8 +194,8 @@ func TestTSLSignature(t *testing.T) {
 	k := testTSLKeys(t)
 	now := p.now.Add(time.Hour)
 	d := tslDoc{issued: p.now.Add(-10 * testpki.Day), next: p.now.Add(170 * testpki.Day), services: []tslSvc{
-		{name: "Firma TEST CA", typ: tslTypeCAQC, status: granted, start: p.now.Add(-1000 * testpki.Day), certs: []*x509.Certificate{p.ca.Cert}},
-		{name: "Firma TEST TSA", typ: tslTypeTSAQT, status: granted, certs: []*x509.Certificate{p.tsa.Cert}},
+		{name: "Firma TEST CA", typ: tsl.TypeCAQC, status: granted, start: p.now.Add(-1000 * testpki.Day), certs: []*x509.Certificate{p.ca.Cert}},
+		{name: "Firma TEST TSA", typ: tsl.TypeTSAQT, status: granted, certs: []*x509.Certificate{p.tsa.Cert}},
 	}}
 	signed := signTSL(t, d.xml(), k.key, k.signer)
 	path := writeTemp(t, "TSL-IT.xml", signed)
@@ -202,12 +205,12 @@ func TestTSLSignature(t *testing.T) {
 	// of the same key): the anchors are used.
 	for _, pin := range []*x509.Certificate{k.signer, k.renewed} {
 		ts := NewTrustStore()
-		info, err := ts.AddTSL(path, TSLOptions{Signers: []*x509.Certificate{p.other.Cert, pin}, Now: at(now)})
+		info, err := ts.AddTSL(path, tsl.Options{Signers: []*x509.Certificate{p.other.Cert, pin}, Now: at(now)})
 		if err != nil {
 			t.Fatalf("pinned %s: %v", pin.Subject.CommonName, err)
 		}
-		if info.Signature != TSLPinned || info.Anchors != 2 || info.Stale || len(info.Warnings) != 0 ||
-			!strings.Contains(info.Signer, "AgID TEST TSL signer") || info.SignerSHA256 != fingerprint(k.signer) ||
+		if info.Signature != tsl.Pinned || info.Anchors != 2 || info.Stale || len(info.Warnings) != 0 ||
+			!strings.Contains(info.Signer, "AgID TEST tsl.List signer") || info.SignerSHA256 != sha256Hex(k.signer.Raw) ||
 			info.Territory != "IT" || info.Sequence != "42" || info.Issued == nil || !info.Issued.Equal(d.issued) {
 			t.Errorf("pinned info %+v", info)
 		}
@@ -223,17 +226,17 @@ func TestTSLSignature(t *testing.T) {
 
 	// Valid, but another signer is pinned: refused, nothing trusted.
 	ts := NewTrustStore()
-	_, err := ts.AddTSL(path, TSLOptions{Signers: []*x509.Certificate{p.other.Cert}, Now: at(now)})
+	_, err := ts.AddTSL(path, tsl.Options{Signers: []*x509.Certificate{p.other.Cert}, Now: at(now)})
 	se := mustTSLError(t, "other pin", err, "not_pinned")
-	if se.SignerSHA256 != fingerprint(k.signer) || se.Signer == "" || !ts.Empty() {
+	if se.SignerSHA256 != sha256Hex(k.signer.Raw) || se.Signer == "" || !ts.Empty() {
 		t.Errorf("error %+v, store empty %v", se, ts.Empty())
 	}
 
 	// Valid, nothing pinned: used, and said so.
 	ts = NewTrustStore()
-	info, err := ts.AddTSL(path, TSLOptions{Now: at(now)})
-	if err != nil || info.Signature != TSLNotPinned || len(info.Warnings) != 1 ||
-		info.Warnings[0] != "trusted list signed by AgID TEST TSL signer, signer not pinned" {
+	info, err := ts.AddTSL(path, tsl.Options{Now: at(now)})
+	if err != nil || info.Signature != tsl.NotPinned || len(info.Warnings) != 1 ||
+		info.Warnings[0] != "trusted list signed by AgID TEST tsl.List signer, signer not pinned" {
 		t.Fatalf("not pinned: %+v %v", info, err)
 	}
 	mustPass(t, verifyBytes(t, der, Options{Trust: ts, Now: at(now)}))
@@ -241,13 +244,13 @@ func TestTSLSignature(t *testing.T) {
 	// Someone re-signs an edited list with their own key: without a pin it
 	// is used, naming that signer; with the pin it is refused.
 	evil := d
-	evil.services = append(evil.services, tslSvc{name: "Evil CA", typ: tslTypeCAQC, status: granted, certs: []*x509.Certificate{p.other.Cert}})
+	evil.services = append(evil.services, tslSvc{name: "Evil CA", typ: tsl.TypeCAQC, status: granted, certs: []*x509.Certificate{p.other.Cert}})
 	resigned := writeTemp(t, "resigned.xml", signTSL(t, evil.xml(), p.tsa.Key, p.tsa.Cert))
-	info, err = NewTrustStore().AddTSL(resigned, TSLOptions{Now: at(now)})
-	if err != nil || info.Signature != TSLNotPinned || info.SignerName != "Firma TEST TSA 1" {
+	info, err = NewTrustStore().AddTSL(resigned, tsl.Options{Now: at(now)})
+	if err != nil || info.Signature != tsl.NotPinned || info.SignerName != "Firma TEST TSA 1" {
 		t.Errorf("re-signed, no pin: %+v %v", info, err)
 	}
-	_, err = NewTrustStore().AddTSL(resigned, TSLOptions{Signers: []*x509.Certificate{k.signer}, Now: at(now)})
+	_, err = NewTrustStore().AddTSL(resigned, tsl.Options{Signers: []*x509.Certificate{k.signer}, Now: at(now)})
 	mustTSLError(t, "re-signed, pinned", err, "not_pinned")
 
 	// One byte of a service changed after signing: refused whatever the
@@ -257,7 +260,7 @@ func TestTSLSignature(t *testing.T) {
 		t.Fatal("tampering did not change the list")
 	}
 	tp := writeTemp(t, "tampered.xml", tampered)
-	for _, o := range []TSLOptions{{Now: at(now)}, {Signers: []*x509.Certificate{k.signer}, Now: at(now)}, {AllowUnsigned: true, Now: at(now)}} {
+	for _, o := range []tsl.Options{{Now: at(now)}, {Signers: []*x509.Certificate{k.signer}, Now: at(now)}, {AllowUnsigned: true, Now: at(now)}} {
 		_, err := NewTrustStore().AddTSL(tp, o)
 		mustTSLError(t, "tampered", err, "invalid")
 	}
@@ -268,22 +271,22 @@ func TestTSLSignature(t *testing.T) {
 		t.Fatal("signature not removed")
 	}
 	sp := writeTemp(t, "stripped.xml", stripped)
-	_, err = NewTrustStore().AddTSL(sp, TSLOptions{Now: at(now)})
+	_, err = NewTrustStore().AddTSL(sp, tsl.Options{Now: at(now)})
 	mustTSLError(t, "stripped", err, "unsigned")
-	info, err = NewTrustStore().AddTSL(sp, TSLOptions{AllowUnsigned: true, Now: at(now)})
-	if err != nil || info.Signature != TSLUnsigned || info.Anchors != 2 || len(info.Warnings) != 1 {
+	info, err = NewTrustStore().AddTSL(sp, tsl.Options{AllowUnsigned: true, Now: at(now)})
+	if err != nil || info.Signature != tsl.Unsigned || info.Anchors != 2 || len(info.Warnings) != 1 {
 		t.Errorf("stripped, allowed: %+v %v", info, err)
 	}
 
 	// No KeyInfo: only a pinned certificate can check the signature.
 	noKeyInfo := regexp.MustCompile(`(?s)<ds:KeyInfo>.*</ds:KeyInfo>`).ReplaceAll(signed, nil)
 	np := writeTemp(t, "nokeyinfo.xml", noKeyInfo)
-	_, err = NewTrustStore().AddTSL(np, TSLOptions{Now: at(now)})
+	_, err = NewTrustStore().AddTSL(np, tsl.Options{Now: at(now)})
 	mustTSLError(t, "no KeyInfo, no pin", err, "not_pinned")
-	if info, err := NewTrustStore().AddTSL(np, TSLOptions{Signers: []*x509.Certificate{p.other.Cert, k.signer}, Now: at(now)}); err != nil || info.Signature != TSLPinned {
+	if info, err := NewTrustStore().AddTSL(np, tsl.Options{Signers: []*x509.Certificate{p.other.Cert, k.signer}, Now: at(now)}); err != nil || info.Signature != tsl.Pinned {
 		t.Errorf("no KeyInfo, pinned: %+v %v", info, err)
 	}
-	_, err = NewTrustStore().AddTSL(np, TSLOptions{Signers: []*x509.Certificate{p.other.Cert}, Now: at(now)})
+	_, err = NewTrustStore().AddTSL(np, tsl.Options{Signers: []*x509.Certificate{p.other.Cert}, Now: at(now)})
 	mustTSLError(t, "no KeyInfo, other pin", err, "invalid")
 
 	// The signing certificate is judged at the list's issue date (issue
@@ -291,8 +294,8 @@ func TestTSLSignature(t *testing.T) {
 	// refused before, as "changed or damaged".)
 	later := k.signer.NotAfter.Add(time.Hour)
 	ts = NewTrustStore()
-	info, err = ts.AddTSL(path, TSLOptions{Signers: []*x509.Certificate{k.signer}, Now: at(later)})
-	if err != nil || info.Signature != TSLPinned || !info.SignerExpired || info.SignerNotAfter == nil || !info.SignerNotAfter.Equal(k.signer.NotAfter) || info.Anchors != 2 {
+	info, err = ts.AddTSL(path, tsl.Options{Signers: []*x509.Certificate{k.signer}, Now: at(later)})
+	if err != nil || info.Signature != tsl.Pinned || !info.SignerExpired || info.SignerNotAfter == nil || !info.SignerNotAfter.Equal(k.signer.NotAfter) || info.Anchors != 2 {
 		t.Fatalf("signer expired after the issue date: %+v %v", info, err)
 	}
 	if !slices.ContainsFunc(info.Warnings, func(w string) bool {
@@ -306,20 +309,20 @@ func TestTSLSignature(t *testing.T) {
 	// it is issued.
 	bad := d
 	bad.issued = k.signer.NotAfter.Add(testpki.Day)
-	_, err = NewTrustStore().AddTSL(writeTemp(t, "issued-after.xml", signTSL(t, bad.xml(), k.key, k.signer)), TSLOptions{Signers: []*x509.Certificate{k.signer}, Now: at(now)})
+	_, err = NewTrustStore().AddTSL(writeTemp(t, "issued-after.xml", signTSL(t, bad.xml(), k.key, k.signer)), tsl.Options{Signers: []*x509.Certificate{k.signer}, Now: at(now)})
 	se = mustTSLError(t, "issued after the signer expired", err, "signer_validity")
 	if !strings.Contains(se.Error(), "expired on "+k.signer.NotAfter.UTC().Format(time.DateOnly)+", before the issue date") {
 		t.Errorf("issued after the signer expired: %v", se)
 	}
 	early := d
 	early.issued = k.signer.NotBefore.Add(-testpki.Day)
-	if info, err := NewTrustStore().AddTSL(writeTemp(t, "issued-before.xml", signTSL(t, early.xml(), k.key, k.signer)), TSLOptions{Signers: []*x509.Certificate{k.signer}, Now: at(now)}); err != nil || info.SignerExpired {
+	if info, err := NewTrustStore().AddTSL(writeTemp(t, "issued-before.xml", signTSL(t, early.xml(), k.key, k.signer)), tsl.Options{Signers: []*x509.Certificate{k.signer}, Now: at(now)}); err != nil || info.SignerExpired {
 		t.Errorf("signed by a certificate newer than the issue date: %+v %v", info, err)
 	}
 	// No issue date: the signer must be valid at verification time.
 	undated := d
 	undated.issued = time.Time{}
-	_, err = NewTrustStore().AddTSL(writeTemp(t, "undated.xml", signTSL(t, undated.xml(), k.key, k.signer)), TSLOptions{Signers: []*x509.Certificate{k.signer}, Now: at(later)})
+	_, err = NewTrustStore().AddTSL(writeTemp(t, "undated.xml", signTSL(t, undated.xml(), k.key, k.signer)), tsl.Options{Signers: []*x509.Certificate{k.signer}, Now: at(later)})
 	mustTSLError(t, "undated, signer expired", err, "signer_validity")
 }
 
@@ -330,10 +333,10 @@ func TestTSLSignatureWrapping(t *testing.T) {
 	k := testTSLKeys(t)
 	now := p.now.Add(time.Hour)
 	d := tslDoc{issued: p.now, next: p.now.Add(180 * testpki.Day), services: []tslSvc{
-		{name: "Firma TEST CA", typ: tslTypeCAQC, status: granted, certs: []*x509.Certificate{p.ca.Cert}},
+		{name: "Firma TEST CA", typ: tsl.TypeCAQC, status: granted, certs: []*x509.Certificate{p.ca.Cert}},
 	}}
 	signed := string(signTSL(t, d.xml(), k.key, k.signer))
-	evilTSP := tspXML([]tslSvc{{name: "Evil CA", typ: tslTypeCAQC, status: granted, certs: []*x509.Certificate{p.other.Cert}}})
+	evilTSP := tspXML([]tslSvc{{name: "Evil CA", typ: tsl.TypeCAQC, status: granted, certs: []*x509.Certificate{p.other.Cert}}})
 	evilList := `<tsl:TrustServiceProviderList xmlns:tsl="http://uri.etsi.org/02231/v2#">` + evilTSP + `</tsl:TrustServiceProviderList>`
 	body := strings.TrimPrefix(signed, `<?xml version="1.0" encoding="UTF-8"?>`)
 	cut := func(s, sep string) (string, string) {
@@ -365,7 +368,7 @@ func TestTSLSignatureWrapping(t *testing.T) {
 				t.Fatal("attack not in the list")
 			}
 			path := writeTemp(t, "wrapped.xml", []byte(tc.list))
-			for _, o := range []TSLOptions{{Now: at(now)}, {Signers: []*x509.Certificate{k.signer}, Now: at(now)}} {
+			for _, o := range []tsl.Options{{Now: at(now)}, {Signers: []*x509.Certificate{k.signer}, Now: at(now)}} {
 				ts := NewTrustStore()
 				info, err := ts.AddTSL(path, o)
 				if tc.usable != (err == nil) {
@@ -386,8 +389,8 @@ func TestTSLSignatureWrapping(t *testing.T) {
 	// The check above can fail: the same CA in a list taken as it is
 	// becomes an anchor.
 	ts := NewTrustStore()
-	d.services = append(d.services, tslSvc{name: "Evil CA", typ: tslTypeCAQC, status: granted, certs: []*x509.Certificate{p.other.Cert}})
-	if _, err := ts.AddTSL(writeTemp(t, "plain.xml", []byte(d.xml())), TSLOptions{AllowUnsigned: true, Now: at(now)}); err != nil || !hasAnchor(ts, p.other.Cert, AnchorQualifiedCA, now) {
+	d.services = append(d.services, tslSvc{name: "Evil CA", typ: tsl.TypeCAQC, status: granted, certs: []*x509.Certificate{p.other.Cert}})
+	if _, err := ts.AddTSL(writeTemp(t, "plain.xml", []byte(d.xml())), tsl.Options{AllowUnsigned: true, Now: at(now)}); err != nil || !hasAnchor(ts, p.other.Cert, AnchorQualifiedCA, now) {
 		t.Fatalf("control: %v", err)
 	}
 	if _, err := ts.verifyChain(p.other.Cert, nil, now, nil, AnchorQualifiedCA); err != nil {
@@ -401,11 +404,11 @@ func TestTSLStale(t *testing.T) {
 	now := p.now.Add(time.Hour)
 	next := p.now.Add(-2 * testpki.Day).Truncate(time.Second)
 	d := tslDoc{issued: p.now.Add(-200 * testpki.Day), next: next, services: []tslSvc{
-		{name: "Firma TEST CA", typ: tslTypeCAQC, status: granted, certs: []*x509.Certificate{p.ca.Cert}},
+		{name: "Firma TEST CA", typ: tsl.TypeCAQC, status: granted, certs: []*x509.Certificate{p.ca.Cert}},
 	}}
 	path := writeTemp(t, "stale.xml", signTSL(t, d.xml(), k.key, k.signer))
 	ts := NewTrustStore()
-	info, err := ts.AddTSL(path, TSLOptions{Signers: []*x509.Certificate{k.signer}, Now: at(now)})
+	info, err := ts.AddTSL(path, tsl.Options{Signers: []*x509.Certificate{k.signer}, Now: at(now)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -425,7 +428,7 @@ func TestTSLStale(t *testing.T) {
 
 	// The same list before its next update is fresh: no warning.
 	fresh := NewTrustStore()
-	info, err = fresh.AddTSL(path, TSLOptions{Signers: []*x509.Certificate{k.signer}, Now: at(next.Add(-time.Minute))})
+	info, err = fresh.AddTSL(path, tsl.Options{Signers: []*x509.Certificate{k.signer}, Now: at(next.Add(-time.Minute))})
 	if err != nil || info.Stale || len(info.Warnings) != 0 {
 		t.Errorf("fresh: %+v %v", info, err)
 	}
@@ -454,13 +457,13 @@ func TestTSLServiceHistory(t *testing.T) {
 		return f.wrap(f.signerInfo(t, hashOf(crypto.SHA256, document)))
 	}
 	store := func(ca tslSvc) *TrustStore {
-		ca.name, ca.typ, ca.certs = "Firma TEST CA", tslTypeCAQC, []*x509.Certificate{p.ca.Cert}
+		ca.name, ca.typ, ca.certs = "Firma TEST CA", tsl.TypeCAQC, []*x509.Certificate{p.ca.Cert}
 		d := tslDoc{issued: ago(1), next: now.Add(100 * testpki.Day), services: []tslSvc{
 			ca,
-			{name: "Firma TEST TSA", typ: tslTypeTSAQT, status: granted, certs: []*x509.Certificate{p.tsa.Cert}},
+			{name: "Firma TEST TSA", typ: tsl.TypeTSAQT, status: granted, certs: []*x509.Certificate{p.tsa.Cert}},
 		}}
 		ts := NewTrustStore()
-		if _, err := ts.AddTSL(writeTemp(t, "history.xml", []byte(d.xml())), TSLOptions{AllowUnsigned: true, Now: at(now)}); err != nil {
+		if _, err := ts.AddTSL(writeTemp(t, "history.xml", []byte(d.xml())), tsl.Options{AllowUnsigned: true, Now: at(now)}); err != nil {
 			t.Fatal(err)
 		}
 		return ts
@@ -481,7 +484,7 @@ func TestTSLServiceHistory(t *testing.T) {
 	}
 
 	// Withdrawn 30 days ago, granted for years before.
-	ts := store(tslSvc{status: withdrawn, start: ago(30), history: []TSLStatus{{Type: tslTypeCAQC, Status: granted, Start: ago(1500)}}})
+	ts := store(tslSvc{status: withdrawn, start: ago(30), history: []tsl.Status{{Type: tsl.TypeCAQC, Status: granted, Start: ago(1500)}}})
 	t.Run("withdrawn since, granted at signing time", func(t *testing.T) {
 		qualified(t, verifyBytes(t, sign(ago(100), time.Time{}), Options{Trust: ts, Now: at(now)}))
 	})
@@ -510,10 +513,10 @@ func TestTSLServiceHistory(t *testing.T) {
 
 	// Pre-eIDAS accreditation, then a gap, then granted again; and a
 	// period as a non-qualified service type.
-	ts = store(tslSvc{status: granted, start: ago(50), history: []TSLStatus{
-		{Type: tslTypeCAQC, Status: withdrawn, Start: ago(150)},
+	ts = store(tslSvc{status: granted, start: ago(50), history: []tsl.Status{
+		{Type: tsl.TypeCAQC, Status: withdrawn, Start: ago(150)},
 		{Type: typePKC, Status: granted, Start: ago(250)},
-		{Type: tslTypeCAQC, Status: accredited, Start: ago(1500)},
+		{Type: tsl.TypeCAQC, Status: accredited, Start: ago(1500)},
 	}})
 	for _, tc := range []struct {
 		days int
@@ -534,8 +537,8 @@ func TestTSLServiceHistory(t *testing.T) {
 	if err := ts.AddPath(p.caPEM); err != nil {
 		t.Fatal(err)
 	}
-	d := tslDoc{services: []tslSvc{{name: "Firma TEST CA", typ: tslTypeCAQC, status: granted, start: ago(50), certs: []*x509.Certificate{p.ca.Cert}}}}
-	if _, err := ts.AddTSL(writeTemp(t, "both.xml", []byte(d.xml())), TSLOptions{AllowUnsigned: true, Now: at(now)}); err != nil {
+	d := tslDoc{services: []tslSvc{{name: "Firma TEST CA", typ: tsl.TypeCAQC, status: granted, start: ago(50), certs: []*x509.Certificate{p.ca.Cert}}}}
+	if _, err := ts.AddTSL(writeTemp(t, "both.xml", []byte(d.xml())), tsl.Options{AllowUnsigned: true, Now: at(now)}); err != nil {
 		t.Fatal(err)
 	}
 	for days, want := range map[int]bool{100: false, 10: true} {
@@ -547,22 +550,22 @@ func TestTSLServiceHistory(t *testing.T) {
 	}
 
 	// Never active at all: not an anchor, the list is refused.
-	d = tslDoc{services: []tslSvc{{name: "Old CA", typ: tslTypeCAQC, status: withdrawn, start: ago(30), history: []TSLStatus{{Type: typePKC, Status: granted, Start: ago(500)}}, certs: []*x509.Certificate{p.ca.Cert}}}}
-	if _, err := NewTrustStore().AddTSL(writeTemp(t, "never.xml", []byte(d.xml())), TSLOptions{AllowUnsigned: true, Now: at(now)}); err == nil {
+	d = tslDoc{services: []tslSvc{{name: "Old CA", typ: tsl.TypeCAQC, status: withdrawn, start: ago(30), history: []tsl.Status{{Type: typePKC, Status: granted, Start: ago(500)}}, certs: []*x509.Certificate{p.ca.Cert}}}}
+	if _, err := NewTrustStore().AddTSL(writeTemp(t, "never.xml", []byte(d.xml())), tsl.Options{AllowUnsigned: true, Now: at(now)}); err == nil {
 		t.Error("a list without any active service was accepted")
 	}
 }
 
 func TestTSLPeriods(t *testing.T) {
 	day := func(d int) time.Time { return time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, d) }
-	s := TSLService{Type: tslTypeCAQC, Status: withdrawn, StatusStart: day(100), History: []TSLStatus{
-		{Type: tslTypeCAQC, Status: granted, Start: day(10)},
-		{Type: tslTypeCAQC, Status: granted, Start: day(200)}, // after the current status: ignored
-		{Type: tslTypeCAQC, Status: withdrawn, Start: day(50)},
-		{Type: tslTypeCAQC, Status: accredited, Start: day(40)},
+	s := tsl.Service{Type: tsl.TypeCAQC, Status: withdrawn, StatusStart: day(100), History: []tsl.Status{
+		{Type: tsl.TypeCAQC, Status: granted, Start: day(10)},
+		{Type: tsl.TypeCAQC, Status: granted, Start: day(200)}, // after the current status: ignored
+		{Type: tsl.TypeCAQC, Status: withdrawn, Start: day(50)},
+		{Type: tsl.TypeCAQC, Status: accredited, Start: day(40)},
 	}}
-	got := s.periods(AnchorQualifiedCA)
-	want := []period{{day(10), day(40)}, {day(40), day(50)}}
+	got := s.Periods(tsl.QualifiedCA)
+	want := []tsl.Period{{From: day(10), To: day(40)}, {From: day(40), To: day(50)}}
 	if len(got) != 2 {
 		t.Fatalf("periods %v", got)
 	}
@@ -570,18 +573,18 @@ func TestTSLPeriods(t *testing.T) {
 	for _, w := range want {
 		found := false
 		for _, g := range got {
-			found = found || (g.from.Equal(w.from) && g.to.Equal(w.to))
+			found = found || (g.From.Equal(w.From) && g.To.Equal(w.To))
 		}
 		if !found {
 			t.Errorf("missing %v in %v", w, got)
 		}
 	}
-	if p := s.periods(AnchorTSA); len(p) != 0 {
+	if p := s.Periods(tsl.TSA); len(p) != 0 {
 		t.Errorf("TSA periods %v", p)
 	}
 	// No starting time: the current status holds always, as before.
-	s = TSLService{Type: tslTypeCAQC, Status: granted}
-	if p := s.periods(AnchorQualifiedCA); len(p) != 1 || !p[0].contains(day(-10000)) || !p[0].contains(day(10000)) {
+	s = tsl.Service{Type: tsl.TypeCAQC, Status: granted}
+	if p := s.Periods(tsl.QualifiedCA); len(p) != 1 || !p[0].Contains(day(-10000)) || !p[0].Contains(day(10000)) {
 		t.Errorf("open period %v", p)
 	}
 }
@@ -604,21 +607,21 @@ func TestTSLHostileXML(t *testing.T) {
  <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
  <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
 ]>
-<TrustServiceStatusList><TrustServiceProviderList><TrustServiceProvider><TSPServices><TSPService><ServiceInformation><ServiceTypeIdentifier>` + tslTypeCAQC + `</ServiceTypeIdentifier><ServiceName><Name>&lol9;</Name></ServiceName><ServiceDigitalIdentity><DigitalId><X509Certificate>` + cert + `</X509Certificate></DigitalId></ServiceDigitalIdentity><ServiceStatus>` + granted + `</ServiceStatus></ServiceInformation></TSPService></TSPServices></TrustServiceProvider></TrustServiceProviderList></TrustServiceStatusList>`
+<TrustServiceStatusList><TrustServiceProviderList><TrustServiceProvider><TSPServices><TSPService><ServiceInformation><ServiceTypeIdentifier>` + tsl.TypeCAQC + `</ServiceTypeIdentifier><ServiceName><Name>&lol9;</Name></ServiceName><ServiceDigitalIdentity><DigitalId><X509Certificate>` + cert + `</X509Certificate></DigitalId></ServiceDigitalIdentity><ServiceStatus>` + granted + `</ServiceStatus></ServiceInformation></TSPService></TSPServices></TrustServiceProvider></TrustServiceProviderList></TrustServiceStatusList>`
 	external := strings.Replace(laughs, `<!ENTITY lol "lol">`, `<!ENTITY lol SYSTEM "file:///etc/passwd">`, 1)
 	external = strings.Replace(external, "&lol9;", "&lol;", 1)
 	for name, in := range map[string]string{"billion laughs": laughs, "external entity": external} {
-		if _, err := ReadTSL(strings.NewReader(in), TSLOptions{AllowUnsigned: true}); err == nil || !strings.Contains(err.Error(), "entity") {
-			t.Errorf("%s: ReadTSL %v", name, err)
+		if _, err := tsl.Read(strings.NewReader(in), tsl.Options{AllowUnsigned: true}); err == nil || !strings.Contains(err.Error(), "entity") {
+			t.Errorf("%s: tsl.Read %v", name, err)
 		}
-		if _, err := ParseTSL(strings.NewReader(in)); err == nil || !strings.Contains(err.Error(), "entity") {
-			t.Errorf("%s: ParseTSL %v", name, err)
+		if _, err := tsl.Parse(strings.NewReader(in)); err == nil || !strings.Contains(err.Error(), "entity") {
+			t.Errorf("%s: tsl.Parse %v", name, err)
 		}
 	}
 	// The control: the same list without the entity is fine.
 	plain := strings.Replace(laughs, "&lol9;", "CA", 1)
 	plain = plain[strings.Index(plain, "<TrustServiceStatusList>"):]
-	if l, err := ReadTSL(strings.NewReader(plain), TSLOptions{AllowUnsigned: true}); err != nil || len(l.Services) != 1 {
+	if l, err := tsl.Read(strings.NewReader(plain), tsl.Options{AllowUnsigned: true}); err != nil || len(l.Services) != 1 {
 		t.Errorf("plain: %v", err)
 	}
 
@@ -629,33 +632,13 @@ func TestTSLHostileXML(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.Truncate(maxTSL + 1); err != nil { // sparse: nothing written
+	if err := f.Truncate(tsl.MaxSize + 1); err != nil { // sparse: nothing written
 		t.Fatal(err)
 	}
 	f.Close()
-	if _, err := NewTrustStore().AddTSL(path, TSLOptions{AllowUnsigned: true}); err == nil || !strings.Contains(err.Error(), "larger than 64 MiB") {
+	if _, err := NewTrustStore().AddTSL(path, tsl.Options{AllowUnsigned: true}); err == nil || !strings.Contains(err.Error(), "larger than 64 MiB") {
 		t.Errorf("oversize file: %v", err)
 	}
-	for n, ok := range map[int]bool{1000: true, 1001: false} {
-		b, err := readTSLBytes(io.MultiReader(strings.NewReader("<"), &spaces{n: n - 1}), 1000)
-		if ok != (err == nil) || (ok && len(b) != n) {
-			t.Errorf("%d bytes, limit 1000: %d %v", n, len(b), err)
-		}
-	}
-}
-
-type spaces struct{ n int }
-
-func (s *spaces) Read(p []byte) (int, error) {
-	if s.n == 0 {
-		return 0, io.EOF
-	}
-	n := min(len(p), s.n)
-	for i := range p[:n] {
-		p[i] = ' '
-	}
-	s.n -= n
-	return n, nil
 }
 
 // FuzzReadTSL: reading and checking a trusted list never panics, never
@@ -666,27 +649,27 @@ func FuzzReadTSL(f *testing.F) {
 	k := testTSLKeys(f)
 	now := p.now.Add(time.Hour)
 	d := tslDoc{issued: p.now, next: p.now.Add(-testpki.Day), services: []tslSvc{
-		{name: "Firma TEST CA", typ: tslTypeCAQC, status: withdrawn, start: p.now.Add(-testpki.Day), history: []TSLStatus{{Type: tslTypeCAQC, Status: granted, Start: p.now.Add(-900 * testpki.Day)}}, certs: []*x509.Certificate{p.ca.Cert}},
-		{name: "Firma TEST TSA", typ: tslTypeTSAQT, status: granted, certs: []*x509.Certificate{p.tsa.Cert}},
+		{name: "Firma TEST CA", typ: tsl.TypeCAQC, status: withdrawn, start: p.now.Add(-testpki.Day), history: []tsl.Status{{Type: tsl.TypeCAQC, Status: granted, Start: p.now.Add(-900 * testpki.Day)}}, certs: []*x509.Certificate{p.ca.Cert}},
+		{name: "Firma TEST TSA", typ: tsl.TypeTSAQT, status: granted, certs: []*x509.Certificate{p.tsa.Cert}},
 	}}
 	signed := signTSL(f, d.xml(), k.key, k.signer)
 	f.Add(signed)
 	f.Add(regexp.MustCompile(`(?s)<ds:KeyInfo>.*</ds:KeyInfo>`).ReplaceAll(signed, nil))
 	f.Add(regexp.MustCompile(`(?s)<ds:Signature.*</ds:Signature>`).ReplaceAll(signed, nil))
-	f.Add(signTSL(f, tslXML(tslEntry{tslTypeCAQC, granted, []*x509.Certificate{p.ca.Cert}}), p.tsa.Key, p.tsa.Cert))
+	f.Add(signTSL(f, tslXML(tslEntry{tsl.TypeCAQC, granted, []*x509.Certificate{p.ca.Cert}}), p.tsa.Key, p.tsa.Cert))
 	f.Add([]byte(d.xml()))
 	addFileSeeds(f, "testdata")
 	pins := []*x509.Certificate{k.signer}
 	f.Fuzz(func(t *testing.T, in []byte) {
-		for _, o := range []TSLOptions{{Now: at(now)}, {AllowUnsigned: true, Now: at(now)}, {Signers: pins, Now: at(now)}} {
-			l, err := ReadTSL(bytes.NewReader(in), o)
+		for _, o := range []tsl.Options{{Now: at(now)}, {AllowUnsigned: true, Now: at(now)}, {Signers: pins, Now: at(now)}} {
+			l, err := tsl.Read(bytes.NewReader(in), o)
 			if err != nil {
 				continue
 			}
 			switch {
-			case !o.AllowUnsigned && l.Info.Signature == TSLUnsigned:
+			case !o.AllowUnsigned && l.Info.Signature == tsl.Unsigned:
 				t.Fatal("unsigned list taken")
-			case len(o.Signers) > 0 && l.Info.Signature != TSLPinned:
+			case len(o.Signers) > 0 && l.Info.Signature != tsl.Pinned:
 				t.Fatalf("signature %q taken with a pin", l.Info.Signature)
 			}
 			for _, s := range l.Services {
@@ -695,7 +678,7 @@ func FuzzReadTSL(f *testing.F) {
 						t.Fatal("nil certificate")
 					}
 				}
-				s.periods(AnchorQualifiedCA)
+				s.Periods(tsl.QualifiedCA)
 			}
 		}
 	})
@@ -730,7 +713,7 @@ func agidList(t testing.TB) *agidFixture {
 		f := &agidFixture{issued: time.Date(2025, 6, 1, 8, 0, 0, 0, time.UTC)}
 		tmpl := &x509.Certificate{
 			SerialNumber: big.NewInt(7),
-			Subject:      pkix.Name{Country: []string{"IT"}, Organization: []string{"Agenzia per l'Italia Digitale TEST"}, CommonName: "AgID TEST TSL signer 2023"},
+			Subject:      pkix.Name{Country: []string{"IT"}, Organization: []string{"Agenzia per l'Italia Digitale TEST"}, CommonName: "AgID TEST tsl.List signer 2023"},
 			NotBefore:    time.Date(2023, 6, 1, 0, 0, 0, 0, time.UTC),
 			NotAfter:     time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC),
 			KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment,
@@ -771,8 +754,8 @@ func agidList(t testing.TB) *agidFixture {
 // accreditedOnlyTSP: a CA accredited from 2010 (status written as
 // given), withdrawn when eIDAS came.
 func accreditedOnlyTSP(ca *x509.Certificate, status string) string {
-	return tspXML([]tslSvc{{name: "Firma TEST CA 2014", typ: tslTypeCAQC, status: withdrawn, start: testpki.EIDASDate, certs: []*x509.Certificate{ca},
-		history: []TSLStatus{{Type: tslTypeCAQC, Status: status, Start: time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC)}}}})
+	return tspXML([]tslSvc{{name: "Firma TEST CA 2014", typ: tsl.TypeCAQC, status: withdrawn, start: testpki.EIDASDate, certs: []*x509.Certificate{ca},
+		history: []tsl.Status{{Type: tsl.TypeCAQC, Status: status, Start: time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC)}}}})
 }
 
 // TestTSLAgIDShape: the list as AgID really publishes it is usable.
@@ -783,14 +766,14 @@ func TestTSLAgIDShape(t *testing.T) {
 	}
 	path := writeTemp(t, "TSL-IT.xml", f.signed)
 	ts := NewTrustStore()
-	info, err := ts.AddTSL(path, TSLOptions{Signers: []*x509.Certificate{f.signer}, Now: at(f.now)})
+	info, err := ts.AddTSL(path, tsl.Options{Signers: []*x509.Certificate{f.signer}, Now: at(f.now)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The signature was checked, whatever the size (goxmldsig stopped
 	// at 1,000 elements), and the signer, expired since the issue date,
 	// is reported rather than refused.
-	if info.Signature != TSLPinned || !info.SignerExpired || info.Stale || info.Issued == nil || !info.Issued.Equal(f.issued) {
+	if info.Signature != tsl.Pinned || !info.SignerExpired || info.Stale || info.Issued == nil || !info.Issued.Equal(f.issued) {
 		t.Errorf("info %+v", info)
 	}
 	// The certificate Go refuses is skipped, naming its service; every
@@ -831,7 +814,7 @@ func TestTSLAgIDShape(t *testing.T) {
 		t.Fatal(err)
 	}
 	ts = NewTrustStore()
-	if _, err := ts.AddTSL(writeTemp(t, "ceased.xml", signTSL(t, other, k.key, f.signer)), TSLOptions{Signers: []*x509.Certificate{f.signer}, Now: at(f.now)}); err != nil {
+	if _, err := ts.AddTSL(writeTemp(t, "ceased.xml", signTSL(t, other, k.key, f.signer)), tsl.Options{Signers: []*x509.Certificate{f.signer}, Now: at(f.now)}); err != nil {
 		t.Fatal(err)
 	}
 	mustResult(t, verifyBytes(t, sig, Options{Trust: ts, Now: at(in2014)}), Indeterminate, NoCertificateChainFound)
@@ -841,13 +824,13 @@ func TestTSLAgIDShape(t *testing.T) {
 func TestTSLStatusForms(t *testing.T) {
 	for _, st := range []string{"undersupervision", "accredited", "supervisionincessation"} {
 		for _, base := range []string{"http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/", "http://uri.etsi.org/TrstSvc/Svcstatus/"} {
-			if !tslActive[base+st] {
+			if !tsl.Active(base + st) {
 				t.Errorf("%s%s not counted", base, st)
 			}
 		}
 	}
 	for _, st := range []string{"withdrawn", "accreditationceased", "accreditationrevoked", "supervisionceased", "supervisionrevoked", "deprecatedatnationallevel"} {
-		if tslActive["http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/"+st] {
+		if tsl.Active("http://uri.etsi.org/TrstSvc/TrustedList/Svcstatus/" + st) {
 			t.Errorf("%s counted as granted", st)
 		}
 	}
@@ -857,13 +840,13 @@ func TestTSLStatusForms(t *testing.T) {
 // list in AgID's shape with about 5,000 services.
 func BenchmarkReadTSLAgID(b *testing.B) {
 	f := agidList(b)
-	opts := TSLOptions{Signers: []*x509.Certificate{f.signer}, Now: at(f.now)}
+	opts := tsl.Options{Signers: []*x509.Certificate{f.signer}, Now: at(f.now)}
 	b.SetBytes(int64(len(f.signed)))
 	b.ReportAllocs()
 	b.ResetTimer()
 	cpu := processCPU()
 	for i := 0; i < b.N; i++ {
-		l, err := ReadTSL(bytes.NewReader(f.signed), opts)
+		l, err := tsl.Read(bytes.NewReader(f.signed), opts)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -874,4 +857,9 @@ func BenchmarkReadTSLAgID(b *testing.B) {
 	// CPU seconds per read (garbage collection included), steadier than
 	// ns/op when other work shares the machine.
 	b.ReportMetric((processCPU()-cpu).Seconds()/float64(b.N), "cpu-s/op")
+}
+
+func sha256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }

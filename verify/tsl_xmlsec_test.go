@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/x509"
 	"errors"
+	"github.com/firma-dev/firma/verify/tsl"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -59,7 +60,7 @@ func TestTSLSignedByXmlsec(t *testing.T) {
 	os.WriteFile(certFile, testpki.CertPEM(k.signer), 0o644)
 
 	list := tslDoc{issued: p.now.Add(-testpki.Day), next: p.now.Add(180 * testpki.Day), services: []tslSvc{
-		{name: "Firma TEST CA", typ: tslTypeCAQC, status: granted, start: p.now.Add(-1000 * testpki.Day), certs: []*x509.Certificate{p.ca.Cert}},
+		{name: "Firma TEST CA", typ: tsl.TypeCAQC, status: granted, start: p.now.Add(-1000 * testpki.Day), certs: []*x509.Certificate{p.ca.Cert}},
 	}}.xml()
 	for _, c14n := range []struct{ name, uri string }{
 		{"exclusive c14n", "http://www.w3.org/2001/10/xml-exc-c14n#"},
@@ -91,11 +92,11 @@ func TestTSLSignedByXmlsec(t *testing.T) {
 				t.Fatal("xmlsec1 left the template unsigned")
 			}
 
-			l, err := ReadTSL(bytes.NewReader(signed), TSLOptions{Signers: []*x509.Certificate{k.signer}, Now: at(p.now)})
+			l, err := tsl.Read(bytes.NewReader(signed), tsl.Options{Signers: []*x509.Certificate{k.signer}, Now: at(p.now)})
 			if err != nil {
 				t.Fatalf("a list signed by xmlsec1: %v", err)
 			}
-			if l.Info.Signature != TSLPinned || len(l.Services) != 1 || l.Services[0].Name != "Firma TEST CA" || l.Info.Stale {
+			if l.Info.Signature != tsl.Pinned || len(l.Services) != 1 || l.Services[0].Name != "Firma TEST CA" || l.Info.Stale {
 				t.Errorf("read %+v, services %+v", l.Info, l.Services)
 			}
 
@@ -103,8 +104,8 @@ func TestTSLSignedByXmlsec(t *testing.T) {
 			bad := bytes.Replace(signed, []byte("Firma TEST CA"), []byte("Firma TEST CB"), 1)
 			mustInvalid := func(what string, b []byte) {
 				t.Helper()
-				_, err := ReadTSL(bytes.NewReader(b), TSLOptions{Signers: []*x509.Certificate{k.signer}, Now: at(p.now)})
-				var se *TSLSignatureError
+				_, err := tsl.Read(bytes.NewReader(b), tsl.Options{Signers: []*x509.Certificate{k.signer}, Now: at(p.now)})
+				var se *tsl.SignatureError
 				if !errors.As(err, &se) || se.Problem != "invalid" {
 					t.Errorf("%s: want an invalid signature, got %v", what, err)
 				}

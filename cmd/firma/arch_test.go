@@ -23,11 +23,12 @@ var importRules = []struct {
 	{"pkcs11", []string{"internal/cms", "sign", "verify", "pades"}},
 	{"certinfo", []string{"card", "pkcs11", "sign", "verify", "internal/cms"}},
 	{"sign", []string{"card", "pkcs11", "verify", "pades"}},
-	{"verify", []string{"card", "pkcs11", "sign", "pades"}},
+	{"verify", []string{"card", "pkcs11", "sign", "pades", "internal/xmldsig"}},
 	{"pades", []string{"card", "pkcs11"}},
 	{"internal/batch", []string{"card", "pkcs11"}},
 	{"internal/cms", []string{"card", "pkcs11", "sign", "verify"}},
 	{"internal/xmldsig", []string{"card", "pkcs11", "sign", "verify"}},
+	{"verify/tsl", []string{"card", "pkcs11", "sign", "internal/cms", "pades"}},
 	{"internal/pdf", []string{"card", "pkcs11", "sign", "verify", "pades"}},
 }
 

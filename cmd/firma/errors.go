@@ -15,6 +15,7 @@ import (
 	"github.com/firma-dev/firma/pkcs11"
 	"github.com/firma-dev/firma/sign"
 	"github.com/firma-dev/firma/verify"
+	"github.com/firma-dev/firma/verify/tsl"
 )
 
 // Exit codes. They are part of firma's interface (README, "Exit codes"):
@@ -126,7 +127,7 @@ var classification = []struct {
 	{isA[*cms.FormatError], ExitInput},
 	{isA[*verify.MIMEError], ExitInput},
 	{isA[*verify.TrustError], ExitInput},
-	{isA[*verify.TSLError], ExitInput},
+	{isA[*tsl.Error], ExitInput},
 	{isBlockedCardPIN, ExitLocked},
 	{isA[*card.PINError], ExitPIN},
 	{isA[*card.FinalTryError], ExitLocked},

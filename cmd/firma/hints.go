@@ -19,6 +19,7 @@ import (
 	"github.com/firma-dev/firma/pkcs11"
 	"github.com/firma-dev/firma/sign"
 	"github.com/firma-dev/firma/verify"
+	"github.com/firma-dev/firma/verify/tsl"
 )
 
 // agidTSL is where AgID publishes the Italian trusted list.
@@ -222,8 +223,8 @@ var libraryHints = []func(err error) (string, bool){
 		return "--trust takes a PEM or DER certificate file, or a directory of them; --tsl takes a trusted list XML (TSL-IT.xml)"
 	}),
 	hintAs(tslSignatureHint),
-	hintAs(func(e *verify.TSLError) string {
-		if se := (*verify.TSLSignatureError)(nil); errors.As(e.Err, &se) {
+	hintAs(func(e *tsl.Error) string {
+		if se := (*tsl.SignatureError)(nil); errors.As(e.Err, &se) {
 			return tslSignatureHint(se) // the cause knows better
 		}
 		return "download the Italian trusted list from AgID (" + agidTSL + ") and pass it with --tsl"
@@ -306,7 +307,7 @@ func tsaHint(e *sign.TimestampError) string {
 	return "check that --tsa is the RFC 3161 address of a timestamp service (not a web page); try again, then contact the provider"
 }
 
-func tslSignatureHint(e *verify.TSLSignatureError) string {
+func tslSignatureHint(e *tsl.SignatureError) string {
 	switch e.Problem {
 	case "unsigned":
 		return "AgID's TSL-IT.xml is always signed: download it again from " + agidTSL + "\nfor a hand-made list that you trust, add --tsl-unsigned"

@@ -10,7 +10,7 @@ import (
 	"github.com/firma-dev/firma/internal/cms"
 	"github.com/firma-dev/firma/pkcs11"
 	"github.com/firma-dev/firma/sign"
-	"github.com/firma-dev/firma/verify"
+	"github.com/firma-dev/firma/verify/tsl"
 )
 
 // Every library error gets its hint here, from its data (the libraries
@@ -61,12 +61,12 @@ func TestHints(t *testing.T) {
 		{&sign.TimestampError{Problem: sign.TSAUnauthorized, NoCredentials: true}, []string{"give the user", "--tsa-user"}, nil},
 		{&sign.TimestampError{Problem: sign.TSATimeout}, []string{"--tsa-timeout"}, nil},
 		{&sign.TimestampError{Problem: sign.TSAHTTPError, Location: "https://elsewhere"}, []string{"https://elsewhere"}, nil},
-		{&verify.TSLSignatureError{Problem: "unsigned"}, []string{"--tsl-unsigned"}, nil},
-		{&verify.TSLSignatureError{Problem: "not_pinned", Signer: "CN=X", SignerSHA256: "ab12"}, []string{"--tsl-signer", "ab12"}, nil},
-		{&verify.TSLSignatureError{Problem: "invalid"}, []string{"download it again"}, nil},
-		{&verify.TSLSignatureError{Problem: "signer_validity"}, []string{"download the current list"}, []string{"changed or damaged"}},
-		{&verify.TSLError{Source: "x.xml", Err: &verify.TSLSignatureError{Problem: "unsigned"}}, []string{"--tsl-unsigned"}, nil},
-		{&verify.TSLError{Source: "x.xml"}, []string{"--tsl"}, nil},
+		{&tsl.SignatureError{Problem: "unsigned"}, []string{"--tsl-unsigned"}, nil},
+		{&tsl.SignatureError{Problem: "not_pinned", Signer: "CN=X", SignerSHA256: "ab12"}, []string{"--tsl-signer", "ab12"}, nil},
+		{&tsl.SignatureError{Problem: "invalid"}, []string{"download it again"}, nil},
+		{&tsl.SignatureError{Problem: "signer_validity"}, []string{"download the current list"}, []string{"changed or damaged"}},
+		{&tsl.Error{Source: "x.xml", Err: &tsl.SignatureError{Problem: "unsigned"}}, []string{"--tsl-unsigned"}, nil},
+		{&tsl.Error{Source: "x.xml"}, []string{"--tsl"}, nil},
 	} {
 		_, hint := classify(c.err)
 		for _, w := range c.want {

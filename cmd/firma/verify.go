@@ -16,6 +16,7 @@ import (
 	"github.com/firma-dev/firma/internal/atomicfile"
 	"github.com/firma-dev/firma/internal/ctxio"
 	"github.com/firma-dev/firma/verify"
+	"github.com/firma-dev/firma/verify/tsl"
 )
 
 // verifyOptions are the flags of firma verify.
@@ -154,7 +155,7 @@ type verifyJSON struct {
 	// TOTAL_FAILED, or ERROR when a file could not be verified (unreadable, not a signed file, output not writable).
 	Indication string `json:"indication"`
 	// TrustedLists describes each --tsl list: signer, freshness, warnings.
-	TrustedLists []verify.TSLInfo   `json:"trusted_lists,omitempty"`
+	TrustedLists []tsl.Info         `json:"trusted_lists,omitempty"`
 	Files        []verifyFileResult `json:"files"`
 }
 
@@ -259,7 +260,7 @@ func runVerify(ctx context.Context, ios *IO, opts *verifyOptions) error {
 			return withCode(ExitInput, err, "")
 		}
 	}
-	tslOpts := verify.TSLOptions{AllowUnsigned: opts.TSLUnsigned, Now: fixedClock(now)}
+	tslOpts := tsl.Options{AllowUnsigned: opts.TSLUnsigned, Now: fixedClock(now)}
 	for _, p := range opts.TSLSigners {
 		certs, err := verify.LoadCertificates(p)
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/firma-dev/firma/verify"
+	"github.com/firma-dev/firma/verify/tsl"
 )
 
 // Human output of firma verify: the verdict and who signed on the first
@@ -25,7 +26,7 @@ func verdictWords(ind verify.Indication) string {
 	return "cannot be confirmed"
 }
 
-func printVerifyResult(w io.Writer, res *verifyFileResult, lists []verify.TSLInfo) {
+func printVerifyResult(w io.Writer, res *verifyFileResult, lists []tsl.Info) {
 	if res.Report == nil {
 		printf(w, "%s: ERROR (%s)\n", res.File, res.Error)
 		return
@@ -120,11 +121,11 @@ func sourceWords(src string) string {
 
 // printTrustedList gives the trust lines of a --tsl list: who signed it
 // and whether it is fresh.
-func printTrustedList(w io.Writer, l *verify.TSLInfo) {
+func printTrustedList(w io.Writer, l *tsl.Info) {
 	switch l.Signature {
-	case verify.TSLPinned:
+	case tsl.Pinned:
 		printf(w, "  trust: trusted list %s signed by %s, signer pinned\n", l.Source, l.SignerName)
-	case verify.TSLNotPinned:
+	case tsl.NotPinned:
 		printf(w, "  trust: trusted list %s signed by %s, signer not pinned: use --tsl-signer\n", l.Source, l.SignerName)
 	default:
 		printf(w, "  trust: trusted list %s not signed (accepted with --tsl-unsigned)\n", l.Source)
@@ -135,7 +136,7 @@ func printTrustedList(w io.Writer, l *verify.TSLInfo) {
 	if l.SignerExpired && l.SignerNotAfter != nil && l.Issued != nil {
 		// The issue date is the list's own claim: say who makes it.
 		who := "a signer not pinned: use --tsl-signer"
-		if l.Signature == verify.TSLPinned {
+		if l.Signature == tsl.Pinned {
 			who = "the pinned signer"
 		}
 		printf(w, "  trust: trusted list %s is signed with a certificate that expired on %s, after the issue date the list gives itself (%s), a claim of %s\n", l.Source, l.SignerNotAfter.UTC().Format(time.DateOnly), l.Issued.UTC().Format(time.DateOnly), who)

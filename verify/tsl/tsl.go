@@ -1,4 +1,19 @@
-package verify
+// Package tsl reads ETSI TS 119 612 trusted lists (the Italian TSL-IT.xml
+// that AgID publishes, and any EU list): the services with their whole
+// status history, their certificates, and the list's own XML signature,
+// checked with internal/xmldsig before anything in the list is believed.
+//
+// Contract: Read takes at most MaxSize bytes, refuses DOCTYPEs and
+// entities, and reads the services only from the bytes the signature
+// covers (signature wrapping cannot add a service). A list signed with a
+// certificate that has expired since its issue date is still used, with a
+// warning (Info.SignerExpired); one signed by a certificate that had
+// already expired is refused. A certificate Go cannot parse is skipped
+// with a note naming its service (Info.Skipped). Service.Periods says when
+// a service's certificates were anchors, pre-eIDAS statuses in both URI
+// forms included (DSS's rule). Errors carry data: Error wraps the cause,
+// SignatureError says what is wrong with the signature (Problem).
+package tsl
 
 import (
 	"bytes"
@@ -22,13 +37,13 @@ import (
 	"github.com/firma-dev/firma/internal/xmldsig"
 )
 
-// ETSI TS 119 612 service types and statuses used to pick anchors.
+// ETSI TS 119 612 service types that give anchors.
 const (
-	tslTypeCAQC   = "http://uri.etsi.org/TrstSvc/Svctype/CA/QC"
-	tslTypeTSAQT  = "http://uri.etsi.org/TrstSvc/Svctype/TSA/QTST"
-	tslTypeTSA    = "http://uri.etsi.org/TrstSvc/Svctype/TSA"
-	tslTypeTSAQC  = "http://uri.etsi.org/TrstSvc/Svctype/TSA/TSS-QC"
-	tslTypeTSAAdQ = "http://uri.etsi.org/TrstSvc/Svctype/TSA/TSS-AdESQCandQES"
+	TypeCAQC   = "http://uri.etsi.org/TrstSvc/Svctype/CA/QC"
+	TypeTSAQT  = "http://uri.etsi.org/TrstSvc/Svctype/TSA/QTST"
+	TypeTSA    = "http://uri.etsi.org/TrstSvc/Svctype/TSA"
+	TypeTSAQC  = "http://uri.etsi.org/TrstSvc/Svctype/TSA/TSS-QC"
+	TypeTSAAdQ = "http://uri.etsi.org/TrstSvc/Svctype/TSA/TSS-AdESQCandQES"
 )
 
 // Statuses under which a service's certificates are anchors, as EU DSS
@@ -51,31 +66,54 @@ var tslActive = map[string]bool{
 	"http://uri.etsi.org/TrstSvc/Svcstatus/setbynationallaw":                      true,
 }
 
-// tslKind maps a service type to the anchor kind it gives.
-func tslKind(typ string) (AnchorKind, bool) {
+// Kind is what a service's certificates may vouch for.
+type Kind int
+
+const (
+	// QualifiedCA is a qualified CA service (CA/QC).
+	QualifiedCA Kind = iota + 1
+	// TSA is a timestamp service (TSA/QTST and similar).
+	TSA
+)
+
+// KindOf maps a service type URI to the kind it gives.
+func KindOf(typ string) (Kind, bool) {
 	switch typ {
-	case tslTypeCAQC:
-		return AnchorQualifiedCA, true
-	case tslTypeTSAQT, tslTypeTSA, tslTypeTSAQC, tslTypeTSAAdQ:
-		return AnchorTSA, true
+	case TypeCAQC:
+		return QualifiedCA, true
+	case TypeTSAQT, TypeTSA, TypeTSAQC, TypeTSAAdQ:
+		return TSA, true
 	}
 	return 0, false
 }
 
-// maxTSL bounds the trusted list read into the parser.
-const maxTSL = 64 << 20
+// Active reports whether a status URI lets the service's certificates
+// be anchors (granted and its equivalents, in both URI forms).
+func Active(status string) bool { return tslActive[status] }
 
-// TSLStatus is one status of a service: the current one, or an entry of
+// MaxSize bounds the trusted list read into the parser.
+const MaxSize = 64 << 20
+
+// Period is a time range [From, To); a zero From is open towards the
+// past, a zero To towards the future.
+type Period struct{ From, To time.Time }
+
+// Contains reports whether t is in p.
+func (p Period) Contains(t time.Time) bool {
+	return (p.From.IsZero() || !t.Before(p.From)) && (p.To.IsZero() || t.Before(p.To))
+}
+
+// Status is one status of a service: the current one, or an entry of
 // its ServiceHistory.
-type TSLStatus struct {
+type Status struct {
 	Type   string
 	Status string
 	// Start is the StatusStartingTime; zero when the list gives none.
 	Start time.Time
 }
 
-// TSLService is one service of a trusted list.
-type TSLService struct {
+// Service is one service of a trusted list.
+type Service struct {
 	Provider string
 	Name     string
 	Type     string
@@ -83,29 +121,29 @@ type TSLService struct {
 	// StatusStart is when the current status began (zero: not given).
 	StatusStart time.Time
 	// History holds the earlier statuses (ServiceHistoryInstance).
-	History []TSLStatus
+	History []Status
 	Certs   []*x509.Certificate
 }
 
-// periods returns when the service had an active status under a type of
+// Periods returns when the service had an active status under a type of
 // the given kind. The current status holds from its starting time on;
 // each history entry holds from its starting time to the start of the
 // next newer status. History entries that do not start before the
 // current status are ignored: they contradict it.
-func (s *TSLService) periods(kind AnchorKind) []period {
-	var out []period
-	active := func(st TSLStatus) bool {
-		k, ok := tslKind(st.Type)
+func (s *Service) Periods(kind Kind) []Period {
+	var out []Period
+	active := func(st Status) bool {
+		k, ok := KindOf(st.Type)
 		return ok && k == kind && tslActive[st.Status]
 	}
-	cur := TSLStatus{Type: s.Type, Status: s.Status, Start: s.StatusStart}
+	cur := Status{Type: s.Type, Status: s.Status, Start: s.StatusStart}
 	if active(cur) {
-		out = append(out, period{from: cur.Start})
+		out = append(out, Period{From: cur.Start})
 	}
 	if cur.Start.IsZero() {
 		return out
 	}
-	var hist []TSLStatus
+	var hist []Status
 	for _, h := range s.History {
 		if h.Start.Before(cur.Start) {
 			hist = append(hist, h)
@@ -115,7 +153,7 @@ func (s *TSLService) periods(kind AnchorKind) []period {
 	end := cur.Start
 	for _, h := range hist {
 		if active(h) && h.Start.Before(end) {
-			out = append(out, period{from: h.Start, to: end})
+			out = append(out, Period{From: h.Start, To: end})
 		}
 		if !h.Start.IsZero() {
 			end = h.Start
@@ -124,21 +162,21 @@ func (s *TSLService) periods(kind AnchorKind) []period {
 	return out
 }
 
-// Signature states of a trusted list (TSLInfo.Signature).
+// Signature states of a trusted list (Info.Signature).
 const (
-	// TSLPinned: signed by one of the certificates given as signers.
-	TSLPinned = "pinned"
-	// TSLNotPinned: the signature verifies with the certificate in the
+	// Pinned: signed by one of the certificates given as signers.
+	Pinned = "pinned"
+	// NotPinned: the signature verifies with the certificate in the
 	// list itself, which nothing else vouches for.
-	TSLNotPinned = "not_pinned"
-	// TSLUnsigned: no signature, accepted because the caller allowed it.
-	TSLUnsigned = "unsigned"
+	NotPinned = "not_pinned"
+	// Unsigned: no signature, accepted because the caller allowed it.
+	Unsigned = "unsigned"
 )
 
-// TSLInfo describes a trusted list once read: where it came from, who
+// Info describes a trusted list once read: where it came from, who
 // signed it and whether it is fresh. Field names are part of the
 // --json output.
-type TSLInfo struct {
+type Info struct {
 	Source    string `json:"source"`
 	Territory string `json:"territory,omitempty"`
 	// Sequence is the TSLSequenceNumber.
@@ -169,7 +207,7 @@ type TSLInfo struct {
 	SignerExpired bool `json:"signer_expired"`
 	// Skipped are the certificates of the list that cannot be read:
 	// each is left out, the rest of the list is used.
-	Skipped []TSLSkipped `json:"skipped_certificates,omitempty"`
+	Skipped []Skipped `json:"skipped_certificates,omitempty"`
 	// WeakAlgorithms are the SHA-1-based algorithms of the list's
 	// signature (checked, but no longer acceptable).
 	WeakAlgorithms []string `json:"weak_algorithms,omitempty"`
@@ -179,18 +217,18 @@ type TSLInfo struct {
 	Warnings []string `json:"warnings,omitempty"`
 }
 
-// TSLSkipped is a certificate of a trusted list that was left out.
-type TSLSkipped struct {
+// Skipped is a certificate of a trusted list that was left out.
+type Skipped struct {
 	Provider string `json:"provider,omitempty"`
 	Service  string `json:"service"`
 	// Reason is why it cannot be read (the parser's words).
 	Reason string `json:"reason"`
 }
 
-// signatureWarnings are the warnings a signature whose CA this list
+// SignatureWarnings are the warnings a signature whose CA this list
 // vouches for carries: the list's own weaknesses, in the words of the
 // report.
-func (l *TSLInfo) signatureWarnings() []string {
+func (l *Info) SignatureWarnings() []string {
 	var out []string
 	if l.Stale && l.NextUpdate != nil {
 		// As EU DSS does: a warning on the signature, not a failure.
@@ -202,14 +240,14 @@ func (l *TSLInfo) signatureWarnings() []string {
 	return out
 }
 
-// TSL is a trusted list read by ReadTSL.
-type TSL struct {
-	Info     TSLInfo
-	Services []TSLService
+// List is a trusted list read by Read.
+type List struct {
+	Info     Info
+	Services []Service
 }
 
-// TSLOptions say which trusted lists are acceptable.
-type TSLOptions struct {
+// Options say which trusted lists are acceptable.
+type Options struct {
 	// Signers pins the list's signer: the list must be signed by one of
 	// these certificates (or by their public keys). Empty: any signer
 	// whose signature verifies, reported as not pinned.
@@ -225,18 +263,18 @@ type TSLOptions struct {
 	Now func() time.Time
 }
 
-// TSLError reports a trusted list that cannot be used.
-type TSLError struct {
+// Error reports a trusted list that cannot be used.
+type Error struct {
 	Source string
 	Err    error
 }
 
-func (e *TSLError) Error() string { return fmt.Sprintf("reading trusted list %s: %v", e.Source, e.Err) }
-func (e *TSLError) Unwrap() error { return e.Err }
+func (e *Error) Error() string { return fmt.Sprintf("reading trusted list %s: %v", e.Source, e.Err) }
+func (e *Error) Unwrap() error { return e.Err }
 
-// TSLSignatureError is a trusted list whose XML signature is missing,
+// SignatureError is a trusted list whose XML signature is missing,
 // broken, or made by a signer that is not pinned.
-type TSLSignatureError struct {
+type SignatureError struct {
 	// Problem is "unsigned", "invalid", "not_pinned" or
 	// "signer_validity" (the signing certificate had expired before the
 	// list's issue date).
@@ -247,7 +285,7 @@ type TSLSignatureError struct {
 	SignerSHA256 string
 }
 
-func (e *TSLSignatureError) Error() string { return e.Reason }
+func (e *SignatureError) Error() string { return e.Reason }
 
 type xmlScheme struct {
 	Sequence   string
@@ -276,11 +314,11 @@ type xmlHistory struct {
 	Start  string
 }
 
-// ParseTSL reads the services of an ETSI TS 119 612 trusted list
-// without checking its XML signature: use ReadTSL for a list that comes
+// Parse reads the services of an ETSI TS 119 612 trusted list
+// without checking its XML signature: use Read for a list that comes
 // from outside.
-func ParseTSL(r io.Reader) ([]TSLService, error) {
-	b, err := readTSLBytes(r, maxTSL)
+func Parse(r io.Reader) ([]Service, error) {
+	b, err := readTSLBytes(r, MaxSize)
 	if err != nil {
 		return nil, err
 	}
@@ -454,8 +492,8 @@ func qname(stack []xml.Name, d int) string {
 // parsedTSL is what parseTSLXML reads.
 type parsedTSL struct {
 	scheme   xmlScheme
-	services []TSLService
-	skipped  []TSLSkipped
+	services []Service
+	skipped  []Skipped
 }
 
 // addTSP adds the services of a provider. A certificate that cannot be
@@ -465,13 +503,13 @@ type parsedTSL struct {
 func (l *parsedTSL) addTSP(p *xmlTSP) error {
 	prov := first(p.Name)
 	for _, s := range p.Services {
-		svc := TSLService{Provider: prov, Name: first(s.Name), Type: strings.TrimSpace(s.Type), Status: strings.TrimSpace(s.Status)}
+		svc := Service{Provider: prov, Name: first(s.Name), Type: strings.TrimSpace(s.Type), Status: strings.TrimSpace(s.Status)}
 		var err error
 		if svc.StatusStart, err = parseTSLTime(s.Start); err != nil {
 			return fmt.Errorf("service %q: StatusStartingTime: %w", svc.Name, err)
 		}
 		for _, h := range s.History {
-			st := TSLStatus{Type: strings.TrimSpace(h.Type), Status: strings.TrimSpace(h.Status)}
+			st := Status{Type: strings.TrimSpace(h.Type), Status: strings.TrimSpace(h.Status)}
 			if st.Start, err = parseTSLTime(h.Start); err != nil {
 				return fmt.Errorf("service %q: history StatusStartingTime: %w", svc.Name, err)
 			}
@@ -480,12 +518,12 @@ func (l *parsedTSL) addTSP(p *xmlTSP) error {
 		for _, b64 := range s.Certs {
 			der, err := base64.StdEncoding.DecodeString(strings.Map(dropSpace, b64))
 			if err != nil {
-				l.skipped = append(l.skipped, TSLSkipped{Provider: prov, Service: svc.Name, Reason: "bad base64: " + err.Error()})
+				l.skipped = append(l.skipped, Skipped{Provider: prov, Service: svc.Name, Reason: "bad base64: " + err.Error()})
 				continue
 			}
 			c, err := x509.ParseCertificate(der)
 			if err != nil {
-				l.skipped = append(l.skipped, TSLSkipped{Provider: prov, Service: svc.Name, Reason: err.Error()})
+				l.skipped = append(l.skipped, Skipped{Provider: prov, Service: svc.Name, Reason: err.Error()})
 				continue
 			}
 			svc.Certs = append(svc.Certs, c)
@@ -524,16 +562,16 @@ func dropSpace(r rune) rune {
 	return r
 }
 
-// ReadTSL reads a trusted list and checks its enveloped XML signature
+// Read reads a trusted list and checks its enveloped XML signature
 // (XMLDSig, the ds:Signature child of the root, as TS 119 612 places
 // it). The services are then read from the octets the signature covers,
 // never from the file as given: whatever else the file holds (a second
 // provider list, services hidden in the signature's ds:Object) is not
 // read. The signing certificate must not have expired before the list
 // says it was issued (ListIssueDateTime); one that has expired since is
-// reported (TSLInfo.SignerExpired), not refused. See TSLOptions for
+// reported (Info.SignerExpired), not refused. See Options for
 // which signers are accepted.
-func ReadTSL(r io.Reader, opts TSLOptions) (*TSL, error) {
+func Read(r io.Reader, opts Options) (*List, error) {
 	var now time.Time
 	if opts.Now != nil {
 		now = opts.Now()
@@ -541,7 +579,7 @@ func ReadTSL(r io.Reader, opts TSLOptions) (*TSL, error) {
 	if now.IsZero() {
 		now = time.Now()
 	}
-	raw, err := readTSLBytes(r, maxTSL)
+	raw, err := readTSLBytes(r, MaxSize)
 	if err != nil {
 		return nil, err
 	}
@@ -568,17 +606,17 @@ func ReadTSL(r io.Reader, opts TSLOptions) (*TSL, error) {
 			sigs = append(sigs, c)
 		}
 	}
-	var info TSLInfo
+	var info Info
 	var signer *tslSigner
 	body := raw
 	switch {
 	case len(sigs) > 1:
-		return nil, &TSLSignatureError{Problem: "invalid", Reason: "the list has more than one signature"}
+		return nil, &SignatureError{Problem: "invalid", Reason: "the list has more than one signature"}
 	case len(sigs) == 0:
 		if !opts.AllowUnsigned {
-			return nil, &TSLSignatureError{Problem: "unsigned", Reason: "the list is not signed (no ds:Signature)"}
+			return nil, &SignatureError{Problem: "unsigned", Reason: "the list is not signed (no ds:Signature)"}
 		}
-		info.Signature = TSLUnsigned
+		info.Signature = Unsigned
 		info.Warnings = append(info.Warnings, "the trusted list is not signed (unsigned lists were allowed): nothing proves who wrote it")
 	default:
 		var verified []byte
@@ -593,9 +631,9 @@ func ReadTSL(r io.Reader, opts TSLOptions) (*TSL, error) {
 		notAfter := signer.cert.NotAfter.UTC()
 		info.SignerNotAfter = &notAfter
 		info.WeakAlgorithms = signer.weak
-		info.Signature = TSLNotPinned
+		info.Signature = NotPinned
 		if signer.pinned {
-			info.Signature = TSLPinned
+			info.Signature = Pinned
 		} else {
 			info.Warnings = append(info.Warnings, fmt.Sprintf("trusted list signed by %s, signer not pinned", info.SignerName))
 		}
@@ -630,9 +668,9 @@ func ReadTSL(r io.Reader, opts TSLOptions) (*TSL, error) {
 		c := signer.cert
 		switch {
 		case issued.IsZero() && (now.Before(c.NotBefore) || now.After(c.NotAfter)):
-			return nil, &TSLSignatureError{Problem: "signer_validity", Reason: fmt.Sprintf("the list gives no issue date, and its signing certificate (%s) is not valid on %s: valid %s to %s", shortName(c), now.Format(time.DateOnly), c.NotBefore.Format(time.DateOnly), c.NotAfter.Format(time.DateOnly)), Signer: info.Signer, SignerSHA256: info.SignerSHA256}
+			return nil, &SignatureError{Problem: "signer_validity", Reason: fmt.Sprintf("the list gives no issue date, and its signing certificate (%s) is not valid on %s: valid %s to %s", shortName(c), now.Format(time.DateOnly), c.NotBefore.Format(time.DateOnly), c.NotAfter.Format(time.DateOnly)), Signer: info.Signer, SignerSHA256: info.SignerSHA256}
 		case !issued.IsZero() && issued.After(c.NotAfter):
-			return nil, &TSLSignatureError{Problem: "signer_validity", Reason: fmt.Sprintf("the list's signing certificate (%s) expired on %s, before the issue date the list gives itself (%s)", shortName(c), c.NotAfter.UTC().Format(time.DateOnly), issued.Format(time.DateOnly)), Signer: info.Signer, SignerSHA256: info.SignerSHA256}
+			return nil, &SignatureError{Problem: "signer_validity", Reason: fmt.Sprintf("the list's signing certificate (%s) expired on %s, before the issue date the list gives itself (%s)", shortName(c), c.NotAfter.UTC().Format(time.DateOnly), issued.Format(time.DateOnly)), Signer: info.Signer, SignerSHA256: info.SignerSHA256}
 		case now.After(c.NotAfter):
 			info.SignerExpired = true
 			info.Warnings = append(info.Warnings, fmt.Sprintf("the trusted list's signing certificate (%s) expired on %s, after the issue date the list gives itself (%s)", info.SignerName, c.NotAfter.UTC().Format(time.DateOnly), issued.Format(time.DateOnly)))
@@ -649,7 +687,7 @@ func ReadTSL(r io.Reader, opts TSLOptions) (*TSL, error) {
 			info.Warnings = append(info.Warnings, fmt.Sprintf("the trusted list is stale since %s (its next update was due then): download a fresh copy", next.Format(time.DateOnly)))
 		}
 	}
-	return &TSL{Info: info, Services: svcs}, nil
+	return &List{Info: info, Services: svcs}, nil
 }
 
 type tslSigner struct {
@@ -668,7 +706,7 @@ type tslSigner struct {
 // caller, against the signed issue date.
 func checkTSLSignature(doc *etree.Document, root, sigEl *etree.Element, pins []*x509.Certificate) (*tslSigner, []byte, error) {
 	invalid := func(format string, args ...any) error {
-		return &TSLSignatureError{Problem: "invalid", Reason: fmt.Sprintf(format, args...)}
+		return &SignatureError{Problem: "invalid", Reason: fmt.Sprintf(format, args...)}
 	}
 	sig, err := xmldsig.New(doc, sigEl, nil)
 	if err != nil {
@@ -683,7 +721,7 @@ func checkTSLSignature(doc *etree.Document, root, sigEl *etree.Element, pins []*
 		candidates = []*x509.Certificate{c}
 	} else {
 		if len(pins) == 0 {
-			return nil, nil, &TSLSignatureError{Problem: "not_pinned", Reason: "the list's signature carries no certificate, and no signer is pinned"}
+			return nil, nil, &SignatureError{Problem: "not_pinned", Reason: "the list's signature carries no certificate, and no signer is pinned"}
 		}
 		candidates = pins
 	}
@@ -701,7 +739,7 @@ func checkTSLSignature(doc *etree.Document, root, sigEl *etree.Element, pins []*
 		}
 		s := &tslSigner{cert: c, pinned: pinnedBy(c, pins), weak: v.Weak}
 		if len(pins) > 0 && !s.pinned {
-			return nil, nil, &TSLSignatureError{Problem: "not_pinned", Reason: fmt.Sprintf("the list is signed by %s, which is not a pinned signer", shortName(c)), Signer: certinfo.FormatName(c.Subject), SignerSHA256: fingerprint(c)}
+			return nil, nil, &SignatureError{Problem: "not_pinned", Reason: fmt.Sprintf("the list is signed by %s, which is not a pinned signer", shortName(c)), Signer: certinfo.FormatName(c.Subject), SignerSHA256: fingerprint(c)}
 		}
 		return s, data, nil
 	}
@@ -760,58 +798,4 @@ func shortName(c *x509.Certificate) string {
 		return c.Subject.Organization[0]
 	}
 	return certinfo.FormatName(c.Subject)
-}
-
-// AddTSL adds the certificates of the qualified CA and timestamp
-// services of a trusted list file, each with the periods its status was
-// active, after checking the list as ReadTSL does.
-func (t *TrustStore) AddTSL(path string, opts TSLOptions) (*TSLInfo, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, &TSLError{Source: path, Err: err}
-	}
-	defer f.Close()
-	l, err := ReadTSL(f, opts)
-	if err != nil {
-		return nil, &TSLError{Source: path, Err: err}
-	}
-	return t.AddTrustedList(l, path)
-}
-
-// AddTrustedList adds the certificates of the qualified CA and timestamp
-// services of a list ReadTSL checked, each with the periods its status was
-// active; source names the list in reports.
-func (t *TrustStore) AddTrustedList(l *TSL, source string) (*TSLInfo, error) {
-	path := source
-	type pending struct {
-		c       *x509.Certificate
-		kind    AnchorKind
-		name    string
-		periods []period
-	}
-	var add []pending
-	for i := range l.Services {
-		s := &l.Services[i]
-		for _, kind := range []AnchorKind{AnchorQualifiedCA, AnchorTSA} {
-			ps := s.periods(kind)
-			if len(ps) == 0 {
-				continue
-			}
-			for _, c := range s.Certs {
-				add = append(add, pending{c, kind, s.Name, ps})
-			}
-		}
-	}
-	if len(add) == 0 {
-		return nil, &TSLError{Source: path, Err: errors.New("no active qualified CA or timestamp service")}
-	}
-	for _, a := range add {
-		t.addAnchor(a.c, "tsl:"+path, len(t.lists), a.kind, a.name, a.periods)
-	}
-	info := l.Info
-	info.Source = path
-	info.Anchors = len(add)
-	t.lists = append(t.lists, info)
-	t.addSource("tsl:" + path)
-	return &info, nil
 }
