@@ -204,16 +204,7 @@ func TestPINPromptCancel(t *testing.T) {
 		{name: "pin-change", keys: "\x03exit\r", which: []string{"pin", "change"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			dir := t.TempDir()
-			store, err := f.Clone(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			doc := filepath.Join(dir, "referto.pdf")
-			if err := os.WriteFile(doc, []byte("%PDF-1.4 referto\n"), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			env := append(cleanEnv(), "SOFTHSM2_CONF="+store.Conf, "FIRMA_PKCS11_MODULE="+store.Module)
+			store, env, doc := promptWorld(t, f)
 			args := []string{"--token", testpki.MainToken, "sign", doc}
 			if c.which != nil {
 				args = append([]string{"--token", testpki.MainToken}, c.which...)
@@ -255,17 +246,8 @@ func TestPINPromptCancel(t *testing.T) {
 // The control for TestPINPromptCancel: a wrong PIN typed at the same
 // prompt does reach the token, and pinState sees it.
 func TestPINPromptWrongPINReachesToken(t *testing.T) {
-	f := fixture(t)
-	dir := t.TempDir()
-	store, err := f.Clone(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc := filepath.Join(dir, "referto.pdf")
-	if err := os.WriteFile(doc, []byte("%PDF-1.4 referto\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	r := startOnTerminal(t, append(cleanEnv(), "SOFTHSM2_CONF="+store.Conf, "FIRMA_PKCS11_MODULE="+store.Module), "--token", testpki.MainToken, "sign", doc)
+	store, env, doc := promptWorld(t, fixture(t))
+	r := startOnTerminal(t, env, "--token", testpki.MainToken, "sign", doc)
 	r.waitFor(t, "PIN for token")
 	r.master.Write([]byte("99999999\r"))
 	if code := r.wait(t); code != ExitPIN {
@@ -277,6 +259,22 @@ func TestPINPromptWrongPINReachesToken(t *testing.T) {
 	if st := pinState(t, store); st == "ok" {
 		t.Errorf("after a wrong PIN the token still says %q: pinState cannot see a login", st)
 	}
+}
+
+// promptWorld is a test's own copy of the SoftHSM store, the environment
+// that points firma at it, and a document to sign.
+func promptWorld(t *testing.T, f *testpki.Fixture) (*testpki.SoftHSM, []string, string) {
+	t.Helper()
+	dir := t.TempDir()
+	store, err := f.Clone(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := filepath.Join(dir, "referto.pdf")
+	if err := os.WriteFile(doc, []byte("%PDF-1.4 referto\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return store, append(cleanEnv(), "SOFTHSM2_CONF="+store.Conf, "FIRMA_PKCS11_MODULE="+store.Module), doc
 }
 
 // pinState reads the token's PIN state with firma pin status --json.
