@@ -76,8 +76,15 @@ command line, and firma never retries a PIN the card rejected.`,
 		newReadersCmd(io, g), newCardCmd(io, g),
 		newVerifyCmd(io, g),
 	)
+	for _, c := range extraCommands {
+		root.AddCommand(c(io))
+	}
 	return root
 }
+
+// extraCommands are hidden commands that only some builds have (the man
+// page and completion generator of a -tags gendocs build, gendocs.go).
+var extraCommands []func(*IO) *cobra.Command
 
 // versionOptions are firma version's flags.
 type versionOptions struct {
