@@ -82,8 +82,41 @@ static() {
   rm -rf "$B/static_$arch"
   install -D -m0755 "$out" "$st/firma"
   install -m0644 README.md "$st/README.md"
-  install -m0644 debian/copyright "$st/copyright"
+  copyright "$st/firma" "$st/copyright"
   tarball "$B/static_$arch" "$name" "$DIST/$name.tar.gz"
+}
+
+# copyright BINARY OUT: debian/copyright, then a paragraph per Go module
+# linked into BINARY (go version -m) and one for Go's runtime and standard
+# library, each with the license text from the module itself: MIT, BSD
+# and Apache all ask that it go with the binary.
+copyright() {
+  local bin=$1 out=$2 modcache m v dir lic
+  modcache=$($GO env GOMODCACHE)
+  cat debian/copyright >"$out"
+  license_paragraph "vendor/go/*" "Go ($($GO env GOVERSION)): runtime and standard library" "$($GO env GOROOT)/LICENSE" >>"$out"
+  $GO version -m "$bin" | awk '$1 == "dep" { print $2, $3 }' | sort | while read -r m v; do
+    # The module cache escapes capitals: VividCortex -> !vivid!cortex.
+    dir=$modcache/$(sed 's/[A-Z]/!\L&/g' <<<"$m")@$v
+    lic=$(find "$dir" -maxdepth 1 -type f -iregex '.*/\(licen[cs]e\|copying\|unlicense\)\(\.txt\|\.md\)?' | sort | head -1)
+    [ -n "$lic" ] || { say "no license file in $dir"; return 1; }
+    license_paragraph "vendor/$m/*" "Go module $m $v, linked into /usr/bin/firma" "$lic" >>"$out"
+  done
+}
+
+# license_paragraph FILES COMMENT LICENSEFILE: a DEP-5 Files paragraph.
+license_paragraph() {
+  local text=$3 name holders
+  if grep -q "Apache License" "$text"; then name=Apache-2.0
+  elif grep -q "unencumbered software released into the public domain" "$text"; then name=Unlicense
+  elif grep -q "Permission is hereby granted, free of charge" "$text"; then name=Expat
+  elif grep -qi "Neither the name\|names of its contributors" "$text"; then name=BSD-3-clause
+  elif grep -q "Redistribution and use" "$text"; then name=BSD-2-clause
+  else say "unknown license in $text"; return 1; fi
+  holders=$(grep -i '^ *copyright (c)\|^ *copyright [0-9]' "$text" | sed 's/^ *//' | head -5 || true)
+  [ -n "$holders" ] || { holders=${1#vendor/}; holders="the authors of ${holders%/\*}"; }
+  printf '\nFiles: %s\nCopyright: %s\nComment: %s\nLicense: %s\n' "$1" "$(sed '2,$s/^/ /' <<<"$holders")" "$2" "$name"
+  sed -e 's/[[:space:]]*$//' -e 's/^$/./' -e 's/^/ /' "$text"
 }
 
 # maintainer is debian/control's Maintainer.
@@ -138,15 +171,17 @@ deb() {
   stage_share "$root/usr/share"
   gzip -9n <README.md >"$root/usr/share/doc/firma/README.md.gz"
   gzip -9n <docs/real-cards.md >"$root/usr/share/doc/firma/real-cards.md.gz"
-  install -m0644 debian/copyright "$root/usr/share/doc/firma/copyright"
+  copyright "$root/usr/bin/firma" "$root/usr/share/doc/firma/copyright"
+  chmod 0644 "$root/usr/share/doc/firma/copyright"
   changelog "$d/changelog"
   gzip -9n <"$d/changelog" >"$root/usr/share/doc/firma/changelog.gz"
 
   # Depends: the libraries the binary links, mapped to the packages that
   # hold them (dpkg-shlibdeps reads the ELF, as debhelper does).
-  dpkg-architecture -a"$arch" -f -c dpkg-shlibdeps -T"$d/substvars" -e"$root/usr/bin/firma" 2>&1 |
-    { grep -v 'unable to determine' || true; } >&2
-  dpkg-architecture -a"$arch" -f -c dpkg-gencontrol -pfirma -v"$VERSION" -l"$d/changelog" \
+  local cc=gcc
+  [ "$arch" = "$HOST_ARCH" ] || cc=$(triplet "$arch")-gcc
+  CC=$cc dpkg-architecture -a"$arch" -f -c dpkg-shlibdeps -T"$d/substvars" -e"$root/usr/bin/firma"
+  CC=$cc dpkg-architecture -a"$arch" -f -c dpkg-gencontrol -pfirma -v"$VERSION" -l"$d/changelog" \
     -T"$d/substvars" -P"$root" -f"$d/files"
   (cd "$root" && find . -type f ! -path './DEBIAN/*' -printf '%P\n' | sort | xargs md5sum) >"$root/DEBIAN/md5sums"
   chmod 0644 "$root/DEBIAN/control" "$root/DEBIAN/md5sums"
@@ -172,7 +207,7 @@ tar_dist() {
   install -D -m0755 "$B/linux_$arch/firma" "$st/bin/firma"
   stage_share "$st/share"
   install -D -m0644 README.md "$st/share/doc/firma/README.md"
-  install -m0644 debian/copyright "$st/share/doc/firma/copyright"
+  copyright "$st/bin/firma" "$st/share/doc/firma/copyright"
   mkdir -p "$DIST"
   tarball "$B/tar_$arch" "$name" "$DIST/$name.tar.gz"
 }
