@@ -116,7 +116,21 @@ license_paragraph() {
   holders=$(grep -i '^ *copyright (c)\|^ *copyright [0-9]' "$text" | sed 's/^ *//' | head -5 || true)
   [ -n "$holders" ] || { holders=${1#vendor/}; holders="the authors of ${holders%/\*}"; }
   printf '\nFiles: %s\nCopyright: %s\nComment: %s\nLicense: %s\n' "$1" "$(sed '2,$s/^/ /' <<<"$holders")" "$2" "$name"
+  if [ "${COMMON_LICENSES:-}" = 1 ] && [ "$name" = Apache-2.0 ]; then
+    # Debian systems have it; the tarballs carry the full text.
+    echo " On Debian systems, the full text of the Apache License 2.0 is in"
+    echo " /usr/share/common-licenses/Apache-2.0."
+    return
+  fi
   sed -e 's/[[:space:]]*$//' -e 's/^$/./' -e 's/^/ /' "$text"
+}
+
+# ensure_built ARCH: the binary and the docs, built once per run (never a
+# stale one from an earlier run).
+BUILT=" "
+ensure_built() {
+  case $BUILT in *" docs "*) ;; *) docs; BUILT="$BUILT docs " ;; esac
+  case $BUILT in *" $1 "*) ;; *) binary "$1"; BUILT="$BUILT $1 " ;; esac
 }
 
 # maintainer is debian/control's Maintainer.
@@ -163,15 +177,14 @@ tarball() { # DIR NAME OUT: DIR/NAME as a reproducible tar.gz
 deb() {
   local arch=$1 d=$B/deb_$1
   local root=$d/root out=$DIST/firma_${VERSION}_$1.deb
-  [ -x "$B/linux_$arch/firma" ] || binary "$arch"
-  [ -d "$B/docs/man" ] || docs
+  ensure_built "$arch"
   rm -rf "$d"
   mkdir -p "$root/DEBIAN" "$root/usr/share/doc/firma"
   install -D -m0755 "$B/linux_$arch/firma" "$root/usr/bin/firma"
   stage_share "$root/usr/share"
   gzip -9n <README.md >"$root/usr/share/doc/firma/README.md.gz"
   gzip -9n <docs/real-cards.md >"$root/usr/share/doc/firma/real-cards.md.gz"
-  copyright "$root/usr/bin/firma" "$root/usr/share/doc/firma/copyright"
+  COMMON_LICENSES=1 copyright "$root/usr/bin/firma" "$root/usr/share/doc/firma/copyright"
   chmod 0644 "$root/usr/share/doc/firma/copyright"
   changelog "$d/changelog"
   gzip -9n <"$d/changelog" >"$root/usr/share/doc/firma/changelog.gz"
@@ -201,8 +214,7 @@ deb() {
 tar_dist() {
   local arch=$1 name=firma_${VERSION}_linux_$1
   local st=$B/tar_$arch/$name
-  [ -x "$B/linux_$arch/firma" ] || binary "$arch"
-  [ -d "$B/docs/man" ] || docs
+  ensure_built "$arch"
   rm -rf "$B/tar_$arch"
   install -D -m0755 "$B/linux_$arch/firma" "$st/bin/firma"
   stage_share "$st/share"
@@ -236,10 +248,9 @@ release() {
     fi
   fi
   rm -rf "$DIST"
-  docs
   local a
   for a in $arches; do
-    binary "$a"
+    ensure_built "$a"
     smoke "$a" "$B/linux_$a/firma"
     deb "$a"
     tar_dist "$a"
