@@ -63,6 +63,9 @@ type Options struct {
 	At time.Time
 	// Name is the file name shown in the report.
 	Name string
+	// Rules are the rules the signatures follow: RulesSignature (the
+	// zero value) or RulesPEC for a PEC provider's signature.
+	Rules Rules
 }
 
 // MaxNesting bounds p7m-inside-p7m layers.
@@ -77,6 +80,7 @@ type verifier struct {
 	hasTSL   bool
 	detached io.Reader
 	report   *Report
+	rules    Rules
 }
 
 // Verify reads a signed file from r and checks every signature in it.
@@ -84,7 +88,7 @@ type verifier struct {
 // signed file at all; a damaged signed file gives a Report with
 // TOTAL_FAILED/FORMAT_FAILURE.
 func Verify(ctx context.Context, r io.Reader, opts Options) (*Report, error) {
-	v := &verifier{ctx: ctx, trust: opts.Trust, online: opts.Online, http: opts.HTTPClient, detached: opts.Content}
+	v := &verifier{ctx: ctx, trust: opts.Trust, online: opts.Online, http: opts.HTTPClient, detached: opts.Content, rules: opts.Rules}
 	if opts.Now != nil {
 		v.now = opts.Now()
 	}
@@ -349,7 +353,7 @@ func (v *verifier) fullSignature(id string, si *cms.ParsedSignerInfo, certs []*x
 		}
 	}
 	v.checkCertificate(o, certs, ref, poe, false)
-	concludeCrypto(s, o.algIdx, o.uses, v.now, poe)
+	concludeCrypto(s, o.algIdx, v.pecUses(s, o.uses), v.now, poe)
 	// Counter-signatures sign this signature value; each has its own result.
 	n := 0
 	for _, a := range cms.FindAttrs(si.UnsignedAttrs, cms.OIDAttrCounterSignature) {
