@@ -18,8 +18,10 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"fmt"
+	"io"
 	"math/big"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/firma-dev/firma/internal/cms"
@@ -155,7 +157,12 @@ type Spec struct {
 	Attachments    []File
 	// Error and ErrorDetail for non-delivery notices.
 	Error, ErrorDetail string
+	// tag makes the MIME boundaries of each message its own (a message
+	// inside another must not reuse its boundaries).
+	tag string
 }
+
+var tags atomic.Int64
 
 var subjectPrefix = map[string]string{
 	"posta-certificata":         "POSTA CERTIFICATA: ",
@@ -178,7 +185,11 @@ func MessageID(s Spec) string {
 // OrigMessageID is the original message's Message-ID.
 const OrigMessageID = "<20261116.referto.42@studio.test>"
 
-func (s *Spec) defaults(p *PKI) {
+// Fill sets the defaults of what s leaves empty.
+func (s *Spec) Fill(p *PKI) {
+	if s.tag == "" {
+		s.tag = fmt.Sprintf("%d", 1700000000+tags.Add(1))
+	}
 	if s.Signer == nil {
 		s.Signer, s.Issuer = p.Provider, p.AgID
 	}
@@ -253,6 +264,9 @@ func b64lines(b []byte) string {
 // Original is the sender's message (postacert.eml) with its
 // attachments.
 func Original(s Spec) []byte {
+	if s.tag == "" {
+		s.tag = "0"
+	}
 	var b strings.Builder
 	b.WriteString(crlf(fmt.Sprintf("Date: %s\nFrom: Mario Rossi <%s>\nTo: %s\nSubject: %s\nMessage-ID: %s\nMIME-Version: 1.0\n",
 		s.Time.Add(-2*time.Second).Format(time.RFC1123Z), s.Sender, strings.Join(s.Recipients, ", "), s.Subject, OrigMessageID)))
@@ -262,34 +276,40 @@ func Original(s Spec) []byte {
 		b.WriteString(body)
 		return []byte(b.String())
 	}
-	b.WriteString(crlf("Content-Type: multipart/mixed; boundary=\"orig-boundary-1\"\n\nThis is a multi-part message in MIME format.\n--orig-boundary-1\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 7bit\n\n"))
+	b.WriteString(crlf("Content-Type: multipart/mixed; boundary=\"orig-boundary-" + s.tag + "\"\n\nThis is a multi-part message in MIME format.\n--orig-boundary-" + s.tag + "\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 7bit\n\n"))
 	b.WriteString(body)
 	for _, f := range s.Attachments {
-		b.WriteString(crlf(fmt.Sprintf("\n--orig-boundary-1\nContent-Type: %s; name=\"%s\"\nContent-Transfer-Encoding: base64\nContent-Disposition: attachment; filename=\"%s\"\n\n", f.ContentType, f.Name, f.Name)))
+		if f.ContentType == "message/rfc822" {
+			// A message attached whole, as clients attach a PEC.
+			b.WriteString(crlf(fmt.Sprintf("\n--orig-boundary-"+s.tag+"\nContent-Type: message/rfc822; name=\"%s\"\nContent-Disposition: attachment; filename=\"%s\"\n\n", f.Name, f.Name)))
+			b.Write(f.Data)
+			continue
+		}
+		b.WriteString(crlf(fmt.Sprintf("\n--orig-boundary-"+s.tag+"\nContent-Type: %s; name=\"%s\"\nContent-Transfer-Encoding: base64\nContent-Disposition: attachment; filename=\"%s\"\n\n", f.ContentType, f.Name, f.Name)))
 		b.WriteString(b64lines(f.Data))
 	}
-	b.WriteString(crlf("\n--orig-boundary-1--\n"))
+	b.WriteString(crlf("\n--orig-boundary-" + s.tag + "--\n"))
 	return []byte(b.String())
 }
 
 // SignedPart returns the entity the provider signs.
 func SignedPart(s Spec) []byte {
 	var b strings.Builder
-	b.WriteString(crlf("Content-Type: multipart/mixed; boundary=\"----------=_1700000000-12345-2\"\nContent-Transfer-Encoding: binary\n\nThis is a multi-part message in MIME format...\n\n------------=_1700000000-12345-2\nContent-Type: multipart/alternative; boundary=\"----------=_1700000000-12345-3\"\n\n"))
-	b.WriteString(crlf("------------=_1700000000-12345-3\nContent-Type: text/plain; charset=\"iso-8859-1\"\nContent-Transfer-Encoding: quoted-printable\n\n"))
+	b.WriteString(crlf("Content-Type: multipart/mixed; boundary=\"----------=_" + s.tag + "-12345-2\"\nContent-Transfer-Encoding: binary\n\nThis is a multi-part message in MIME format...\n\n------------=_" + s.tag + "-12345-2\nContent-Type: multipart/alternative; boundary=\"----------=_" + s.tag + "-12345-3\"\n\n"))
+	b.WriteString(crlf("------------=_" + s.tag + "-12345-3\nContent-Type: text/plain; charset=\"iso-8859-1\"\nContent-Transfer-Encoding: quoted-printable\n\n"))
 	b.WriteString(crlf(fmt.Sprintf("Ricevuta: %s\nIl giorno %s il messaggio \"%s\" proveniente da \"%s\" =E8 stato trattato dal gestore.\nIdentificativo messaggio: %s\n", s.Kind, s.Time.Format("02/01/2006 15:04:05"), s.Subject, s.Sender, MessageID(s))))
-	b.WriteString(crlf("\n------------=_1700000000-12345-3\nContent-Type: text/html; charset=\"iso-8859-1\"\nContent-Transfer-Encoding: quoted-printable\n\n<html><body><p>Ricevuta</p></body></html>\n\n------------=_1700000000-12345-3--\n\n"))
+	b.WriteString(crlf("\n------------=_" + s.tag + "-12345-3\nContent-Type: text/html; charset=\"iso-8859-1\"\nContent-Transfer-Encoding: quoted-printable\n\n<html><body><p>Ricevuta</p></body></html>\n\n------------=_" + s.tag + "-12345-3--\n\n"))
 	if s.Kind != "errore" {
-		b.WriteString(crlf("------------=_1700000000-12345-2\nContent-Type: application/xml; name=\"daticert.xml\"\nContent-Disposition: inline; filename=\"daticert.xml\"\nContent-Transfer-Encoding: base64\n\n"))
+		b.WriteString(crlf("------------=_" + s.tag + "-12345-2\nContent-Type: application/xml; name=\"daticert.xml\"\nContent-Disposition: inline; filename=\"daticert.xml\"\nContent-Transfer-Encoding: base64\n\n"))
 		b.WriteString(b64lines(Daticert(s)))
 		b.WriteString("\r\n")
 	}
 	if s.Kind == "posta-certificata" || s.Kind == "errore" || (s.Kind == "avvenuta-consegna" && s.ReceiptType != "sintetica") {
-		b.WriteString(crlf("------------=_1700000000-12345-2\nContent-Type: message/rfc822; name=\"postacert.eml\"\nContent-Disposition: inline; filename=\"postacert.eml\"\nContent-Transfer-Encoding: 7bit\n\n"))
+		b.WriteString(crlf("------------=_" + s.tag + "-12345-2\nContent-Type: message/rfc822; name=\"postacert.eml\"\nContent-Disposition: inline; filename=\"postacert.eml\"\nContent-Transfer-Encoding: 7bit\n\n"))
 		b.Write(Original(s))
 		b.WriteString("\r\n")
 	}
-	b.WriteString(crlf("------------=_1700000000-12345-2--\n"))
+	b.WriteString(crlf("------------=_" + s.tag + "-12345-2--\n"))
 	return []byte(b.String())
 }
 
@@ -298,6 +318,11 @@ func SignedPart(s Spec) []byte {
 // messageDigest, the provider's and its CA's certificates.
 func Sign(content []byte, signer, issuer *Identity, at time.Time) ([]byte, error) {
 	md := sha1.Sum(content)
+	return SignDigest(md[:], signer, issuer, at)
+}
+
+// SignDigest is Sign for content whose SHA-1 is md.
+func SignDigest(md []byte, signer, issuer *Identity, at time.Time) ([]byte, error) {
 	ct, _ := asn1.Marshal(cms.OIDData)
 	aCT, err := cms.EncodeAttribute(cms.OIDAttrContentType, ct)
 	if err != nil {
@@ -308,7 +333,7 @@ func Sign(content []byte, signer, issuer *Identity, at time.Time) ([]byte, error
 	if err != nil {
 		return nil, err
 	}
-	mdv, _ := asn1.Marshal(md[:])
+	mdv, _ := asn1.Marshal(md)
 	aMD, err := cms.EncodeAttribute(cms.OIDAttrMessageDigest, mdv)
 	if err != nil {
 		return nil, err
@@ -342,11 +367,20 @@ func Sign(content []byte, signer, issuer *Identity, at time.Time) ([]byte, error
 
 // Build returns the message of s as a provider sends it (CRLF).
 func Build(p *PKI, s Spec) ([]byte, error) {
-	s.defaults(p)
-	signed := SignedPart(s)
-	sig, err := Sign(signed, s.Signer, s.Issuer, s.Time)
-	if err != nil {
+	var b bytes.Buffer
+	if err := WriteMessage(&b, p, s, nil); err != nil {
 		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// WriteMessage writes the message of s to w; signed, when not nil,
+// replaces SignedPart(s) (a large part streamed: it is hashed while it
+// is written, and never held).
+func WriteMessage(w io.Writer, p *PKI, s Spec, signed io.Reader) error {
+	s.Fill(p)
+	if signed == nil {
+		signed = bytes.NewReader(SignedPart(s))
 	}
 	var b strings.Builder
 	b.WriteString(crlf(fmt.Sprintf("Return-Path: <%s>\nReceived: from smtp.%s (smtp.%s [192.0.2.10])\n\tby mx.%s with ESMTP id 4Ab1Cd; %s\nDate: %s\n",
@@ -369,12 +403,24 @@ func Build(p *PKI, s Spec) ([]byte, error) {
 		}
 	}
 	fmt.Fprintf(&b, "Message-ID: <%s>\r\nFrom: %s\r\nTo: %s\r\nSubject: %s%s\r\nMIME-Version: 1.0\r\n", MessageID(s), from, to, subjectPrefix[s.Kind], s.Subject)
-	b.WriteString(crlf("Content-Type: multipart/signed; protocol=\"application/x-pkcs7-signature\"; micalg=sha1;\n\tboundary=\"----------=_1700000000-12345-1\"\n\nThis is a cryptographically signed message in MIME format.\n\n------------=_1700000000-12345-1\n"))
-	b.Write(signed)
-	b.WriteString(crlf("\n------------=_1700000000-12345-1\nContent-Type: application/x-pkcs7-signature; name=\"smime.p7s\"\nContent-Transfer-Encoding: base64\nContent-Disposition: attachment; filename=\"smime.p7s\"\nContent-Description: S/MIME Cryptographic Signature\n\n"))
+	b.WriteString(crlf("Content-Type: multipart/signed; protocol=\"application/x-pkcs7-signature\"; micalg=sha1;\n\tboundary=\"----------=_" + s.tag + "-12345-1\"\n\nThis is a cryptographically signed message in MIME format.\n\n------------=_" + s.tag + "-12345-1\n"))
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return err
+	}
+	h := sha1.New()
+	if _, err := io.Copy(io.MultiWriter(w, h), signed); err != nil {
+		return err
+	}
+	sig, err := SignDigest(h.Sum(nil), s.Signer, s.Issuer, s.Time)
+	if err != nil {
+		return err
+	}
+	b.Reset()
+	b.WriteString(crlf("\n------------=_" + s.tag + "-12345-1\nContent-Type: application/x-pkcs7-signature; name=\"smime.p7s\"\nContent-Transfer-Encoding: base64\nContent-Disposition: attachment; filename=\"smime.p7s\"\nContent-Description: S/MIME Cryptographic Signature\n\n"))
 	b.WriteString(b64lines(sig))
-	b.WriteString(crlf("\n------------=_1700000000-12345-1--\n"))
-	return []byte(b.String()), nil
+	b.WriteString(crlf("\n------------=_" + s.tag + "-12345-1--\n"))
+	_, err = io.WriteString(w, b.String())
+	return err
 }
 
 // ToLF stores a message with LF line ends, as git and webmail downloads
