@@ -342,3 +342,35 @@ func TestOutlookMsg(t *testing.T) {
 		t.Fatalf("ordinary mail: err = %v", err)
 	}
 }
+
+// The same provider signature under the rules of electronic signatures
+// fails the cryptographic policy (SHA-1) and the key usage: RulesPEC is
+// what accepts it.
+func TestRulesPECMatter(t *testing.T) {
+	spec := pectest.Spec{Kind: "accettazione", Time: now.Add(-time.Hour)}
+	spec.Fill(getPKI(t))
+	part := pectest.SignedPart(spec)
+	sig, err := pectest.Sign(part, spec.Signer, spec.Issuer, spec.Time)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rules := range []verify.Rules{verify.RulesSignature, verify.RulesPEC} {
+		rep, err := verify.Verify(context.Background(), bytes.NewReader(sig), verify.Options{Trust: trust(t), Content: bytes.NewReader(part), Now: func() time.Time { return now }, Rules: rules})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checks := map[string]string{}
+		for _, c := range rep.AllSignatures()[0].Checks {
+			checks[c.Name] = string(c.SubIndication)
+		}
+		if rules == verify.RulesPEC {
+			if rep.Indication != verify.TotalPassed {
+				t.Errorf("RulesPEC: %s/%s %s", rep.Indication, rep.SubIndication, rep.Reason)
+			}
+			continue
+		}
+		if rep.Indication != verify.Indeterminate || checks["algorithms"] != string(verify.CryptoConstraintsFailureNoPOE) || checks["key_usage"] != string(verify.ChainConstraintsFailure) {
+			t.Errorf("RulesSignature: %s/%s %v", rep.Indication, rep.SubIndication, checks)
+		}
+	}
+}
