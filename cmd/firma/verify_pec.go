@@ -6,6 +6,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	"unicode"
 
 	"github.com/firma-dev/firma/internal/atomicfile"
+	"github.com/firma-dev/firma/internal/ctxio"
 	"github.com/firma-dev/firma/pec"
 	"github.com/firma-dev/firma/verify"
 )
@@ -57,7 +59,7 @@ func verifyPECHook(ctx context.Context, ios *IO, opts *verifyOptions, trust *ver
 	}
 	br := bufio.NewReaderSize(*r, pecSniffSize)
 	*r = br
-	head, _ := br.Peek(pecSniffSize)
+	head := peekHeader(br)
 	if pec.Sniff(head) == "" {
 		return verifyFileResult{}, 0, false
 	}
@@ -68,11 +70,45 @@ func verifyPECHook(ctx context.Context, ios *IO, opts *verifyOptions, trust *ver
 	}
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
-	if _, err := io.Copy(tmp, br); err != nil {
+	if _, err := io.Copy(tmp, ctxio.NewReader(ctx, br)); err != nil {
+		if ctx.Err() != nil {
+			return verifyFileResult{File: input}, ExitCanceled, true
+		}
 		return pecFail(ios, input, err), ExitInput, true
 	}
 	res, code := verifyPEC(ctx, ios, opts, trust, input, tmp, at)
 	return res, code, true
+}
+
+// peekHeader returns the start of standard input without waiting for
+// more than it needs: what arrived once it is clearly not a mail header
+// (a DER or base64 signature), else up to the header's end.
+func peekHeader(br *bufio.Reader) []byte {
+	head, _ := br.Peek(1)
+	for {
+		head, _ = br.Peek(br.Buffered())
+		if len(head) >= pecSniffSize || !mailHeaderSoFar(head) || bytes.Contains(head, []byte("\n\n")) || bytes.Contains(head, []byte("\n\r\n")) {
+			return head
+		}
+		if _, err := br.Peek(len(head) + 1); err != nil {
+			head, _ = br.Peek(br.Buffered())
+			return head
+		}
+	}
+}
+
+// mailHeaderSoFar reports bytes that may be the start of a mail header:
+// a field name and a colon (or a name not finished yet) first.
+func mailHeaderSoFar(b []byte) bool {
+	for i, c := range b {
+		switch {
+		case c == ':':
+			return i > 0
+		case c <= ' ' || c > '~' || i > 76:
+			return false
+		}
+	}
+	return true
 }
 
 func pecFail(ios *IO, input string, err error) verifyFileResult {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -172,5 +173,25 @@ func TestVerifyPECExtract(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(other, "postacert.eml")); err == nil {
 		t.Error("a changed message was extracted")
+	}
+}
+
+// A PEC on standard input is recognised from its header, and a p7m on
+// standard input is not held back waiting for a header it lacks.
+func TestVerifyPECStdin(t *testing.T) {
+	_, root, msgs := pecFiles(t)
+	ios, out, errb := testIO(pecNow, nil)
+	ios.In = strings.NewReader(msgs["consegna.eml"])
+	code := Main(context.Background(), []string{"verify", "--no-system-trust", "--trust", root, "-"}, ios)
+	if code != ExitOK || !strings.HasPrefix(out.String(), "-: TOTAL_PASSED (valid delivery receipt (completa))") {
+		t.Errorf("exit %d %q\n%s", code, errb.String(), out.String())
+	}
+	for _, c := range []struct {
+		in   string
+		want bool
+	}{{"\x30\x82\x01", false}, {"MIIBjzCCATWgAwIBAgIU\n", false}, {"MIIB", true}, {"From: a\r\n", true}, {"X-Ricev", true}, {"Return Path: x", false}} {
+		if got := mailHeaderSoFar([]byte(c.in)); got != c.want {
+			t.Errorf("mailHeaderSoFar(%q) = %v", c.in, got)
+		}
 	}
 }
