@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"crypto/x509"
 	"fmt"
 	"time"
 
@@ -202,6 +203,11 @@ type Signature struct {
 	Chain []string `json:"chain,omitempty"`
 	// TrustAnchor names the anchor and where it came from.
 	TrustAnchor string `json:"trust_anchor,omitempty"`
+	// Certificate is the signer's certificate and ChainCertificates the
+	// chain built from it to the anchor (for callers that check more,
+	// as the PEC verifier checks name constraints); not in JSON.
+	Certificate       *x509.Certificate   `json:"-"`
+	ChainCertificates []*x509.Certificate `json:"-"`
 	// Qualified reports a qualified certificate (QC statements), and
 	// QualifiedTSL whether its CA is a qualified service in the TSL given.
 	Qualified    bool  `json:"qualified"`

@@ -65,6 +65,9 @@ type Options struct {
 	Name string
 	// PAdES, when set, verifies the CMS of a PDF signature (see pdf.go).
 	PAdES *PAdESContext
+	// Rules are the rules the signatures follow: RulesSignature (the
+	// zero value) or RulesPEC for a PEC provider's signature.
+	Rules Rules
 }
 
 // MaxNesting bounds p7m-inside-p7m layers.
@@ -80,13 +83,14 @@ type verifier struct {
 	detached io.Reader
 	report   *Report
 	pades    *PAdESContext
+	rules    Rules
 }
 
 // newVerifier sets up a verification with opts: the trust (none when
 // nil), the validation time (At, else the clock's now) and the HTTP
 // client for revocation.
 func newVerifier(ctx context.Context, opts Options) *verifier {
-	v := &verifier{ctx: ctx, trust: opts.Trust, online: opts.Online, http: opts.HTTPClient, detached: opts.Content, pades: opts.PAdES}
+	v := &verifier{ctx: ctx, trust: opts.Trust, online: opts.Online, http: opts.HTTPClient, detached: opts.Content, pades: opts.PAdES, rules: opts.Rules}
 	if v.trust == nil {
 		v.trust = NewTrustStore()
 	}
@@ -359,7 +363,7 @@ func (v *verifier) fullSignature(id string, si *cms.ParsedSignerInfo, certs []*x
 		}
 	}
 	v.checkCertificate(o, certs, ref, poe, false)
-	concludeCrypto(s, o.algIdx, o.uses, v.now, poe)
+	concludeCrypto(s, o.algIdx, v.pecUses(s, o.uses), v.now, poe)
 	// Counter-signatures sign this signature value; each has its own result.
 	n := 0
 	for _, a := range cms.FindAttrs(si.UnsignedAttrs, cms.OIDAttrCounterSignature) {
