@@ -6,9 +6,12 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/x509"
+	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -468,5 +471,204 @@ func TestProgressOnePass(t *testing.T) {
 	signToFile(t, s, writeTemp(t, "doc", content))
 	if got != 2*int64(len(content)) {
 		t.Errorf("progress %d, want %d", got, 2*len(content))
+	}
+}
+
+// fileOpener opens path, counting the calls; hook, when set, runs after
+// the first read of the first opening.
+func fileOpener(path string, calls *int, hook func()) Opener {
+	return func() (io.ReadCloser, error) {
+		*calls++
+		f, err := os.Open(path)
+		if err != nil || hook == nil {
+			return f, err
+		}
+		return &hookFile{File: f, hook: func(*os.File) { hook() }}, nil
+	}
+}
+
+// addToFile runs add (a co-signature or counter-signature) into a new
+// file and returns its bytes; the input must be opened once.
+func addToFile(t *testing.T, path string, add func(Opener, io.Writer) (Result, error)) []byte {
+	t.Helper()
+	out, err := os.Create(filepath.Join(t.TempDir(), "out.p7m"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	calls := 0
+	res, err := add(fileOpener(path, &calls, nil), out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls != 1 {
+		t.Errorf("the existing file was opened %d times: not one pass", calls)
+	}
+	der, _ := os.ReadFile(out.Name())
+	if res.Written != int64(len(der)) {
+		t.Errorf("result says %d bytes written, output has %d", res.Written, len(der))
+	}
+	return der
+}
+
+// Co-signing an enveloping file into a file reads it once, whatever its
+// form (firma's DER, openssl's BER with indefinite lengths, base64): the
+// existing signature is carried byte for byte, both verify everywhere,
+// and the output is the two-pass one where the signature is
+// deterministic.
+func TestCoSignOnePass(t *testing.T) {
+	p := testPKI(t)
+	r4096, e384 := moreKeys(t)
+	content := bytes.Repeat([]byte("riga del referto co-firmato\n"), 110000) // 3 MiB
+	der := signAttached(t, p.rsa, content, Options{})
+	inputs := map[string][]byte{"der": der, "base64": []byte(base64.StdEncoding.EncodeToString(der))}
+	if ber, err := opensslBER(t, content, p.ecdsa); err == nil {
+		inputs["ber"] = ber
+	} else {
+		t.Error(err)
+	}
+	srv := testTSA(t, testpki.TSAServerOptions{})
+	for name, in := range inputs {
+		path := writeTemp(t, "in.p7m", in)
+		orig := signerInfosOf(t, mustDER(t, in)).SignerInfos[0].Raw
+		for _, c := range []struct {
+			id   *testpki.Identity
+			opts Options
+		}{
+			{r4096, Options{}},
+			{e384, Options{Hash: crypto.SHA384}},
+			{p.ecdsa, Options{Timestamper: tsaClient(t, srv, testpki.TSAOK)}},
+		} {
+			s := newSigner(t, c.id, c.opts)
+			out := addToFile(t, path, func(open Opener, w io.Writer) (Result, error) { return s.CoSign(context.Background(), open, w) })
+			crossCheck(t, out, content, 2)
+			sd := signerInfosOf(t, out)
+			kept := false
+			for _, si := range sd.SignerInfos {
+				kept = kept || bytes.Equal(si.Raw, orig)
+			}
+			if !kept {
+				t.Errorf("%s, %s: the existing signature was not kept byte for byte", name, c.id)
+			}
+			if c.opts.Timestamper != nil || c.id.Cert.PublicKeyAlgorithm != x509.RSA {
+				continue
+			}
+			var twoPass bytes.Buffer
+			if _, err := s.CoSign(context.Background(), bytesOpener(in), &twoPass); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(out, twoPass.Bytes()) {
+				t.Errorf("%s: one pass and two passes differ", name)
+			}
+		}
+	}
+}
+
+// mustDER decodes a base64 input for the checks.
+func mustDER(t *testing.T, in []byte) []byte {
+	t.Helper()
+	if in[0] == 0x30 {
+		return in
+	}
+	b, err := base64.StdEncoding.DecodeString(string(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// opensslBER signs content with openssl cms -stream: BER, indefinite
+// lengths, a constructed OCTET STRING whose length is known only at its
+// end.
+func opensslBER(t *testing.T, content []byte, id *testpki.Identity) ([]byte, error) {
+	t.Helper()
+	dir := t.TempDir()
+	key, _ := testpki.KeyPEM(id.Key)
+	os.WriteFile(filepath.Join(dir, "key.pem"), key, 0o600)
+	os.WriteFile(filepath.Join(dir, "cert.pem"), testpki.CertPEM(id.Cert), 0o644)
+	doc := writeTemp(t, "doc", content)
+	ber := filepath.Join(dir, "doc.p7m")
+	cmd := exec.Command("openssl", "cms", "-sign", "-cades", "-binary", "-stream", "-nodetach", "-outform", "DER",
+		"-in", doc, "-signer", filepath.Join(dir, "cert.pem"), "-inkey", filepath.Join(dir, "key.pem"), "-md", "sha256", "-out", ber)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("openssl cms -sign: %v\n%s", err, b)
+	}
+	raw, err := os.ReadFile(ber)
+	if err == nil && raw[1] != 0x80 {
+		err = fmt.Errorf("openssl -stream did not write indefinite lengths (%x)", raw[:4])
+	}
+	return raw, err
+}
+
+// Counter-signing into a file reads the existing file once too, and
+// writes what the two passes write.
+func TestCounterSignOnePass(t *testing.T) {
+	p := testPKI(t)
+	content := bytes.Repeat([]byte("controfirma\n"), 200000)
+	path := writeTemp(t, "in.p7m", signAttached(t, p.ecdsa, content, Options{}))
+	s := newSigner(t, p.rsa, Options{})
+	out := addToFile(t, path, func(open Opener, w io.Writer) (Result, error) {
+		return s.CounterSign(context.Background(), open, 1, w)
+	})
+	opensslVerify(t, writeTemp(t, "cs.p7m", out), "", p.caFile)
+	checkCounterSignature(t, signerInfosOf(t, out).SignerInfos[0], p.rsa.Cert)
+	in, _ := os.ReadFile(path)
+	var twoPass bytes.Buffer
+	if _, err := s.CounterSign(context.Background(), bytesOpener(in), 1, &twoPass); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(out, twoPass.Bytes()) {
+		t.Error("one pass and two passes differ")
+	}
+}
+
+// An existing signature file that changes during the single read of a
+// co-signature is refused; a detached one writes nothing.
+func TestCoSignOnePassRefusals(t *testing.T) {
+	p := testPKI(t)
+	content := bytes.Repeat([]byte("0123456789abcdef"), 3<<16)
+	signed := signAttached(t, p.rsa, content, Options{})
+	old := time.Now().Add(-2 * time.Hour)
+	for name, hook := range map[string]func(path string){
+		"grows": func(path string) {
+			f, _ := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+			f.Write([]byte{0})
+			f.Close()
+		},
+		"rewritten": func(path string) {
+			f, _ := os.OpenFile(path, os.O_WRONLY, 0)
+			f.WriteAt([]byte("CHANGED"), 2<<20)
+			f.Close()
+		},
+	} {
+		path := writeTemp(t, "in.p7m", signed)
+		os.Chtimes(path, old, old)
+		out, err := os.Create(filepath.Join(t.TempDir(), "out.p7m"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		calls := 0
+		_, err = newSigner(t, p.ecdsa, Options{}).CoSign(context.Background(), fileOpener(path, &calls, func() { hook(path) }), out)
+		out.Close()
+		if !errors.As(err, new(*ContentChangedError)) {
+			t.Errorf("%s: %v, want a ContentChangedError", name, err)
+		}
+	}
+	// A detached signature has no content to co-sign: nothing is written.
+	var det bytes.Buffer
+	if _, err := newSigner(t, p.rsa, Options{}).Detached(context.Background(), bytes.NewReader(content), &det); err != nil {
+		t.Fatal(err)
+	}
+	out, err := os.Create(filepath.Join(t.TempDir(), "out.p7m"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	calls := 0
+	if _, err := newSigner(t, p.ecdsa, Options{}).CoSign(context.Background(), fileOpener(writeTemp(t, "d.p7s", det.Bytes()), &calls, nil), out); !errors.As(err, new(*DetachedContentError)) {
+		t.Errorf("detached: %v", err)
+	}
+	if fi, _ := out.Stat(); fi.Size() != 0 {
+		t.Errorf("detached: %d bytes written", fi.Size())
 	}
 }
