@@ -258,7 +258,7 @@ func (s *Signer) attachedOnce(ctx context.Context, content io.Reader, size int64
 		default:
 			est = max(first, guessStreamSize)
 		}
-		h, err := s.estimateHeader(s.signedData(nil), est, 0)
+		h, err := s.estimateHeader(s.signedData(), est, 0)
 		if err != nil {
 			return err
 		}

@@ -232,7 +232,7 @@ func TestAttachedSignatureLengthDiffers(t *testing.T) {
 	// x0: the first content length whose estimated header has 3-octet
 	// lengths (a total of 64 KiB or more).
 	hlen := func(x int64) int {
-		h, err := base.estimateHeader(base.signedData(nil), x, 0)
+		h, err := base.estimateHeader(base.signedData(), x, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -284,7 +284,7 @@ func TestAttachedTimestampLongerThanEstimate(t *testing.T) {
 	signToFile(t, s, writeTemp(t, "warm", []byte("x"))) // learns the token's size
 	real := s.lastUnsigned.Load()
 	hlen := func(x int64) int {
-		h, err := s.estimateHeader(s.signedData(nil), x, 0)
+		h, err := s.estimateHeader(s.signedData(), x, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -321,13 +321,14 @@ func (s *Signer) hashAndSign(ctx context.Context, content io.Reader) (Result, []
 	return res, si, nil
 }
 
-// signedData assembles the SignedData around one SignerInfo.
-func (s *Signer) signedData(si []byte) *cms.SignedDataBuilder {
+// signedData assembles the SignedData around its SignerInfos (one, or
+// none yet for an estimate).
+func (s *Signer) signedData(sis ...[]byte) *cms.SignedDataBuilder {
 	return &cms.SignedDataBuilder{
 		DigestAlgorithms: [][]byte{s.digAlg},
 		ContentType:      cms.OIDData,
 		Certificates:     s.certs,
-		SignerInfos:      [][]byte{si},
+		SignerInfos:      sis,
 	}
 }
 
