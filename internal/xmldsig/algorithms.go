@@ -77,3 +77,17 @@ func weak(uri string) bool {
 	}
 	return false
 }
+
+// DigestHash returns the hash of a DigestMethod URI this package
+// implements.
+func DigestHash(uri string) (crypto.Hash, bool) {
+	h, ok := digests[uri]
+	return h, ok
+}
+
+// SignatureHash returns the hash of a SignatureMethod URI this package
+// implements.
+func SignatureHash(uri string) (crypto.Hash, bool) {
+	m, ok := signatureMethods[uri]
+	return m.hash, ok
+}
