@@ -244,7 +244,11 @@ func attacks(t testing.TB, p *pki, signed, sdi string) []attack {
 		{name: "KeyInfo certificate swapped", doc: must("cert", signed, mineB64, otherB64), want: verify.NoSigningCertificateFound, xmlsecFails: true},
 		{name: "KeyInfo certificate swapped, signed KeyInfo", doc: must("cert", sdi, mineB64, otherB64), want: verify.SigCryptoFailure, xmlsecFails: true},
 		{name: "unsupported transform (XSLT)", doc: unsupported, want: verify.SignedDataNotFound, xmlsecFails: true},
-		{name: "unsupported filter (intersect)", doc: intersect, want: verify.SignedDataNotFound, why: "xmlsec1 evaluates XPath Filter 2.0 intersect; firma does not, and says so rather than guess"},
+		// The digest is still the one of the whole document: xmlsec1
+		// evaluates intersect and finds another digest (HASH_FAILURE);
+		// firma does not evaluate intersect and says INDETERMINATE
+		// rather than guess.
+		{name: "unsupported filter (intersect)", doc: intersect, want: verify.SignedDataNotFound, xmlsecFails: true},
 		{name: "signature value changed", doc: must("sv", signed, `-SignatureValue">`, `-SignatureValue">AAAA`), want: verify.SigCryptoFailure, xmlsecFails: true},
 	}
 }
@@ -301,5 +305,59 @@ func TestNoSignature(t *testing.T) {
 	var te *TooLargeError
 	if !errors.As(err, &te) {
 		t.Errorf("%v", err)
+	}
+}
+
+// The SdI rules: what FatturaPA signatures must be, reported without
+// changing the verdict of a signature that is otherwise valid.
+func TestFatturaPARules(t *testing.T) {
+	p := testPKI(t)
+	noTime := parseDoc(t, invoiceXML(1000))
+	if _, err := Sign(noTime, nil, p.qualified.Key, []*x509.Certificate{p.qualified.Cert}, SignOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// Plain XML-DSig (xmldsig.SignEnveloped: no XAdES): the certificate
+	// is not bound either.
+	plain := parseDoc(t, invoiceXML(1000))
+	if _, err := xmldsig.SignEnveloped(plain, p.qualified.Key, [][]byte{p.qualified.Cert.Raw}); err != nil {
+		t.Fatal(err)
+	}
+	// A reference to a part of the invoice.
+	part := parseDoc(t, strings.Replace(invoiceXML(1000), "<FatturaElettronicaBody>", `<FatturaElettronicaBody Id="body">`, 1))
+	if _, err := Sign(part, nil, p.qualified.Key, []*x509.Certificate{p.qualified.Cert}, SignOptions{SigningTime: now, DocumentURI: "#body", DocumentTransforms: []string{xmldsig.ExcC14N}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		doc  []byte
+		want []string
+		ind  verify.Indication
+	}{
+		{"no signing time", write(t, noTime), []string{"no_signing_time"}, verify.TotalPassed},
+		{"plain XML-DSig", write(t, plain), []string{"not_xades", "no_signing_time"}, verify.Indeterminate},
+		{"part of the invoice", write(t, part), []string{"reference_uri"}, verify.TotalPassed},
+	} {
+		rep := verifyBytes(t, tc.doc, Options{})
+		s := rep.AllSignatures()[0]
+		if strings.Join(s.XML.FatturaPA, ",") != strings.Join(tc.want, ",") || rep.Indication != tc.ind || len(checksOf(s, "fatturapa")) != 1 || checksOf(s, "fatturapa")[0].Status != verify.StatusWarning {
+			t.Errorf("%s: %v %s\n%s", tc.name, s.XML.FatturaPA, rep.Indication, describe(rep))
+		}
+		if rep.XML.WholeSigned != (tc.name != "part of the invoice") {
+			t.Errorf("%s: whole document signed: %v", tc.name, rep.XML.WholeSigned)
+		}
+	}
+}
+
+// An SdI receipt is not an invoice: the FatturaPA rules do not apply.
+func TestSdIReceipt(t *testing.T) {
+	p := testPKI(t)
+	rc := `<?xml version="1.0" encoding="UTF-8"?><ns3:RicevutaConsegna xmlns:ns3="http://ivaservizi.agenziaentrate.gov.it/docs/xsd/messaggi/v1.0" versione="1.0"><IdentificativoSdI>111</IdentificativoSdI><NomeFile>IT01234567890_00001.xml</NomeFile><DataOraRicezione>2026-03-01T10:00:00.000+01:00</DataOraRicezione></ns3:RicevutaConsegna>`
+	doc := parseDoc(t, rc)
+	if _, err := Sign(doc, nil, p.qualified.Key, []*x509.Certificate{p.qualified.Cert}, SignOptions{SigningTime: now, Binding: "key_info", DocumentTransforms: []string{FilterSubtract}}); err != nil {
+		t.Fatal(err)
+	}
+	rep := verifyBytes(t, write(t, doc), Options{})
+	if rep.Indication != verify.TotalPassed || rep.XML.Kind != "sdi_receipt" || len(checksOf(rep.AllSignatures()[0], "fatturapa")) != 0 {
+		t.Errorf("%+v\n%s", rep.XML, describe(rep))
 	}
 }
