@@ -153,6 +153,8 @@ type Report struct {
 	Timestamps []*Timestamp `json:"timestamps,omitempty"`
 	// PDF describes a signed PDF (PAdES, see pdf.go).
 	PDF *PDFInfo `json:"pdf,omitempty"`
+	// XML describes a signed XML file (XAdES, see xml.go).
+	XML *XMLInfo `json:"xml,omitempty"`
 }
 
 // Layer is one envelope.
@@ -220,6 +222,8 @@ type Signature struct {
 	CounterSignatures []*Signature `json:"counter_signatures,omitempty"`
 	// PDF says where a PAdES signature sits in its PDF (see pdf.go).
 	PDF *PDFSignature `json:"pdf,omitempty"`
+	// XML says what an XML signature signs and how (see xml.go).
+	XML *XMLSignature `json:"xml,omitempty"`
 }
 
 // Timestamp is the result for an RFC 3161 token.

@@ -379,6 +379,9 @@ func verifyOne(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.
 	if res, code, ok := verifyPDF(ctx, ios, opts, trust, input, at, fail); ok {
 		return res, code // a signed PDF (verify_pdf.go)
 	}
+	if res, code, ok := verifyXAdES(ctx, ios, opts, trust, input, at, fail); ok {
+		return res, code // a signed XML file (verify_xades.go)
+	}
 	var r io.Reader = ios.In
 	if input != "-" {
 		f, err := os.Open(input)

@@ -165,6 +165,7 @@ func printSignature(w io.Writer, s *verify.Signature, indent string) {
 	printf(w, "%s%s %s: %s\n", indent, kind, s.ID, head)
 	in := indent + "  "
 	printPDFSignature(w, s, in) // verify_pdf.go
+	printXMLSignature(w, s, in) // verify_xades.go
 	if s.Signer != nil {
 		printf(w, "%ssigner:       %s\n", in, s.Signer.Holder.Name())
 		if cf := s.Signer.Holder.FiscalCode; cf != "" {
