@@ -44,14 +44,17 @@ func newVerifyCmd(io *IO, g *globalOptions) *cobra.Command {
 	opts := &verifyOptions{}
 	cmd := &cobra.Command{
 		Use:   "verify [flags] FILE...",
-		Short: "Verify signed files (.p7m, .p7s, .tsd, .m7m) and PEC e-mails (.eml), and extract the document",
+		Short: "Verify signed files (.p7m, .p7s, .tsd, .m7m, signed PDFs, XAdES XML) and PEC e-mails (.eml)",
 		Long: `Verify CAdES signed files as Italian verifiers do, and say for each one
 whether it is valid, with the signer's name and codice fiscale.
 
 The form is found from the bytes, not the name: DER or BER, base64 with or
-without PEM armor, nested p7m (every layer is reported), detached .p7s with
---content, several signers, counter-signatures, timestamps (CAdES-T),
-.tsd (RFC 5544) and .m7m files.
+without PEM armor, nested p7m (every layer is reported), detached .p7s (with
+--content, or the document next to it without .p7s), several signers,
+counter-signatures, timestamps (CAdES-T), .tsd (RFC 5544) and .m7m files.
+Signed PDFs (PAdES: every signature of every revision, the changes made
+after each one), XML signed with XAdES (FatturaPA invoices, SdI receipts)
+and certified e-mail (PEC, below) are recognised too.
 
 Each signature gets an indication, as the EU DSS validator gives it:
   TOTAL_PASSED   the signature is valid and chains to a trusted CA
@@ -117,6 +120,10 @@ file could not be read or is not a signed file (or a --trust, --tsl or
 
   # A PEC delivery receipt, and the message and attachments it holds
   firma verify --extract ricevuta-consegna.eml
+
+  # A signed referto (PAdES) and an e-invoice signed in XML (XAdES)
+  firma verify --tsl TSL-IT.xml referto-firmato.pdf
+  firma verify --tsl TSL-IT.xml IT01234567890_00001.xml
 
   # All invoices of the month, with revocation checks, as JSON for a script
   firma verify --tsl TSL-IT.xml --online --json fatture/*.p7m`,
