@@ -86,6 +86,7 @@ func TestCommandLineWording(t *testing.T) {
 		hint string
 	}{
 		{[]string{"sign"}, ExitUsage, "no file to sign: give one or more files", "see 'firma --help'"},
+		{[]string{"verify"}, ExitUsage, "no file to verify: give one or more signed files", "see 'firma --help'"},
 		{[]string{"sign", "--pin-file", "x", "missing.pdf"}, ExitInput, "firma: error: missing.pdf: no such file\n", "check the name"},
 	} {
 		io, _, errb := testIO(now, nil)

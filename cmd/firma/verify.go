@@ -127,7 +127,12 @@ file could not be read or is not a signed file (or a --trust, --tsl or
 
   # All invoices of the month, with revocation checks, as JSON for a script
   firma verify --tsl TSL-IT.xml --online --json fatture/*.p7m`,
-		Args: cobra.MinimumNArgs(1),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageErrorf("no file to verify: give one or more signed files (or - for standard input), e.g. firma verify ricetta.pdf.p7m")
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Inputs = args
 			return runVerify(cmd.Context(), io, opts)
