@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -117,13 +116,13 @@ func reminderEvents(c remindCert, now time.Time) []ical.Event {
 	kit, known := renewalPage(c.Info)
 	var how string
 	if known {
-		how = fmt.Sprintf("Renew it on %s's site: %s", kit.Provider, kit.URL)
+		how = sprintf("Renew it on %s's site: %s", kit.Provider, kit.URL)
 	} else {
-		how = fmt.Sprintf("Ask the certificate's issuer (%s) how to renew it.", c.Info.IssuerName)
+		how = sprintf("Ask the certificate's issuer (%s) how to renew it.", c.Info.IssuerName)
 	}
-	facts := fmt.Sprintf("Signature certificate of %s, serial %s, issued by %s, expires on %s.",
+	facts := sprintf("Signature certificate of %s, serial %s, issued by %s, expires on %s.",
 		name, c.Info.SerialHex, c.Info.IssuerName, longDate(c.Info.NotAfter.In(loc)))
-	check := "Check it with: firma status"
+	check := tr("Check it with: firma status")
 	var out []ical.Event
 	for _, r := range reminderDays {
 		day := expiry.AddDays(-r.days)
@@ -136,17 +135,17 @@ func reminderEvents(c remindCert, now time.Time) []ical.Event {
 		var summary, todo string
 		switch r.kind {
 		case remindWindow:
-			summary = fmt.Sprintf("Signature certificate of %s: the renewal window opens today", name)
-			todo = fmt.Sprintf("From today until %s the certificate can be renewed; after it expires it cannot be renewed and a new kit must be bought.", longDate(c.Info.NotAfter.In(loc)))
+			summary = sprintf("Signature certificate of %s: the renewal window opens today", name)
+			todo = sprintf("From today until %s the certificate can be renewed; after it expires it cannot be renewed and a new kit must be bought.", longDate(c.Info.NotAfter.In(loc)))
 		case remind30, remind7:
-			summary = fmt.Sprintf("Signature certificate of %s: expires in %d days, renew it", name, r.days)
-			todo = "Renew it now: after it expires it cannot be renewed and a new kit must be bought."
+			summary = sprintf("Signature certificate of %s: expires in %d days, renew it", name, r.days)
+			todo = tr("Renew it now: after it expires it cannot be renewed and a new kit must be bought.")
 		case remindExpiry:
-			summary = fmt.Sprintf("Signature certificate of %s: expires today", name)
-			todo = "Renew it today if not done yet: from tomorrow it cannot be renewed and a new kit must be bought."
+			summary = sprintf("Signature certificate of %s: expires today", name)
+			todo = tr("Renew it today if not done yet: from tomorrow it cannot be renewed and a new kit must be bought.")
 		}
 		out = append(out, ical.Event{
-			UID:         fmt.Sprintf("%s-%s@firma", r.kind, c.Info.SHA256[:32]),
+			UID:         r.kind + "-" + c.Info.SHA256[:32] + "@firma",
 			Day:         day,
 			Summary:     summary,
 			Description: strings.Join([]string{todo, how, facts, check}, "\n"),
@@ -156,9 +155,6 @@ func reminderEvents(c remindCert, now time.Time) []ical.Event {
 	}
 	return out
 }
-
-// longDate is a day as people write it ("7 December 2026").
-func longDate(t time.Time) string { return t.Format("2 January 2006") }
 
 // CertFileError is a --cert file that holds no readable certificate.
 type CertFileError struct {
@@ -171,7 +167,7 @@ func (e *CertFileError) Error() string {
 }
 func (e *CertFileError) Unwrap() error { return e.Err }
 func (e *CertFileError) Hint() string {
-	return "--cert takes a certificate file in PEM or DER form ('firma cert export -o FILE' writes one from the card)"
+	return tr("--cert takes a certificate file in PEM or DER form ('firma cert export -o FILE' writes one from the card)")
 }
 
 // NothingToRemindError says that every certificate has expired already.
@@ -182,10 +178,10 @@ func (e *NothingToRemindError) Error() string {
 	for _, c := range e.Expired {
 		names = append(names, sprintf("%s (expired on %s)", c.Info.Holder.Name(), day(c.Info.NotAfter)))
 	}
-	return "nothing to remind of: every certificate has expired: " + strings.Join(names, ", ")
+	return sprintf("nothing to remind of: every certificate has expired: %s", strings.Join(names, ", "))
 }
 func (e *NothingToRemindError) Hint() string {
-	return "an expired certificate cannot be renewed: a new signature kit must be bought"
+	return tr("an expired certificate cannot be renewed: a new signature kit must be bought")
 }
 
 func runRemind(ctx context.Context, io *IO, o *remindOptions) error {
@@ -200,7 +196,7 @@ func runRemind(ctx context.Context, io *IO, o *remindOptions) error {
 		return err
 	}
 	now := io.Now()
-	cal := ical.Calendar{ProdID: "-//firma//renewal reminders//EN", Name: "firma: certificate renewals"}
+	cal := ical.Calendar{ProdID: "-//firma//renewal reminders//EN", Name: tr("firma: certificate renewals")}
 	var expired []remindCert
 	for _, c := range certs {
 		evs := reminderEvents(c, now)
@@ -255,7 +251,7 @@ func remindCerts(io *IO, o *remindOptions) ([]remindCert, error) {
 				n++
 			}
 			if n == 0 {
-				return nil, withCode(ExitInput, &CertFileError{Path: path, Err: errors.New("only CA certificates")}, "")
+				return nil, withCode(ExitInput, &CertFileError{Path: path, Err: errors.New(tr("only CA certificates"))}, "")
 			}
 		}
 		return out, nil
