@@ -217,6 +217,16 @@ func day(t time.Time) string {
 	return t.Format(time.DateOnly)
 }
 
+// dateTime is an instant in UTC: "2026-12-07 14:05:00 UTC" in English (as
+// firma has always printed it), "07/12/2026 14:05:00 UTC" in Italian.
+func dateTime(t time.Time) string {
+	t = t.UTC()
+	if isItalian() {
+		return t.Format("02/01/2006 15:04:05 MST")
+	}
+	return t.Format(time.DateTime + " MST")
+}
+
 // longDate is a day as people write it in t's zone: "7 December 2026",
 // "7 dicembre 2026".
 func longDate(t time.Time) string {

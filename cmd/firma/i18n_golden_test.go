@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"os"
@@ -187,6 +188,57 @@ func TestOutputsGolden(t *testing.T) {
 		it := firma(t, now, map[string]string{"LANG": "it_IT.UTF-8"}, args...)
 		if en.out != it.out || en.code != it.code {
 			t.Errorf("%v: the JSON or the exit code changes with the language:\n%s\n---\n%s", args, en.out, it.out)
+		}
+	}
+}
+
+// TestVerifyOutputsGolden: firma verify of an intact, a tampered and an
+// indeterminate file, and of a file that is not signed, in both languages.
+func TestVerifyOutputsGolden(t *testing.T) {
+	p := testCLIPKI(t)
+	dir := t.TempDir()
+	good := opensslP7M(t, p, dir, "referto.pdf.p7m", doc, "-nodetach")
+	der, _ := os.ReadFile(good)
+	bad := filepath.Join(dir, "alterato.pdf.p7m")
+	os.WriteFile(bad, bytes.Replace(der, []byte("prova"), []byte("prove"), 1), 0o644)
+	plain := filepath.Join(dir, "referto.pdf")
+	os.WriteFile(plain, doc, 0o644)
+	now := p.now.Add(time.Hour)
+	norm := func(s string) string {
+		s = strings.ReplaceAll(s, dir+"/", "")
+		s = strings.ReplaceAll(s, p.ca, "CA.pem")
+		s = regexp.MustCompile(`\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2} UTC)?`).ReplaceAllString(s, "DATE")
+		s = regexp.MustCompile(`\d{2}/\d{2}/\d{4}( \d{2}:\d{2}:\d{2} UTC)?`).ReplaceAllString(s, "DATE")
+		s = regexp.MustCompile(`\d{2}:\d{2}(:\d{2})? UTC`).ReplaceAllString(s, "HH:MM UTC")
+		s = hexSerial.ReplaceAllString(s, "HEX")
+		return s
+	}
+	for _, c := range []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"verify_valid", []string{"--trust", p.ca, good}, ExitOK},
+		{"verify_tampered", []string{"--trust", p.ca, bad}, ExitVerifyFailed},
+		{"verify_indeterminate", []string{good}, ExitVerifyIndeterminate},
+		{"verify_notsigned", []string{plain}, ExitInput},
+		{"verify_batch", []string{"--trust", p.ca, good, bad}, ExitVerifyFailed},
+	} {
+		outs := map[string]string{}
+		for lang, locale := range goldenLangs {
+			io, out, errb := testIO(now, map[string]string{"LANG": locale})
+			code := Main(context.Background(), append([]string{"verify", "--no-system-trust"}, c.args...), io)
+			if code != c.code {
+				t.Errorf("%s (%s): exit %d, want %d", c.name, lang, code, c.code)
+			}
+			outs[lang] = out.String()
+			golden(t, "out", lang, c.name, norm("--- stdout\n"+out.String()+"--- stderr\n"+errb.String()))
+		}
+		// The first line of each file, "FILE: INDICATION[/SUB]", is for
+		// scripts: the same in both languages.
+		first := regexp.MustCompile(`(?m)^[^ ].*?: [A-Z_]+(/[A-Z_]+)?`)
+		if a, b := first.FindAllString(outs["en"], -1), first.FindAllString(outs["it"], -1); strings.Join(a, "|") != strings.Join(b, "|") {
+			t.Errorf("%s: verdict lines %q in English, %q in Italian", c.name, a, b)
 		}
 	}
 }

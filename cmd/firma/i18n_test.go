@@ -69,7 +69,7 @@ var untranslated = map[string]bool{
 	"card.go": true, "cardtoken.go": true, "cert.go": true, "doctor.go": true, "modules.go": true,
 	"pades.go": true, "pin.go": true, "pin_pcsc.go": true, "readers.go": true, "sign.go": true,
 	"sign_report.go": true, "sign_tsa.go": true, "token.go": true, "verify.go": true,
-	"verify_output.go": true, "verify_pdf.go": true,
+	"verify_pdf.go": true,
 	// Help texts, by command.
 	"help:firma card": true, "help:firma doctor": true, "help:firma modules": true,
 	"help:firma pin": true, "help:firma pin status": true, "help:firma pin change": true,
