@@ -4,9 +4,14 @@ package sign
 // co-signature (one more SignerInfo over the same content, as ArubaSign
 // and Dike do) or a counter-signature (RFC 5652 section 11.4: a SignerInfo
 // over another signer's signature value, stored as its unsigned attribute
-// 1.2.840.113549.1.9.6). The existing file is read twice, like a document
-// in Attached: once to hash the content and collect the parts, once to
-// copy the content into the new file. Existing SignerInfos are re-emitted
+// 1.2.840.113549.1.9.6). Written to an OutputFile (a file), the existing
+// file is read once, like a document in Attached: its content is hashed
+// (once per digest algorithm) while it is copied into the new file after
+// an estimated header, its other parts are collected, and the header is
+// fixed in place at the end (see onepass.go); a file whose size,
+// modification or change time moves meanwhile is refused. To any other
+// output it is read twice: once to hash the content and collect the
+// parts, once to copy the content. Existing SignerInfos are re-emitted
 // byte for byte (a counter-signed one gets only its unsigned attributes
 // extended, which its signature does not cover), as are the existing
 // certificates and CRLs. The input may be DER, BER, base64 or PEM; the
@@ -85,57 +90,164 @@ func (e *SignerIndexError) Error() string {
 }
 
 // parseExisting reads the signature file once, hashing its content with
-// the Signer's hash, and streams the content to w when not nil.
-func (s *Signer) parseExisting(ctx context.Context, open Opener, w io.Writer) (*cms.ParsedSignedData, error) {
+// the Signer's hash, and streams the content to w when not nil, counting
+// progress times each byte. before, when set, is called before the first
+// content byte (see cms.ParseOptions.BeforeContent). An opened file that
+// changed while it was read is a *ContentChangedError.
+func (s *Signer) parseExisting(ctx context.Context, open Opener, w io.Writer, progress int64, before func(sd *cms.ParsedSignedData, length int64, in inputInfo) error) (*cms.ParsedSignedData, error) {
 	rc, err := open()
 	if err != nil {
 		return nil, &InputError{Err: err}
 	}
 	defer rc.Close()
-	_, r, err := cms.Detect(rc)
+	state, statable, err := statOf(rc)
+	if err != nil {
+		return nil, &InputError{Err: err}
+	}
+	form, r, err := cms.Detect(rc)
 	if err != nil {
 		return nil, &NotSignedError{Err: err}
 	}
 	opts := cms.ParseOptions{ExtraDigests: []crypto.Hash{s.opts.Hash}}
-	cw := &contentWriter{w: w, progress: s.opts.Progress}
+	cw := &contentWriter{w: w, progress: s.opts.Progress, factor: progress}
 	opts.Content = cw
+	var beforeErr error
+	if before != nil {
+		in := inputInfo{size: -1, binary: form == cms.FormBER}
+		if statable {
+			in.size = state.size
+		}
+		opts.BeforeContent = func(sd *cms.ParsedSignedData, length int64) error {
+			beforeErr = before(sd, length, in)
+			return beforeErr
+		}
+	}
 	sd, err := cms.ParseSignedData(&ctxReader{ctx: ctx, r: r}, opts)
 	switch {
 	case ctx.Err() != nil:
 		return nil, ctx.Err()
+	case beforeErr != nil:
+		return nil, beforeErr
 	case cw.err != nil:
 		return nil, fmt.Errorf("writing signature: %w", cw.err)
 	case err != nil:
 		return nil, &NotSignedError{Err: err}
 	}
+	if statable {
+		if changed, err := changedSince(rc, state); err != nil {
+			return nil, &InputError{Err: err}
+		} else if changed {
+			return nil, &ContentChangedError{}
+		}
+	}
 	return sd, nil
+}
+
+// inputInfo is what is known of an existing signature file before its
+// content: its size (-1 unknown) and whether it is binary (not base64).
+type inputInfo struct {
+	size   int64
+	binary bool
 }
 
 // CoSign writes to w the signature file that open reads, with one more
 // SignerInfo: this Signer's, over the same content. Existing signatures
-// stay as they are. On any error w holds a partial output to discard.
+// stay as they are. To an OutputFile open is called once (one pass),
+// else twice. On any error w holds a partial output to discard.
 func (s *Signer) CoSign(ctx context.Context, open Opener, w io.Writer) (Result, error) {
-	sd, err := s.parseExisting(ctx, open, nil)
+	return s.addToExisting(ctx, open, w, func(sd *cms.ParsedSignedData) (*cms.SignedDataBuilder, Result, error) {
+		if sd.Detached {
+			return nil, Result{}, &DetachedContentError{}
+		}
+		return s.parallel(ctx, sd, sd.ContentLength, sd.ContentDigests[s.opts.Hash])
+	})
+}
+
+// addToExisting writes to w the file that open reads with the parts that
+// build makes from it: in one pass to an OutputFile, else in two (see
+// reemit).
+func (s *Signer) addToExisting(ctx context.Context, open Opener, w io.Writer, build func(*cms.ParsedSignedData) (*cms.SignedDataBuilder, Result, error)) (Result, error) {
+	out, ok := w.(OutputFile)
+	if !ok {
+		sd, err := s.parseExisting(ctx, open, nil, 1, nil)
+		if err != nil {
+			return Result{}, err
+		}
+		b, res, err := build(sd)
+		if err != nil {
+			return res, err
+		}
+		return s.reemit(ctx, open, sd, b, w, res)
+	}
+	env, err := newEnvelope(out)
 	if err != nil {
 		return Result{}, err
 	}
-	if sd.Detached {
-		return Result{}, &DetachedContentError{}
+	sd, err := s.parseExisting(ctx, open, env, 2, func(part *cms.ParsedSignedData, length int64, in inputInfo) error {
+		contentLen, parts := existingEstimate(length, in)
+		h, err := s.estimateHeader(s.rebuild(part), contentLen, parts)
+		if err != nil {
+			return err
+		}
+		return env.begin(h)
+	})
+	if err != nil {
+		return Result{}, err
 	}
-	return s.addParallel(ctx, open, sd, sd.ContentLength, sd.ContentDigests[s.opts.Hash], w)
-}
-
-// addParallel signs digest (of size content bytes) and writes the file
-// sd was read from with this SignerInfo added.
-func (s *Signer) addParallel(ctx context.Context, open Opener, sd *cms.ParsedSignedData, size int64, digest []byte, w io.Writer) (Result, error) {
-	si, res, err := s.signerInfo(ctx, digest, sd.EContentType)
-	res.Size = size
+	b, res, err := build(sd)
 	if err != nil {
 		return res, err
 	}
+	if sd.Detached {
+		// No content: nothing was written yet.
+		der, err := b.EncodeDetached()
+		if err != nil {
+			return res, err
+		}
+		return res, writeSignature(w, &res, der, nil, nil)
+	}
+	header, trailer, err := b.EncodeAttached(sd.ContentLength)
+	if err != nil {
+		return res, err
+	}
+	res.Written, err = env.finish(header, trailer)
+	return res, err
+}
+
+// existingEstimate returns the content length to size a co-signed file's
+// header for, and how long the existing parts after the content
+// (certificates, CRLs, signer infos) probably are, from what is known
+// before the content: its length (-1 for a constructed OCTET STRING) and
+// the input's size. Only the sizes of the header's lengths depend on
+// them, so a rough figure is right but near a size boundary.
+func existingEstimate(length int64, in inputInfo) (int64, int64) {
+	const parts = 4096 // a certificate or two and a signer info
+	size := in.size
+	if size >= 0 && !in.binary {
+		size = size / 4 * 3 // base64
+	}
+	switch {
+	case length >= 0 && size > length:
+		return length, size - length
+	case length >= 0:
+		return length, parts
+	case size >= 0:
+		return max(size-parts, 0), parts
+	}
+	return guessStreamSize, parts
+}
+
+// parallel signs digest (of size content bytes) and returns the parts
+// of the file sd was read from with this SignerInfo added.
+func (s *Signer) parallel(ctx context.Context, sd *cms.ParsedSignedData, size int64, digest []byte) (*cms.SignedDataBuilder, Result, error) {
+	si, res, err := s.signerInfo(ctx, digest, sd.EContentType)
+	res.Size = size
+	if err != nil {
+		return nil, res, err
+	}
 	b := s.rebuild(sd)
 	b.SignerInfos = append(b.SignerInfos, si)
-	return s.reemit(ctx, open, sd, b, w, res)
+	return b, res, nil
 }
 
 // CoSignDetached writes to w the detached signature (.p7s) that open
@@ -147,7 +259,7 @@ func (s *Signer) addParallel(ctx context.Context, open Opener, sd *cms.ParsedSig
 // signatures stay as they are. On any error w holds a partial output to
 // discard.
 func (s *Signer) CoSignDetached(ctx context.Context, open Opener, content io.Reader, w io.Writer) (Result, error) {
-	sd, err := s.parseExisting(ctx, open, nil)
+	sd, err := s.parseExisting(ctx, open, nil, 1, nil)
 	if err != nil {
 		return Result{}, err
 	}
@@ -178,7 +290,7 @@ func (s *Signer) CoSignDetached(ctx context.Context, open Opener, content io.Rea
 	for _, hh := range hashes {
 		ws = append(ws, hh)
 	}
-	ws = append(ws, &contentWriter{progress: s.opts.Progress})
+	ws = append(ws, &contentWriter{progress: s.opts.Progress, factor: 1})
 	n, err := io.CopyBuffer(io.MultiWriter(ws...), &ctxReader{ctx: ctx, r: content}, make([]byte, 1<<20))
 	if err != nil {
 		if ctx.Err() != nil {
@@ -191,7 +303,11 @@ func (s *Signer) CoSignDetached(ctx context.Context, open Opener, content io.Rea
 			return Result{}, &ContentMismatchError{Signer: i + 1}
 		}
 	}
-	return s.addParallel(ctx, open, sd, n, hashes[s.opts.Hash].Sum(nil), w)
+	b, res, err := s.parallel(ctx, sd, n, hashes[s.opts.Hash].Sum(nil))
+	if err != nil {
+		return res, err
+	}
+	return s.reemit(ctx, open, sd, b, w, res)
 }
 
 // messageDigest returns the value of the message-digest signed attribute
@@ -213,16 +329,20 @@ func messageDigest(si *cms.ParsedSignerInfo) ([]byte, error) {
 // Signer's counter-signature on signer number index (1-based, in file
 // order; 0 picks the only signer and fails when there are several).
 func (s *Signer) CounterSign(ctx context.Context, open Opener, index int, w io.Writer) (Result, error) {
-	sd, err := s.parseExisting(ctx, open, nil)
-	if err != nil {
-		return Result{}, err
-	}
+	return s.addToExisting(ctx, open, w, func(sd *cms.ParsedSignedData) (*cms.SignedDataBuilder, Result, error) {
+		return s.counter(ctx, sd, index)
+	})
+}
+
+// counter makes this Signer's counter-signature on signer number index
+// of sd and returns sd's parts with it added.
+func (s *Signer) counter(ctx context.Context, sd *cms.ParsedSignedData, index int) (*cms.SignedDataBuilder, Result, error) {
 	n := len(sd.SignerInfos)
 	if index == 0 && n == 1 {
 		index = 1
 	}
 	if index < 1 || index > n {
-		return Result{}, &SignerIndexError{Index: index, Count: n}
+		return nil, Result{}, &SignerIndexError{Index: index, Count: n}
 	}
 	target := sd.SignerInfos[index-1]
 	h := s.opts.Hash.New()
@@ -232,19 +352,19 @@ func (s *Signer) CounterSign(ctx context.Context, open Opener, index int, w io.W
 	cs, res, err := s.signerInfo(ctx, digest, nil)
 	res.Size = sd.ContentLength
 	if err != nil {
-		return res, err
+		return nil, res, err
 	}
 	attr, err := cms.EncodeAttribute(cms.OIDAttrCounterSignature, cs)
 	if err != nil {
-		return res, err
+		return nil, res, err
 	}
 	updated, err := addUnsignedAttr(target.Raw, attr)
 	if err != nil {
-		return res, err
+		return nil, res, err
 	}
 	b := s.rebuild(sd)
 	b.SignerInfos[index-1] = updated
-	return s.reemit(ctx, open, sd, b, w, res)
+	return b, res, nil
 }
 
 // rebuild starts a SignedData with the existing parts, as stored, plus
@@ -278,7 +398,7 @@ func (s *Signer) reemit(ctx context.Context, open Opener, first *cms.ParsedSigne
 		return res, err
 	}
 	err = writeSignature(w, &res, header, trailer, func(cw io.Writer) (bool, error) {
-		again, err := s.parseExisting(ctx, open, cw)
+		again, err := s.parseExisting(ctx, open, cw, 1, nil)
 		if err != nil {
 			return false, err
 		}
@@ -343,6 +463,7 @@ func addUnsignedAttr(raw, attr []byte) ([]byte, error) {
 type contentWriter struct {
 	w        io.Writer
 	progress func(int64)
+	factor   int64 // progress counted per byte
 	err      error
 }
 
@@ -354,7 +475,7 @@ func (c *contentWriter) Write(p []byte) (int, error) {
 		}
 	}
 	if c.progress != nil {
-		c.progress(int64(len(p)))
+		c.progress(c.factor * int64(len(p)))
 	}
 	return len(p), nil
 }

@@ -78,8 +78,10 @@ func (e *KeyMismatchError) Error() string {
 	return fmt.Sprintf("the key's signature does not verify with the certificate of %s", e.Subject)
 }
 
-// ContentChangedError reports content that changed between the hashing
-// pass and the copying pass of an enveloping signature.
+// ContentChangedError reports content that changed while an enveloping
+// signature was made: a file whose size, modification or change time
+// moved during its single read, or content that differed between the
+// hashing pass and the copying pass of the two-pass way.
 type ContentChangedError struct{}
 
 func (e *ContentChangedError) Error() string {

@@ -15,11 +15,17 @@
 // digest is SHA-256 unless SHA-384 or SHA-512 is chosen.
 //
 // Content is streamed, never held in memory: a detached signature (.p7s)
-// hashes the content in one pass; an enveloping one (.p7m) hashes it in a
-// first pass, signs, computes every DER length up front, and copies the
-// content in a second pass, hashing it again so that a file changed in
-// between fails instead of producing a signature over other bytes. Memory
-// use does not depend on the size of the content.
+// hashes the content in one pass; so does an enveloping one (.p7m) written
+// to a file: the content is hashed while it is written after a header
+// sized from an estimate of the signature, and the header is fixed in
+// place once the signature is made (see onepass.go). A file that changes
+// size, modification or change time while it is read fails instead of
+// producing a signature of bytes nobody meant to sign. An enveloping
+// signature to an output that cannot be rewritten (a pipe) hashes the
+// content in a first pass, signs, computes every DER length up front, and
+// copies the content in a second pass, hashing it again so that a file
+// changed in between fails. Memory use does not depend on the size of the
+// content.
 //
 // A signature can also be added to an existing one (DER, BER, base64 or
 // PEM): CoSign adds a parallel signer over the same content, CounterSign
@@ -53,6 +59,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/firma-dev/firma/certinfo"
@@ -78,8 +85,9 @@ type Options struct {
 	// for test tokens: a real signature made this way is worthless.
 	AllowAnyCertificate bool
 	// Progress, when set, is called with the number of content bytes
-	// processed after each chunk (an enveloping signature reads the
-	// content twice, so it reports twice its size).
+	// processed after each chunk. An enveloping signature counts each
+	// byte twice, once hashed and once written into the envelope, in one
+	// pass or in two, so it reports twice its size.
 	Progress func(n int64)
 	// Timestamper, when set, makes every new signature CAdES-T: an RFC
 	// 3161 token over its signature value goes into its unsigned
@@ -102,6 +110,9 @@ type Signer struct {
 	digAlg []byte
 	sigAlg []byte
 	sigOpt crypto.SignerOpts
+	// lastUnsigned is the size of the last SignerInfo's unsigned
+	// attributes: the estimate for the next one's (see onepass.go).
+	lastUnsigned atomic.Int64
 }
 
 // Result describes one signature.
@@ -226,11 +237,29 @@ func (s *Signer) DetachedDigest(ctx context.Context, digest []byte) ([]byte, Res
 	return der, res, nil
 }
 
-// Attached writes an enveloping signature (.p7m) of content to w. content
-// is read twice (hash, then copy): it must not change in between, or the
-// signature fails with a *ContentChangedError. On any error w holds a
-// partial output that the caller must discard (see internal/atomicfile).
+// Attached writes an enveloping signature (.p7m) of content to w, from
+// content's current position to its end.
+//
+// When w is an OutputFile (a regular file, such as firma's atomic output)
+// content is read once: hashed while it is written into the envelope,
+// whose header is fixed in place once the signature is made (see
+// onepass.go). content's Seek then only tells its size, and may fail (a
+// pipe: the size is found at its end). A content that is not as long as
+// it was when signing started, or a file (anything with a Stat method)
+// whose size, modification or change time moved while it was read, fails
+// with a *ContentChangedError.
+//
+// Otherwise (a pipe, standard output) content is read twice, hashed then
+// copied after a header computed from the real lengths, and hashed again:
+// it must not change in between, or the signature fails with a
+// *ContentChangedError.
+//
+// On any error w holds a partial output that the caller must discard
+// (see internal/atomicfile).
 func (s *Signer) Attached(ctx context.Context, content io.ReadSeeker, w io.Writer) (Result, error) {
+	if out, ok := w.(OutputFile); ok {
+		return s.attachedOnce(ctx, content, sizeOf(content), content, out)
+	}
 	start, err := content.Seek(0, io.SeekCurrent)
 	if err != nil {
 		return Result{}, fmt.Errorf("reading content: %w", err)
@@ -248,10 +277,27 @@ func (s *Signer) Attached(ctx context.Context, content io.ReadSeeker, w io.Write
 		return res, fmt.Errorf("reading content again: %w", err)
 	}
 	err = writeSignature(w, &res, header, trailer, func(cw io.Writer) (bool, error) {
-		n, again, err := s.copyHashing(ctx, io.LimitReader(content, size+1), cw)
+		n, again, err := s.copyHashing(ctx, io.LimitReader(content, size+1), cw, 1, nil)
 		return n == size && bytes.Equal(again, digest), err
 	})
 	return res, err
+}
+
+// sizeOf is the number of bytes from r's position to its end, or -1 when
+// r cannot tell (a pipe); r is left where it was.
+func sizeOf(r io.Seeker) int64 {
+	start, err := r.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return -1
+	}
+	end, err := r.Seek(0, io.SeekEnd)
+	if err != nil {
+		return -1
+	}
+	if _, err := r.Seek(start, io.SeekStart); err != nil || end < start {
+		return -1
+	}
+	return end - start
 }
 
 // writeSignature writes head to w, then (when body is set) the content
@@ -284,7 +330,7 @@ func writeSignature(w io.Writer, res *Result, head, tail []byte, body func(io.Wr
 // hashAndSign is the first pass: it hashes content and signs the signed
 // attributes over its digest.
 func (s *Signer) hashAndSign(ctx context.Context, content io.Reader) (Result, []byte, error) {
-	size, digest, err := s.copyHashing(ctx, content, nil)
+	size, digest, err := s.copyHashing(ctx, content, nil, 1, nil)
 	if err != nil {
 		return Result{}, nil, err
 	}
@@ -296,13 +342,14 @@ func (s *Signer) hashAndSign(ctx context.Context, content io.Reader) (Result, []
 	return res, si, nil
 }
 
-// signedData assembles the SignedData around one SignerInfo.
-func (s *Signer) signedData(si []byte) *cms.SignedDataBuilder {
+// signedData assembles the SignedData around its SignerInfos (one, or
+// none yet for an estimate).
+func (s *Signer) signedData(sis ...[]byte) *cms.SignedDataBuilder {
 	return &cms.SignedDataBuilder{
 		DigestAlgorithms: [][]byte{s.digAlg},
 		ContentType:      cms.OIDData,
 		Certificates:     s.certs,
-		SignerInfos:      [][]byte{si},
+		SignerInfos:      sis,
 	}
 }
 
@@ -359,6 +406,7 @@ func (s *Signer) signerInfo(ctx context.Context, digest []byte, contentType asn1
 		}
 		unsigned = append(unsigned, attr)
 		res.TimestampTime = at
+		s.lastUnsigned.Store(int64(len(cms.EncodeSetOf(unsigned...))))
 	}
 	si, err := cms.EncodeSignerInfo(cms.SignerInfoFields{
 		Cert:               s.cert,
@@ -436,9 +484,13 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, 1<<20); return &b }}
 // copyHashing reads r to the end, hashing it and copying it to w when w is
 // not nil. The hash runs in its own goroutine on one buffer while the next
 // one is read (and written), so that on two cores reading a cold file
-// overlaps with hashing it, and the second pass of Attached costs the
-// copy, not the copy plus the hash. It stops early when ctx is done.
-func (s *Signer) copyHashing(ctx context.Context, r io.Reader, w io.Writer) (int64, []byte, error) {
+// overlaps with hashing it, and the copy costs the copy, not the copy
+// plus the hash. It stops early when ctx is done. Each chunk counts
+// progress times in Options.Progress. before, when set, is called once
+// before the first byte is written, with the length of the first chunk
+// read and whether it was the whole content (an envelope's header goes
+// first).
+func (s *Signer) copyHashing(ctx context.Context, r io.Reader, w io.Writer, progress int64, before func(first int64, eof bool) error) (int64, []byte, error) {
 	const nbuf = 3
 	free := make(chan *[]byte, nbuf)
 	for i := 0; i < nbuf; i++ {
@@ -477,6 +529,18 @@ func (s *Signer) copyHashing(ctx context.Context, r io.Reader, w io.Writer) (int
 		bp := <-free
 		buf := *bp
 		k, rerr := io.ReadFull(r, buf)
+		eof := rerr == io.EOF || rerr == io.ErrUnexpectedEOF
+		if rerr != nil && !eof {
+			free <- bp
+			return finish(&InputError{Err: rerr})
+		}
+		if before != nil {
+			if err := before(int64(k), eof); err != nil {
+				free <- bp
+				return finish(err)
+			}
+			before = nil
+		}
 		if k > 0 {
 			// The hasher and the writer only read the buffer; it goes
 			// back to free once hashed, and the write below finishes
@@ -489,16 +553,13 @@ func (s *Signer) copyHashing(ctx context.Context, r io.Reader, w io.Writer) (int
 			}
 			n += int64(k)
 			if s.opts.Progress != nil {
-				s.opts.Progress(int64(k))
+				s.opts.Progress(progress * int64(k))
 			}
 		} else {
 			free <- bp
 		}
-		if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
+		if eof {
 			return finish(nil)
-		}
-		if rerr != nil {
-			return finish(&InputError{Err: rerr})
 		}
 	}
 }

@@ -66,11 +66,13 @@ type cryptoUse struct {
 	until time.Time
 	never bool
 	known bool
+	// hash is the digest algorithm of a digest use, 0 for a key.
+	hash crypto.Hash
 }
 
 func digestUse(h crypto.Hash, role string) cryptoUse {
 	u, ok := digestUntil[h]
-	return cryptoUse{what: hashName(h) + " " + role, until: u, known: ok}
+	return cryptoUse{what: hashName(h) + " " + role, until: u, known: ok, hash: h}
 }
 
 func keyUse(pub crypto.PublicKey, role string) cryptoUse {

@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"crypto/x509"
 	"fmt"
 	"time"
 
@@ -152,6 +153,8 @@ type Report struct {
 	Timestamps []*Timestamp `json:"timestamps,omitempty"`
 	// PDF describes a signed PDF (PAdES, see pdf.go).
 	PDF *PDFInfo `json:"pdf,omitempty"`
+	// XML describes a signed XML file (XAdES, see xml.go).
+	XML *XMLInfo `json:"xml,omitempty"`
 }
 
 // Layer is one envelope.
@@ -202,6 +205,11 @@ type Signature struct {
 	Chain []string `json:"chain,omitempty"`
 	// TrustAnchor names the anchor and where it came from.
 	TrustAnchor string `json:"trust_anchor,omitempty"`
+	// Certificate is the signer's certificate and ChainCertificates the
+	// chain built from it to the anchor (for callers that check more,
+	// as the PEC verifier checks name constraints); not in JSON.
+	Certificate       *x509.Certificate   `json:"-"`
+	ChainCertificates []*x509.Certificate `json:"-"`
 	// Qualified reports a qualified certificate (QC statements), and
 	// QualifiedTSL whether its CA is a qualified service in the TSL given.
 	Qualified    bool  `json:"qualified"`
@@ -214,6 +222,8 @@ type Signature struct {
 	CounterSignatures []*Signature `json:"counter_signatures,omitempty"`
 	// PDF says where a PAdES signature sits in its PDF (see pdf.go).
 	PDF *PDFSignature `json:"pdf,omitempty"`
+	// XML says what an XML signature signs and how (see xml.go).
+	XML *XMLSignature `json:"xml,omitempty"`
 }
 
 // Timestamp is the result for an RFC 3161 token.

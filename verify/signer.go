@@ -474,6 +474,7 @@ func (v *verifier) checkCertificate(o *signerOutcome, certs []*x509.Certificate,
 	}
 	info := certinfo.Parse(cert)
 	s.Signer = &info
+	s.Certificate = cert
 	s.Qualified = info.Qualified
 
 	// The chain is reported first: without one, nothing else about the
@@ -501,6 +502,8 @@ func (v *verifier) checkCertificate(o *signerOutcome, certs []*x509.Certificate,
 		} else {
 			later.pass("key_usage", "timeStamping")
 		}
+	case v.rules == RulesPEC:
+		pecKeyUsage(later, cert)
 	case cert.KeyUsage == 0:
 		s.warn("the certificate declares no key usage")
 	case cert.KeyUsage&x509.KeyUsageContentCommitment == 0:
@@ -512,6 +515,9 @@ func (v *verifier) checkCertificate(o *signerOutcome, certs []*x509.Certificate,
 	// Chain.
 	usage := []x509.ExtKeyUsage{x509.ExtKeyUsageAny}
 	want := AnchorQualifiedCA
+	if v.rules == RulesPEC && !tsa {
+		want = AnchorAny
+	}
 	if tsa {
 		usage = []x509.ExtKeyUsage{x509.ExtKeyUsageTimeStamping}
 		want = AnchorTSA
@@ -526,6 +532,7 @@ func (v *verifier) checkCertificate(o *signerOutcome, certs []*x509.Certificate,
 		for _, c := range cr.chain {
 			s.Chain = append(s.Chain, certinfo.FormatName(c.Subject))
 		}
+		s.ChainCertificates = cr.chain
 		s.TrustAnchor = cr.label
 		o.uses = append(o.uses, chainUses(cr.chain)...)
 		s.pass("chain", "chains to a trusted anchor: "+cr.label)
@@ -534,7 +541,7 @@ func (v *verifier) checkCertificate(o *signerOutcome, certs []*x509.Certificate,
 				s.warn(w)
 			}
 		}
-		if v.hasTSL && !tsa {
+		if v.hasTSL && !tsa && v.rules != RulesPEC {
 			q := cr.anchor != nil && cr.anchor.kind == AnchorQualifiedCA
 			s.QualifiedTSL = &q
 		}
@@ -568,7 +575,9 @@ func (v *verifier) checkCertificate(o *signerOutcome, certs []*x509.Certificate,
 	s.Checks = append(s.Checks, later.Checks...)
 	s.Warnings = append(s.Warnings, later.Warnings...)
 	// Qualification (information for signers, not a pass/fail).
-	if !tsa {
+	if !tsa && v.rules == RulesPEC {
+		s.skip("qualified", "not applicable: a PEC provider's certificate is not a qualified signature certificate")
+	} else if !tsa {
 		var pol []string
 		for _, p := range cert.PolicyIdentifiers {
 			switch {

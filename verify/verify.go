@@ -65,6 +65,9 @@ type Options struct {
 	Name string
 	// PAdES, when set, verifies the CMS of a PDF signature (see pdf.go).
 	PAdES *PAdESContext
+	// Rules are the rules the signatures follow: RulesSignature (the
+	// zero value) or RulesPEC for a PEC provider's signature.
+	Rules Rules
 }
 
 // MaxNesting bounds p7m-inside-p7m layers.
@@ -80,13 +83,14 @@ type verifier struct {
 	detached io.Reader
 	report   *Report
 	pades    *PAdESContext
+	rules    Rules
 }
 
 // newVerifier sets up a verification with opts: the trust (none when
 // nil), the validation time (At, else the clock's now) and the HTTP
 // client for revocation.
 func newVerifier(ctx context.Context, opts Options) *verifier {
-	v := &verifier{ctx: ctx, trust: opts.Trust, online: opts.Online, http: opts.HTTPClient, detached: opts.Content, pades: opts.PAdES}
+	v := &verifier{ctx: ctx, trust: opts.Trust, online: opts.Online, http: opts.HTTPClient, detached: opts.Content, pades: opts.PAdES, rules: opts.Rules}
 	if v.trust == nil {
 		v.trust = NewTrustStore()
 	}
@@ -344,22 +348,8 @@ func (v *verifier) fullSignature(id string, si *cms.ParsedSignerInfo, certs []*x
 		}
 		s.warn("long-term validation data is present (" + strings.Join(names, ", ") + ") but not evaluated: the result rests on the chain and revocation as checked now")
 	}
-	ref := v.now
-	hasPOE := !poe.IsZero()
-	switch {
-	case hasPOE:
-		ref = poe
-		if !o.claimed.IsZero() && o.claimed.After(poe.Add(5*time.Minute)) {
-			s.warn(fmt.Sprintf("the declared signing time (%s) is after the timestamp (%s)", day(o.claimed), day(poe)))
-		}
-	case !o.claimed.IsZero():
-		ref = o.claimed
-		if o.claimed.After(v.now.Add(5 * time.Minute)) {
-			s.warn("the declared signing time is in the future")
-		}
-	}
-	v.checkCertificate(o, certs, ref, poe, false)
-	concludeCrypto(s, o.algIdx, o.uses, v.now, poe)
+	v.checkCertificate(o, certs, v.referenceTime(s, o.claimed, poe), poe, false)
+	concludeCrypto(s, o.algIdx, v.pecUses(s, o.uses), v.now, poe)
 	// Counter-signatures sign this signature value; each has its own result.
 	n := 0
 	for _, a := range cms.FindAttrs(si.UnsignedAttrs, cms.OIDAttrCounterSignature) {
@@ -384,6 +374,26 @@ func (v *verifier) fullSignature(id string, si *cms.ParsedSignerInfo, certs []*x
 	}
 	s.Indication, s.SubIndication, s.Reasons = conclude(s.Checks)
 	return s
+}
+
+// referenceTime is when a signer's certificate is checked: the proof of
+// existence (the earliest valid timestamp over the signature), else the
+// declared signing time, else the validation time. It warns about a
+// declared time after the proof or in the future.
+func (v *verifier) referenceTime(s *Signature, claimed, poe time.Time) time.Time {
+	switch {
+	case !poe.IsZero():
+		if !claimed.IsZero() && claimed.After(poe.Add(5*time.Minute)) {
+			s.warn(fmt.Sprintf("the declared signing time (%s) is after the timestamp (%s)", day(claimed), day(poe)))
+		}
+		return poe
+	case !claimed.IsZero():
+		if claimed.After(v.now.Add(5 * time.Minute)) {
+			s.warn("the declared signing time is in the future")
+		}
+		return claimed
+	}
+	return v.now
 }
 
 func firstReason(r []string) string {

@@ -30,6 +30,7 @@ var importRules = []struct {
 	{"internal/xmldsig", []string{"card", "pkcs11", "sign", "verify"}},
 	{"verify/tsl", []string{"card", "pkcs11", "sign", "internal/cms", "pades"}},
 	{"internal/pdf", []string{"card", "pkcs11", "sign", "verify", "pades"}},
+	{"xades", []string{"card", "pkcs11", "sign", "pades", "internal/cms"}},
 }
 
 // Libraries never import the CLI or the test support.

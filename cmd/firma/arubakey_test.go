@@ -206,6 +206,47 @@ func TestArubaKeyOpenSC(t *testing.T) {
 		}
 	})
 
+	// The help-desk report on the same stack: the card, OpenSC, the
+	// signature token and its PIN read from the card, no failure.
+	t.Run("doctor", func(t *testing.T) {
+		code, out, errs := firma("doctor")
+		if code != ExitOK {
+			t.Fatalf("exit %d\n%s%s", code, out, errs)
+		}
+		for _, want := range []string{"IDEMIA ID-One CNS v2", "opensc-pkcs11.so loads", `"MARIO ROSSI (PIN CNS1)"`, "MARIO ROSSI, qualified signature", "ok (3 tries left, read from the card)", "0 failed"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("doctor lacks %q:\n%s", want, out)
+			}
+		}
+		if strings.Contains(out, "FAILED") {
+			t.Errorf("a check failed:\n%s", out)
+		}
+	})
+
+	// CAdES-T through the card: the timestamp comes from a local TSA over
+	// the signature the card made, and verifies with the test CA.
+	t.Run("sign-tsa", func(t *testing.T) {
+		tsaID, err := ca.IssueTSA(time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		tsa, err := testpki.NewTSAServer(tsaID, testpki.TSAServerOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tsa.Close()
+		f := write("referto-tsa.txt", "referto con marca temporale\n")
+		code, out, errs := firma("sign", "--pin-file", pinFile, "--tsa", tsa.URLFor(testpki.TSAOK), f)
+		if code != ExitOK || !strings.Contains(out, "(timestamp ") {
+			t.Fatalf("sign --tsa: exit %d\n%s%s", code, out, errs)
+		}
+		opensslVerify(f + ".p7m")
+		code, out, errs = firma("verify", "--trust", caFile, f+".p7m")
+		if code != ExitOK || !strings.Contains(out, "CAdES-B-T") {
+			t.Errorf("verify: exit %d\n%s%s", code, out, errs)
+		}
+	})
+
 	t.Run("pin-state-from-card", func(t *testing.T) {
 		// 0, 1 and 2 wrong PINs: the state comes from the card's counter,
 		// not from OpenSC's flags (which say LOCKED on a fresh card).

@@ -362,6 +362,7 @@ func (d *doctor) checkToken(seen *cardSeen) {
 		return
 	}
 	defer tok.Close()
+	withCardPINState(tok) // as every command does: OpenSC's flags are not believed
 	d.add(cToken, checkStatusOK, fmt.Sprintf("%q serial %s via %s", tok.Info.Label, tok.Info.Serial, tok.Info.ModuleName), "")
 	sel, _, _ := pkcs11.ParseKeySelector(d.g.Key)
 	c, chain, err := tok.SigningCertificate(sel)
@@ -390,8 +391,8 @@ func (d *doctor) checkToken(seen *cardSeen) {
 		}
 	}
 	info, _ := tok.Refresh()
-	d.pinLine(cPIN, info.PIN, false)
-	d.pinLine(cPUK, info.PUK, true)
+	d.pinLine(cPIN, info.PIN, false, triesNote(info.PINSource, info.PINTries))
+	d.pinLine(cPUK, info.PUK, true, triesNote(info.PINSource, info.PUKTries))
 }
 
 // missingModulesText says which of the card's modules are not installed.
@@ -424,8 +425,8 @@ func moduleNames(paths []string) string {
 	return strings.Join(names, ", ")
 }
 
-func (d *doctor) pinLine(name string, s pkcs11.PINState, puk bool) {
-	text := describePIN(s, puk)
+func (d *doctor) pinLine(name string, s pkcs11.PINState, puk bool, note string) {
+	text := describePIN(s, puk) + note
 	switch s {
 	case pkcs11.PINLocked:
 		fix := "unlock it with the PUK: firma pin unlock"

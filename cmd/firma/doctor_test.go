@@ -175,7 +175,10 @@ func TestDoctorCardModuleMissing(t *testing.T) {
 	if len(pkcs11.ResolveModuleName("opensc-pkcs11.so")) == 0 {
 		t.Skip("OpenSC is not installed")
 	}
-	r := firma(t, time.Now(), map[string]string{"FIRMA_PKCS11_MODULE": ""}, "doctor")
+	// In a process of its own: OpenSC is loaded once per process, and one
+	// loaded by an earlier test keeps the tokens of that test's card.
+	code, out, errs := firmaProcess(t, []string{"FIRMA_PKCS11_MODULE=", "SOFTHSM2_CONF=" + f.Conf, p.Env()}, nil, "", "doctor")
+	r := result{code, out, errs}
 	if r.code != ExitFailure {
 		t.Errorf("exit %d", r.code)
 	}

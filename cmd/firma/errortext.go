@@ -102,19 +102,19 @@ func sayError(err error) (string, bool) {
 	case *atomicfile.ExistsError:
 		return sprintf("%s already exists", e.Path), true
 	case *card.Error:
-		k := kindWords(e.Kind)
+		k := pcscKindWords(e.Kind)
 		if e.Reader != "" {
 			return sprintf("%s (reader %q)", k, e.Reader), true
 		}
 		return k, true
 	case card.Kind:
-		return kindWords(e), true
+		return pcscKindWords(e), true
 	}
 	return "", false
 }
 
-// kindWords says a kind of PC/SC failure.
-func kindWords(k card.Kind) string {
+// pcscKindWords says a kind of PC/SC failure.
+func pcscKindWords(k card.Kind) string {
 	switch k {
 	case card.ErrNoPCSCSupport:
 		return tr("firma was built without PC/SC support")

@@ -5,10 +5,10 @@ package main
 // dispositivo di firma, periodo di rinnovo, tentativi rimasti, ...).
 var messagesIT = messages{
 	// Common: the error and hint lines, dates, the version.
-	"firma: error: %s\n":   "firma: errore: %s\n",
-	"firma: hint: %s\n":    "firma: suggerimento: %s\n",
-	"firma %s (%s, %s/%s)": "firma %s (%s, %s/%s)",
-	"see 'firma --help'":   "vedere 'firma --help'",
+	"firma: error: %s\n":     "firma: errore: %s\n",
+	"firma: hint: %s\n":      "firma: suggerimento: %s\n",
+	"firma %s (%s, %s/%s%s)": "firma %s (%s, %s/%s%s)",
+	"see 'firma --help'":     "vedere 'firma --help'",
 	"interrupted: nothing more was done, and no partial output was left": "interrotto: non è stato fatto altro e non è rimasto alcun file incompleto",
 	"help for %s":    "aiuto per %s",
 	"version for %s": "versione di %s",

@@ -90,7 +90,12 @@ Simply type firma help [path to command] for full details.`: `Mostra l'aiuto di 
 Scrivere firma help [percorso del comando] per tutti i dettagli.`,
 	"One-line certificate and PIN check for cron and monitoring (exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)": "Controllo di certificato e PIN in una riga, per cron e monitoraggio (uscita 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)",
 	"PKCS#11 module `path` (default: $FIRMA_PKCS11_MODULE, $PKCS11_MODULE_PATH, then known vendor modules)":    "`percorso` del modulo PKCS#11 (predefinito: $FIRMA_PKCS11_MODULE, $PKCS11_MODULE_PATH, poi i moduli noti dei produttori)",
-	"Print firma's version": "Mostra la versione di firma",
+	"  firma version\n  firma version --json":                  "  firma version\n  firma version --json",
+	"Print firma's version, commit, build date and Go version": "Mostra la versione di firma, il commit, la data di compilazione e la versione di Go",
+	"Print firma's version, the commit it was built from, the build date (the\ncommit's time, so that two builds of one commit are identical), the Go\nversion and platform, and whether card and token support (cgo) is in.": `Mostra la versione di firma, il commit da cui è stato compilato, la data di
+compilazione (l'ora del commit, così due compilazioni dello stesso commit sono
+identiche), la versione di Go e la piattaforma, e se il supporto per smart card
+e token (cgo) è presente.`,
 	"Qualified electronic signatures with Italian smartcards (Aruba Key, CNS) and PKCS#11 tokens": "Firma elettronica qualificata con le smart card italiane (Aruba Key, CNS) e i token PKCS#11",
 	"Show the token, the signing certificate, its expiry and renewal advice, and the PIN state":   "Mostra il token, il certificato di firma, la scadenza e il consiglio di rinnovo, e lo stato del PIN",
 	`Show what is on the card: the token, the holder and codice fiscale, the issuer,

@@ -7,9 +7,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = ""
-
 // globalOptions are the flags every command accepts, before or after the
 // subcommand name.
 type globalOptions struct {
@@ -80,24 +77,110 @@ command line, and firma never retries a PIN the card rejected.`,
 		newVerifyCmd(io, g),
 		newRemindCmd(io, g),
 	)
+	for _, c := range extraCommands {
+		root.AddCommand(c(io))
+	}
 	return root
 }
 
+// extraCommands are hidden commands that only some builds have (the man
+// page and completion generator of a -tags gendocs build, gendocs.go).
+var extraCommands []func(*IO) *cobra.Command
+
+// versionOptions are firma version's flags.
+type versionOptions struct {
+	JSON bool
+}
+
 func newVersionCmd(io *IO) *cobra.Command {
-	return &cobra.Command{
+	o := &versionOptions{}
+	cmd := &cobra.Command{
 		Use:   "version",
-		Short: "Print firma's version",
-		Args:  cobra.NoArgs,
+		Short: "Print firma's version, commit, build date and Go version",
+		Long: `Print firma's version, the commit it was built from, the build date (the
+commit's time, so that two builds of one commit are identical), the Go
+version and platform, and whether card and token support (cgo) is in.`,
+		Example: `  firma version
+  firma version --json`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.JSON {
+				return writeJSON(io.Out, currentBuild())
+			}
 			_, err := printf(io.Out, "%s\n", versionLine())
 			return err
 		},
 	}
+	cmd.Flags().BoolVar(&o.JSON, "json", false, "print JSON (fields documented in the README)")
+	return cmd
 }
 
-// versionLine is what firma version and firma --version print.
+// Set at build time with -ldflags "-X main.version=... -X main.commit=...
+// -X main.date=..." (see the Makefile). A plain go build falls back to
+// what the Go toolchain stamped.
+var (
+	version = ""
+	commit  = ""
+	date    = "" // RFC 3339, UTC: the commit's time (SOURCE_DATE_EPOCH)
+)
+
+// buildInfo is firma version --json. Field names are part of firma's
+// interface; an unknown commit or date is "".
+type buildInfo struct {
+	Version string `json:"version"`
+	Commit  string `json:"commit"`
+	Date    string `json:"date"`
+	Go      string `json:"go"`
+	OS      string `json:"os"`
+	Arch    string `json:"arch"`
+	// CGO is false in a CGO_ENABLED=0 build, which verifies files but
+	// has no PC/SC and no PKCS#11.
+	CGO bool `json:"cgo"`
+}
+
+func currentBuild() buildInfo {
+	b := buildInfo{Version: buildVersion(), Commit: commit, Date: date, Go: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH}
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return b
+	}
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "CGO_ENABLED":
+			b.CGO = s.Value == "1"
+		case "vcs.revision":
+			if b.Commit == "" {
+				b.Commit = s.Value
+			}
+		case "vcs.time":
+			if b.Date == "" {
+				b.Date = s.Value
+			}
+		}
+	}
+	return b
+}
+
+// versionLine is what firma version and firma --version print: the
+// version, then in parentheses the Go version first (scripts match
+// "(go1."), the platform, and what else is known.
 func versionLine() string {
-	return sprintf("firma %s (%s, %s/%s)", buildVersion(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	b := currentBuild()
+	extra := ""
+	if b.Commit != "" {
+		c := b.Commit
+		if len(c) > 12 {
+			c = c[:12]
+		}
+		extra += ", commit " + c
+	}
+	if b.Date != "" {
+		extra += ", built " + b.Date
+	}
+	if !b.CGO {
+		extra += ", without cgo: verify only"
+	}
+	return sprintf("firma %s (%s, %s/%s%s)", b.Version, b.Go, b.OS, b.Arch, extra)
 }
 
 func buildVersion() string {

@@ -44,14 +44,17 @@ func newVerifyCmd(io *IO, g *globalOptions) *cobra.Command {
 	opts := &verifyOptions{}
 	cmd := &cobra.Command{
 		Use:   "verify [flags] FILE...",
-		Short: "Verify signed files (.p7m, .p7s, .tsd, .m7m) and extract the document",
+		Short: "Verify signed files (.p7m, .p7s, .tsd, .m7m, signed PDFs, XAdES XML) and PEC e-mails (.eml)",
 		Long: `Verify CAdES signed files as Italian verifiers do, and say for each one
 whether it is valid, with the signer's name and codice fiscale.
 
 The form is found from the bytes, not the name: DER or BER, base64 with or
-without PEM armor, nested p7m (every layer is reported), detached .p7s with
---content, several signers, counter-signatures, timestamps (CAdES-T),
-.tsd (RFC 5544) and .m7m files.
+without PEM armor, nested p7m (every layer is reported), detached .p7s (with
+--content, or the document next to it without .p7s), several signers,
+counter-signatures, timestamps (CAdES-T), .tsd (RFC 5544) and .m7m files.
+Signed PDFs (PAdES: every signature of every revision, the changes made
+after each one), XML signed with XAdES (FatturaPA invoices, SdI receipts)
+and certified e-mail (PEC, below) are recognised too.
 
 Each signature gets an indication, as the EU DSS validator gives it:
   TOTAL_PASSED   the signature is valid and chains to a trusted CA
@@ -70,6 +73,15 @@ used, with a warning. A CA counts as qualified for the time of the
 signature (timestamp, else declared signing time), from the service's
 status history: a CA withdrawn since still vouches for older signatures.
 --tsl-unsigned accepts a hand-made list without signature.
+
+A certified e-mail (PEC) saved as .eml, the message or any receipt, is
+verified as PEC: the provider's signature over the signed part, its chain
+to a CA for PEC providers whose name constraints bind it to the providers'
+mail domains (system store or --trust), the signed daticert.xml (kind,
+certified time, sender, recipients), the headers compared with it (they
+are not signed), and the signed attachments. The verdict is given now and
+as of the certified time. --extract writes postacert.eml and the
+attachments into a folder named after the file (-o DIR chooses it).
 
 Revocation (OCSP, then CRL) is checked only with --online; otherwise the
 report says it was not checked.
@@ -105,6 +117,13 @@ file could not be read or is not a signed file (or a --trust, --tsl or
 
   # An archived file, as of the date the archive took it in
   firma verify --tsl TSL-IT.xml --at 2012-03-15 delibera.pdf.p7m
+
+  # A PEC delivery receipt, and the message and attachments it holds
+  firma verify --extract ricevuta-consegna.eml
+
+  # A signed referto (PAdES) and an e-invoice signed in XML (XAdES)
+  firma verify --tsl TSL-IT.xml referto-firmato.pdf
+  firma verify --tsl TSL-IT.xml IT01234567890_00001.xml
 
   # All invoices of the month, with revocation checks, as JSON for a script
   firma verify --tsl TSL-IT.xml --online --json fatture/*.p7m`,
@@ -147,6 +166,8 @@ type verifyFileResult struct {
 	// (then ContentFound).
 	ContentFile  string `json:"content_file,omitempty"`
 	ContentFound bool   `json:"content_found,omitempty"`
+	// PEC is the result of a certified e-mail (verify_pec.go).
+	PEC *pecFileResult `json:"pec,omitempty"`
 }
 
 // verifyJSON is the --json output of firma verify.
@@ -365,6 +386,9 @@ func verifyOne(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.
 	if res, code, ok := verifyPDF(ctx, ios, opts, trust, input, at, fail); ok {
 		return res, code // a signed PDF (verify_pdf.go)
 	}
+	if res, code, ok := verifyXAdES(ctx, ios, opts, trust, input, at, fail); ok {
+		return res, code // a signed XML file (verify_xades.go)
+	}
 	var r io.Reader = ios.In
 	if input != "-" {
 		f, err := os.Open(input)
@@ -376,6 +400,9 @@ func verifyOne(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.
 			return fail(fmt.Errorf("%s is a directory", input))
 		}
 		r = f
+	}
+	if res, code, ok := verifyPECHook(ctx, ios, opts, trust, input, &r, at); ok {
+		return res, code
 	}
 	vo := verify.Options{Trust: trust, Online: opts.Online, Timeout: opts.Timeout, Now: ios.Now, At: at, Name: input}
 	content, found := opts.Content, false

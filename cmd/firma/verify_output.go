@@ -26,6 +26,10 @@ func verdictWords(ind verify.Indication) string {
 }
 
 func printVerifyResult(w io.Writer, res *verifyFileResult, lists []tsl.Info) {
+	if res.PEC != nil {
+		printPECResult(w, res)
+		return
+	}
 	if res.Report == nil {
 		printf(w, "%s: ERROR (%s)\n", res.File, res.Error)
 		return
@@ -160,6 +164,7 @@ func printSignature(w io.Writer, s *verify.Signature, indent string) {
 	printf(w, "%s%s %s: %s\n", indent, kind, s.ID, head)
 	in := indent + "  "
 	printPDFSignature(w, s, in) // verify_pdf.go
+	printXMLSignature(w, s, in) // verify_xades.go
 	if s.Signer != nil {
 		printf(w, "%ssigner:       %s\n", in, s.Signer.Holder.Name())
 		if cf := s.Signer.Holder.FiscalCode; cf != "" {
@@ -222,11 +227,7 @@ func printTimestamp(w io.Writer, label string, ts *verify.Timestamp, indent stri
 func printVerifySummary(w io.Writer, results []verifyFileResult) {
 	counts := map[string]int{}
 	for _, r := range results {
-		if r.Report == nil {
-			counts["ERROR"]++
-		} else {
-			counts[string(r.Indication)]++
-		}
+		counts[fileIndication(r)]++
 	}
 	var parts []string
 	for _, k := range []string{string(verify.TotalPassed), string(verify.Indeterminate), string(verify.TotalFailed), "ERROR"} {

@@ -169,6 +169,37 @@ func (f *File) Write(p []byte) (int, error) {
 	return n, nil
 }
 
+// WriteAt writes to the temporary file at off, without moving the offset
+// Write uses: a writer that learns a length only after the bytes that
+// follow it (an enveloping signature's header) fixes it in place before
+// Commit, and nothing is visible until then.
+func (f *File) WriteAt(p []byte, off int64) (int, error) {
+	if f.state != stateOpen {
+		return 0, &WriteError{Path: f.path, Err: fs.ErrClosed}
+	}
+	n, err := f.f.WriteAt(p, off)
+	if err != nil {
+		return n, &WriteError{Path: f.path, Err: err}
+	}
+	return n, nil
+}
+
+// ReadAt reads back from the temporary file at off.
+func (f *File) ReadAt(p []byte, off int64) (int, error) {
+	if f.state != stateOpen {
+		return 0, &WriteError{Path: f.path, Err: fs.ErrClosed}
+	}
+	return f.f.ReadAt(p, off)
+}
+
+// Seek sets the offset of the next Write (see io.Seeker).
+func (f *File) Seek(off int64, whence int) (int64, error) {
+	if f.state != stateOpen {
+		return 0, &WriteError{Path: f.path, Err: fs.ErrClosed}
+	}
+	return f.f.Seek(off, whence)
+}
+
 // Commit flushes the data to disk and moves it to the final name. On any
 // error the temporary file is removed and the final name is left as it
 // was.

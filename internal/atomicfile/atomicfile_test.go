@@ -3,6 +3,7 @@ package atomicfile
 import (
 	"bytes"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -266,5 +267,50 @@ func TestRemovePending(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 1 || entries[0].Name() != "b" {
 		t.Errorf("left %v, want only b", entries)
+	}
+}
+
+// A header fixed in place after the bytes that follow it: WriteAt and
+// ReadAt work on the temporary file, Write goes on where it left off, the
+// final name sees only the result, and nothing works after Commit.
+func TestWriteAtBeforeCommit(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "out.p7m")
+	f, err := Create(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Abort()
+	f.Write([]byte("LEN=?? body"))
+	if _, err := f.WriteAt([]byte("16"), 4); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Write([]byte(" tail")); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 6)
+	if _, err := f.ReadAt(buf, 0); err != nil || string(buf) != "LEN=16" {
+		t.Fatalf("ReadAt: %q, %v", buf, err)
+	}
+	if off, err := f.Seek(0, io.SeekCurrent); err != nil || off != 16 {
+		t.Fatalf("offset %d, %v", off, err)
+	}
+	if _, err := os.Lstat(path); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("final name exists before Commit: %v", err)
+	}
+	if err := f.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(path); string(got) != "LEN=16 body tail" {
+		t.Errorf("content %q", got)
+	}
+	if _, err := f.WriteAt([]byte("x"), 0); !errors.Is(err, fs.ErrClosed) {
+		t.Errorf("WriteAt after Commit: %v", err)
+	}
+	if _, err := f.ReadAt(buf, 0); !errors.Is(err, fs.ErrClosed) {
+		t.Errorf("ReadAt after Commit: %v", err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); !errors.Is(err, fs.ErrClosed) {
+		t.Errorf("Seek after Commit: %v", err)
 	}
 }

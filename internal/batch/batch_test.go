@@ -239,6 +239,32 @@ func TestRunStdio(t *testing.T) {
 	}
 }
 
+// Standard input into a file is read once, straight into the output: no
+// spool (here: no temporary directory to spool to), in one pass for a
+// pipe of any size.
+func TestRunStdinToFile(t *testing.T) {
+	w := newWorld(t)
+	t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
+	content := bytes.Repeat([]byte("dallo standard input\n"), 150000) // 3 MiB
+	out := filepath.Join(t.TempDir(), "stdin.p7m")
+	jobs, err := Plan(PlanOptions{Inputs: []string{Stdio}, Output: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr, pw := io.Pipe()
+	go func() {
+		pw.Write(content)
+		pw.Close()
+	}()
+	res, at := Run(context.Background(), w.signer(t, nil, nil), jobs, RunOptions{Stdin: pr})
+	if at != -1 || res[0].Status != Signed {
+		t.Fatalf("failed at %d: %+v", at, res)
+	}
+	if got := opensslVerify(t, w.caFile, out); !bytes.Equal(got, content) {
+		t.Errorf("content of %d bytes, want %d", len(got), len(content))
+	}
+}
+
 // A failure when an output is moved into place (here: a file appears at
 // its name while it is being written) stops the batch like a signing
 // failure: the newcomer is not replaced, the failing file has no output,
@@ -256,8 +282,9 @@ func TestRunCommitFailure(t *testing.T) {
 	}
 	calls := 0
 	s := w.signer(t, nil, func(int64) {
-		// Two progress calls per file (two passes): the third is file 2.
-		if calls++; calls == 3 {
+		// One progress call per small file (one pass into the output
+		// file): the second is file 2, before its output is committed.
+		if calls++; calls == 2 {
 			os.WriteFile(intruder, []byte("arrived meanwhile"), 0o644)
 		}
 	})

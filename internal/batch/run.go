@@ -132,16 +132,23 @@ func Run(ctx context.Context, s *sign.Signer, jobs []Job, o RunOptions) ([]Outco
 // signOne signs one job into a complete but uncommitted output (nil for
 // standard output): the caller commits it. On error nothing is left.
 func signOne(ctx context.Context, s *sign.Signer, j Job, o RunOptions) (sign.Result, *atomicfile.File, error) {
-	var in *os.File
+	var in io.ReadSeeker
 	if j.Input == Stdio {
-		if !j.Detached {
-			// An enveloping signature reads the content twice: spool
+		switch {
+		case j.Detached:
+		case j.Output != Stdio:
+			// An enveloping signature into a file reads its content
+			// once (see sign.Attached): a pipe needs no spooling.
+			in = stdinSeeker(o.Stdin)
+		default:
+			// Into standard output it reads the content twice: spool
 			// standard input to an unlinked temporary file (constant
 			// memory, nothing left behind even on a crash).
 			spool, err := spoolStdin(ctx, o.Stdin)
 			if err != nil {
 				return sign.Result{}, nil, err
 			}
+			defer spool.Close()
 			in = spool
 		}
 	} else {
@@ -149,15 +156,19 @@ func signOne(ctx context.Context, s *sign.Signer, j Job, o RunOptions) (sign.Res
 		if err != nil {
 			return sign.Result{}, nil, &sign.InputError{Err: err}
 		}
+		defer f.Close()
 		in = f
 	}
 	content := o.Stdin
 	if in != nil {
-		defer in.Close()
 		content = in
 	}
 
-	w := o.Stdout
+	// Standard output is written in order, never rewritten in place: it
+	// may be a pipe, or a file opened for appending, where a rewrite
+	// would land at the end. Hiding its other methods keeps the signers
+	// on their sequential way.
+	w := io.Writer(struct{ io.Writer }{o.Stdout})
 	var out *atomicfile.File
 	if j.Output != Stdio {
 		var err error
@@ -196,6 +207,20 @@ func signOne(ctx context.Context, s *sign.Signer, j Job, o RunOptions) (sign.Res
 	}
 	return res, out, nil
 }
+
+// stdinSeeker gives Attached standard input as it expects it: a pipe's
+// Seek fails, which tells Attached that the size is unknown; a reader
+// without Seek gets one that fails the same way.
+func stdinSeeker(r io.Reader) io.ReadSeeker {
+	if rs, ok := r.(io.ReadSeeker); ok {
+		return rs
+	}
+	return noSeek{r}
+}
+
+type noSeek struct{ io.Reader }
+
+func (noSeek) Seek(int64, int) (int64, error) { return 0, errors.New("standard input cannot seek") }
 
 // spoolStdin copies r to an anonymous temporary file and rewinds it.
 func spoolStdin(ctx context.Context, r io.Reader) (*os.File, error) {

@@ -407,9 +407,29 @@ func (sd *SignedDataBuilder) EncodeAttached(contentLen int64) (header, trailer [
 	return sd.encode(contentLen)
 }
 
+// EncodeAttachedHeader returns the header EncodeAttached would return if
+// the trailer were extra bytes longer than the parts in sd make it: the
+// header of a SignedData whose SignerInfos are not final yet (a signature
+// still to be made, a timestamp still to be fetched), written before its
+// content and rewritten once they are. Only its length, which changes
+// when a DER length needs one more or one less octet, can make the
+// rewrite move the content.
+func (sd *SignedDataBuilder) EncodeAttachedHeader(contentLen, extra int64) ([]byte, error) {
+	if contentLen < 0 || extra < 0 {
+		return nil, errors.New("negative length")
+	}
+	header, _, err := sd.encodeExtra(contentLen, extra)
+	return header, err
+}
+
 // encode builds the structure around contentLen bytes of content, or
 // none when contentLen is negative.
 func (sd *SignedDataBuilder) encode(contentLen int64) (header, trailer []byte, err error) {
+	return sd.encodeExtra(contentLen, 0)
+}
+
+// encodeExtra is encode with a header sized for extra more trailer bytes.
+func (sd *SignedDataBuilder) encodeExtra(contentLen, extra int64) (header, trailer []byte, err error) {
 	if len(sd.SignerInfos) == 0 {
 		return nil, nil, errors.New("signed data without signers")
 	}
@@ -451,7 +471,7 @@ func (sd *SignedDataBuilder) encode(contentLen int64) (header, trailer []byte, e
 	}
 	trailer = append(trailer, EncodeSetOf(sd.SignerInfos...)...)
 
-	sdLen := int64(len(pre)) + derHeaderLen(encapLen) + encapLen + int64(len(trailer))
+	sdLen := int64(len(pre)) + derHeaderLen(encapLen) + encapLen + int64(len(trailer)) + extra
 	explicitLen := derHeaderLen(sdLen) + sdLen
 	ciLen := int64(len(oidSignedDataDER)) + derHeaderLen(explicitLen) + explicitLen
 

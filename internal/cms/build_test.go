@@ -161,3 +161,48 @@ func TestEncodeSignedAttrsErrors(t *testing.T) {
 		t.Error("empty attributes accepted")
 	}
 }
+
+// EncodeAttachedHeader with extra bytes is the header of the same parts
+// with a trailer that much longer, including across the sizes where a
+// DER length takes one more octet (the case that moves the content).
+func TestEncodeAttachedHeader(t *testing.T) {
+	alg, _ := EncodeDigestAlgorithm(0x5) // crypto.SHA256
+	short := []byte{0x30, 0x03, 0x02, 0x01, 0x01}
+	for _, size := range []int64{0, 100, 65000, 65400, 1 << 24, 5 << 30} {
+		for _, extra := range []int64{0, 2, 30, 200, 1000} {
+			// A SignerInfo that makes the trailer extra bytes longer:
+			// SEQUENCE { INTEGER 1, OCTET STRING of the right size }.
+			est := &SignedDataBuilder{DigestAlgorithms: [][]byte{alg}, ContentType: OIDData, SignerInfos: [][]byte{short}}
+			_, estTrailer, _ := est.EncodeAttached(size)
+			var real *SignedDataBuilder
+			for l := extra; l >= 0 && real == nil; l-- {
+				long := short
+				if l < extra {
+					body := append([]byte{0x02, 0x01, 0x01}, appendDERHeader(nil, 0x04, l)...)
+					long = EncodeSequence(append(body, make([]byte, l)...))
+				}
+				cand := &SignedDataBuilder{DigestAlgorithms: [][]byte{alg}, ContentType: OIDData, SignerInfos: [][]byte{long}}
+				if _, tr, _ := cand.EncodeAttached(size); len(tr) == len(estTrailer)+int(extra) {
+					real = cand
+				}
+			}
+			if real == nil {
+				t.Fatalf("no test SignerInfo makes the trailer %d bytes longer", extra)
+			}
+			got, err := est.EncodeAttachedHeader(size, extra)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _, err := real.EncodeAttached(size)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("content %d, extra %d: header %x, want %x", size, extra, got, want)
+			}
+		}
+	}
+	if _, err := (&SignedDataBuilder{ContentType: OIDData, SignerInfos: [][]byte{short}}).EncodeAttachedHeader(1, -1); err == nil {
+		t.Error("negative extra accepted")
+	}
+}

@@ -14,8 +14,11 @@ import (
 // hashContent copies an encapsulated content (the OCTET STRING at r's
 // position, of any BER form) to w when w is not nil, hashing it with every
 // available hash of algs on the way: one pass for SignedData and
-// TimeStampedData alike. It returns the length and the digests.
-func hashContent(r *Reader, algs []crypto.Hash, w io.Writer) (int64, map[crypto.Hash][]byte, error) {
+// TimeStampedData alike. It returns the length and the digests. before,
+// when not nil, is called once the OCTET STRING's header is read, before
+// any content octet, with the content length (-1 when the string is
+// constructed and its length is known only at its end).
+func hashContent(r *Reader, algs []crypto.Hash, w io.Writer, before func(length int64) error) (int64, map[crypto.Hash][]byte, error) {
 	hashes := map[crypto.Hash]hash.Hash{}
 	for _, h := range algs {
 		if h.Available() {
@@ -25,6 +28,15 @@ func hashContent(r *Reader, algs []crypto.Hash, w io.Writer) (int64, map[crypto.
 	osr, err := r.OctetStringReader()
 	if err != nil {
 		return 0, nil, err
+	}
+	if before != nil {
+		length := int64(-1)
+		if o := osr.(*octetStringReader); len(o.stack) == 0 {
+			length = o.left
+		}
+		if err := before(length); err != nil {
+			return 0, nil, err
+		}
 	}
 	ws := make([]io.Writer, 0, len(hashes)+1)
 	for _, h := range hashes {

@@ -1,11 +1,14 @@
 package cms
 
 import (
+	"bytes"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"errors"
 	"math/big"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -65,6 +68,51 @@ func TestIdentifies(t *testing.T) {
 	} {
 		if got := c.si.Identifies(cert); got != c.want {
 			t.Errorf("%+v: %v", c.si, got)
+		}
+	}
+}
+
+// BeforeContent is called once, before any content octet, with the parts
+// read so far and the content's length when the OCTET STRING is primitive
+// (-1 when it is constructed, as openssl -stream writes it); not at all
+// for a detached signature. Its error stops the parse.
+func TestBeforeContent(t *testing.T) {
+	hello, err := os.ReadFile("testdata/hello.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		file   string
+		length int64
+		calls  int
+	}{
+		{"attached.der.p7m", int64(len(hello)), 1},
+		{"attached.ber.p7m", -1, 1},
+		{"detached.p7s", 0, 0},
+	} {
+		in, err := os.ReadFile(filepath.Join("testdata", c.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var content bytes.Buffer
+		calls := 0
+		_, err = ParseSignedData(bytes.NewReader(in), ParseOptions{Content: &content, BeforeContent: func(sd *ParsedSignedData, length int64) error {
+			calls++
+			if content.Len() != 0 || length != c.length || len(sd.DigestAlgorithms) == 0 || !sd.EContentType.Equal(OIDData) || sd.Version == 0 {
+				t.Errorf("%s: called with %d content bytes already out, length %d, %+v", c.file, content.Len(), length, sd)
+			}
+			return nil
+		}})
+		if err != nil || calls != c.calls {
+			t.Errorf("%s: %d calls, %v", c.file, calls, err)
+		}
+		if c.calls == 0 {
+			continue
+		}
+		stop := errors.New("stop")
+		_, err = ParseSignedData(bytes.NewReader(in), ParseOptions{BeforeContent: func(*ParsedSignedData, int64) error { return stop }})
+		if !errors.Is(err, stop) {
+			t.Errorf("%s: the callback's error became %v", c.file, err)
 		}
 	}
 }

@@ -149,6 +149,13 @@ type ParseOptions struct {
 	// MaxElement bounds every part held in memory; 0 means
 	// DefaultMaxElement.
 	MaxElement int64
+	// BeforeContent, when not nil, is called once before the first
+	// content octet reaches Content, with the parts read so far (Version,
+	// DigestAlgorithms, EContentType) and the content length, -1 when the
+	// content is a constructed OCTET STRING whose length is known only at
+	// its end. A co-signer writing its output in one pass sizes the
+	// output's header with it. An error stops the parse.
+	BeforeContent func(sd *ParsedSignedData, length int64) error
 }
 
 // AlgID is a parsed AlgorithmIdentifier: an algorithm with its raw parameters.
@@ -282,7 +289,11 @@ func (ci *ContentInfo) SignedData(opts ParseOptions) (*ParsedSignedData, error) 
 		if err != nil {
 			return nil, fmt.Errorf("reading encapsulated content: %w", err)
 		}
-		n, digests, err := hashContent(r, algs, opts.Content)
+		var before func(int64) error
+		if opts.BeforeContent != nil {
+			before = func(length int64) error { return opts.BeforeContent(sd, length) }
+		}
+		n, digests, err := hashContent(r, algs, opts.Content, before)
 		sd.ContentLength = n
 		if err != nil {
 			return nil, fmt.Errorf("reading encapsulated content: %w", err)

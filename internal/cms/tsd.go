@@ -89,7 +89,7 @@ func (ci *ContentInfo) TimeStampedData(opts ParseOptions) (*TimeStampedData, err
 				t.HashProtected = kids[0].Content[0] != 0
 			}
 		case h.Is(ClassUniversal, TagOctetString):
-			n, digests, err := hashContent(r, opts.ExtraDigests, opts.Content)
+			n, digests, err := hashContent(r, opts.ExtraDigests, opts.Content, nil)
 			t.ContentLength = n
 			if err != nil {
 				return nil, fmt.Errorf("reading time-stamped content: %w", err)

@@ -33,6 +33,8 @@ type KeyType int
 const (
 	RSA2048 KeyType = iota
 	ECP256
+	RSA4096
+	ECP384
 )
 
 // Kind selects the certificate profile.
@@ -244,6 +246,10 @@ func newKey(kt KeyType) (crypto.Signer, error) {
 	switch kt {
 	case ECP256:
 		return ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	case ECP384:
+		return ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	case RSA4096:
+		return rsa.GenerateKey(rand.Reader, 4096)
 	default:
 		return rsa.GenerateKey(rand.Reader, 2048)
 	}

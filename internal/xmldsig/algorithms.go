@@ -10,6 +10,11 @@ import (
 // Transform and digest URIs (XML-DSig 1.1, RFC 6931).
 const (
 	EnvelopedSignature = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
+	// Filter2 is XPath Filter 2.0 (https://www.w3.org/TR/xmldsig-filter2/);
+	// XPath the XPath 1.0 transform of XML-DSig (6.6.3). Both are
+	// supported for the expressions that remove signatures only.
+	Filter2 = "http://www.w3.org/2002/06/xmldsig-filter2"
+	XPath   = "http://www.w3.org/TR/1999/REC-xpath-19991116"
 
 	DigestSHA1   = "http://www.w3.org/2000/09/xmldsig#sha1"
 	DigestSHA224 = "http://www.w3.org/2001/04/xmldsig-more#sha224"
@@ -71,4 +76,18 @@ func weak(uri string) bool {
 		return true
 	}
 	return false
+}
+
+// DigestHash returns the hash of a DigestMethod URI this package
+// implements.
+func DigestHash(uri string) (crypto.Hash, bool) {
+	h, ok := digests[uri]
+	return h, ok
+}
+
+// SignatureHash returns the hash of a SignatureMethod URI this package
+// implements.
+func SignatureHash(uri string) (crypto.Hash, bool) {
+	m, ok := signatureMethods[uri]
+	return m.hash, ok
 }

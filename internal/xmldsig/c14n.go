@@ -59,13 +59,41 @@ func IsCanonicalization(uri string) bool {
 
 // nodeSet is an XPath node-set of the shapes XML-DSig same-document
 // references produce: a whole document, or an element with its
-// descendants, minus the subtree of one element (the enveloped
-// signature), with or without comments.
+// descendants, minus the subtrees of some elements (the enveloped
+// signature, or every ds:Signature for XPath Filter 2.0 subtract and
+// the not(ancestor-or-self::ds:Signature) XPath), with or without
+// comments.
 type nodeSet struct {
 	doc      *etree.Document // whole document, when el is nil
 	el       *etree.Element
-	exclude  *etree.Element
+	excluded []*etree.Element // roots of the subtrees left out, in document order
+	exclSet  map[*etree.Element]bool
 	comments bool
+}
+
+// exclude leaves the subtree of e out of the set (once).
+func (s *nodeSet) exclude(e *etree.Element) {
+	if s.isExcluded(e) {
+		return
+	}
+	if s.exclSet == nil {
+		s.exclSet = map[*etree.Element]bool{}
+	}
+	s.exclSet[e] = true
+	s.excluded = append(s.excluded, e)
+}
+
+// isExcluded reports whether e is the root of a subtree left out.
+func (s *nodeSet) isExcluded(e *etree.Element) bool {
+	if s.exclSet == nil {
+		for _, x := range s.excluded {
+			if x == e {
+				return true
+			}
+		}
+		return false
+	}
+	return s.exclSet[e]
 }
 
 // contains reports whether e is inside the set's apex.
@@ -435,7 +463,7 @@ func (c *canonicalizer) element(e *etree.Element, scope, rendered *nsScope, inhe
 	for _, t := range e.Child {
 		switch n := t.(type) {
 		case *etree.Element:
-			if n == c.set.exclude {
+			if len(c.set.excluded) > 0 && c.set.isExcluded(n) {
 				continue
 			}
 			if err := c.element(n, scope, rendered, nil, depth+1); err != nil {

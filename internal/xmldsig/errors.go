@@ -52,3 +52,15 @@ var (
 	// key over the canonical SignedInfo.
 	ErrSignatureMismatch = errors.New("the signature value does not match SignedInfo")
 )
+
+// DetachedError is detached content that could not be read.
+type DetachedError struct {
+	URI string
+	Err error
+}
+
+func (e *DetachedError) Error() string {
+	return fmt.Sprintf("reading the detached content of %q: %v", e.URI, e.Err)
+}
+
+func (e *DetachedError) Unwrap() error { return e.Err }

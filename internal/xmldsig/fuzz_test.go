@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/beevik/etree"
@@ -67,6 +68,9 @@ func FuzzVerify(f *testing.F) {
 	f.Add(signDoc(f, bigDoc(8), rk))
 	f.Add(signDoc(f, bigDoc(8), ek))
 	f.Add(signDoc(f, `<a xmlns="http://a/"><b xml:lang="x"><!--c--></b></a>`, rk))
+	one := strings.Replace(invoice, `<ds:Signature Id="other"><ds:SignedInfo/><ds:SignatureValue>AA==</ds:SignatureValue></ds:Signature>`, "", 1)
+	f.Add(signTemplate(f, one, sigTemplate(RSASHA256, "", trFilter2), rk, nil))
+	f.Add(signTemplate(f, one, sigTemplate(ECDSASHA256, "", trXPathNot+trC14N11), ek, nil))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		if len(in) > maxFuzzInput {
 			return

@@ -59,9 +59,9 @@ func SignEnveloped(doc *etree.Document, key crypto.Signer, certs [][]byte) (*etr
 		}
 	}
 
-	set := &nodeSet{doc: doc, exclude: sig}
+	set := &nodeSet{doc: doc, excluded: []*etree.Element{sig}}
 	if uri != "" {
-		set = &nodeSet{el: root, exclude: sig}
+		set = &nodeSet{el: root, excluded: []*etree.Element{sig}}
 	}
 	var buf bytes.Buffer
 	if err := canonicalize(&buf, set, c14nAlgorithms[ExcC14N], nil); err != nil {
@@ -77,17 +77,31 @@ func SignEnveloped(doc *etree.Document, key crypto.Signer, certs [][]byte) (*etr
 		root.RemoveChild(sig)
 		return nil, err
 	}
-	h := crypto.SHA256.New()
-	h.Write(buf.Bytes())
-	value, err := key.Sign(rand.Reader, h.Sum(nil), crypto.SHA256)
+	value, err := signatureValue(key, method, buf.Bytes())
 	if err != nil {
 		root.RemoveChild(sig)
+		return nil, err
+	}
+	sv.SetText(base64.StdEncoding.EncodeToString(value))
+	return sig, nil
+}
+
+// signatureValue signs data with key as method says, in XML-DSig's
+// encoding (ECDSA as r || s).
+func signatureValue(key crypto.Signer, method string, data []byte) ([]byte, error) {
+	m, ok := signatureMethods[method]
+	if !ok || !m.hash.Available() {
+		return nil, &UnsupportedError{What: "signature", Algorithm: method}
+	}
+	h := m.hash.New()
+	h.Write(data)
+	value, err := key.Sign(rand.Reader, h.Sum(nil), m.hash)
+	if err != nil {
 		return nil, err
 	}
 	if pub, ok := key.Public().(*ecdsa.PublicKey); ok {
 		var rs struct{ R, S *big.Int }
 		if _, err := asn1.Unmarshal(value, &rs); err != nil {
-			root.RemoveChild(sig)
 			return nil, err
 		}
 		n := (pub.Curve.Params().N.BitLen() + 7) / 8
@@ -95,6 +109,61 @@ func SignEnveloped(doc *etree.Document, key crypto.Signer, certs [][]byte) (*etr
 		rs.R.FillBytes(value[:n])
 		rs.S.FillBytes(value[n:])
 	}
+	return value, nil
+}
+
+// Sign completes the ds:Signature template sig of doc, as xmlsec1
+// --sign does: the DigestValue of each Reference in order (a later
+// reference may cover an earlier one's data), then the SignatureValue
+// over the canonical SignedInfo with the template's SignatureMethod,
+// which must suit key. References are resolved and transformed exactly
+// as Verify does; the transforms it does not support are refused.
+func Sign(doc *etree.Document, sig *etree.Element, key crypto.Signer, opts *Options) error {
+	if !isDS(sig, "Signature") {
+		return &FormatError{Reason: "not a ds:Signature element"}
+	}
+	s := &Signature{doc: doc, el: sig, idAttrs: []string{"Id", "ID", "id"}}
+	if opts != nil && opts.IDAttributes != nil {
+		s.idAttrs = opts.IDAttributes
+	}
+	if opts != nil {
+		s.detached = opts.Detached
+	}
+	var sv *etree.Element
+	for _, k := range sig.ChildElements() {
+		switch {
+		case isDS(k, "SignedInfo") && s.si == nil:
+			s.si = k
+		case isDS(k, "SignatureValue") && sv == nil:
+			sv = k
+		}
+	}
+	if s.si == nil || sv == nil {
+		return &FormatError{Reason: "a signature template needs ds:SignedInfo and ds:SignatureValue"}
+	}
+	ids := s.idIndex()
+	method := ""
+	for _, r := range s.si.ChildElements() {
+		if isDS(r, "SignatureMethod") {
+			method = r.SelectAttrValue("Algorithm", "")
+		}
+		if !isDS(r, "Reference") {
+			continue
+		}
+		_, sum, err := s.digestReference(r, ids)
+		if err != nil {
+			return &ReferenceError{URI: r.SelectAttrValue("URI", "(none)"), Err: err}
+		}
+		digestValue(r).SetText(base64.StdEncoding.EncodeToString(sum))
+	}
+	signed, _, err := s.canonicalSignedInfo()
+	if err != nil {
+		return err
+	}
+	value, err := signatureValue(key, method, signed)
+	if err != nil {
+		return err
+	}
 	sv.SetText(base64.StdEncoding.EncodeToString(value))
-	return sig, nil
+	return nil
 }

@@ -1,10 +1,14 @@
 // Package xmldsig checks (and makes) W3C XML Signatures (XML-DSig 1.1,
 // https://www.w3.org/TR/xmldsig-core1/) as trusted lists (ETSI TS 119
 // 612) and XAdES (ETSI EN 319 132-1) use them: same-document references
-// only, resolved strictly, with the enveloped-signature transform and
+// resolved strictly, detached references through a caller's opener
+// (digested as octets), the enveloped-signature transform, XPath Filter
+// 2.0 subtract and the XPath transforms that remove signatures (see
+// xpath.go; any other XPath is refused as unsupported, never guessed),
 // Canonical XML 1.0 and 1.1 and Exclusive Canonical XML 1.0, with and
 // without comments; RSA PKCS#1 v1.5 and ECDSA signature methods over
-// SHA-1 (checked, reported as weak) and SHA-2.
+// SHA-1 (checked, reported as weak) and SHA-2. Sign completes signature
+// templates with the same reference processing.
 //
 // The contract is "see what is signed": Verify returns, for each
 // reference, the exact octets its digest covers, so that a caller reads
@@ -31,6 +35,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"math/big"
 	"strings"
 
@@ -48,6 +53,12 @@ type Options struct {
 	// element its ID for "#id" references. Nil means Id, ID and id;
 	// xml:id always counts.
 	IDAttributes []string
+	// Detached opens the data of a reference to something other than
+	// this document (a URI that is not "" nor "#..."): its octets are
+	// digested as they are, streamed, never held. Nil refuses such
+	// references (UnsupportedError): nothing is ever fetched by URI
+	// here, the caller decides what a URI names.
+	Detached func(uri string) (io.ReadCloser, error)
 }
 
 // Signature is a ds:Signature element of a document, read for checking.
@@ -60,6 +71,10 @@ type Signature struct {
 	// document order (not parsed: the caller decides what to trust).
 	Certificates [][]byte
 	idAttrs      []string
+	detached     func(string) (io.ReadCloser, error)
+	// signatures caches the outermost ds:Signature elements of the
+	// document, for the transforms that remove them all.
+	signatures []*etree.Element
 }
 
 // Reference is one checked Reference of SignedInfo.
@@ -74,8 +89,22 @@ type Reference struct {
 	Enveloped    bool
 	Transforms   []string
 	DigestMethod string
-	// Data are the octets the digest covers: what this reference signs.
+	// Whole is set when the reference starts from the whole document:
+	// URI "" or the ID of the root element.
+	Whole bool
+	// Excluded are the roots of the subtrees the transforms removed
+	// (ds:Signature elements), in the order they were removed.
+	Excluded []*etree.Element
+	// Detached is set for a reference to data outside the document
+	// (Options.Detached): Data is then nil, Length counts its octets.
+	Detached bool
+	Length   int64
+	// Data are the octets the digest covers: what this reference signs;
+	// nil when the reference failed.
 	Data []byte
+	// Err is why the reference failed (Check); nil when its digest
+	// matched.
+	Err error
 }
 
 // Verified is a signature whose value and references all verified.
@@ -111,6 +140,9 @@ func New(doc *etree.Document, sig *etree.Element, opts *Options) (*Signature, er
 	s := &Signature{doc: doc, el: sig, idAttrs: []string{"Id", "ID", "id"}}
 	if opts != nil && opts.IDAttributes != nil {
 		s.idAttrs = opts.IDAttributes
+	}
+	if opts != nil {
+		s.detached = opts.Detached
 	}
 	kids := sig.ChildElements()
 	i := 0
@@ -168,30 +200,33 @@ func (s *Signature) Element() *etree.Element { return s.el }
 // Verify checks the signature value over the canonical SignedInfo with
 // pub (an *rsa.PublicKey or *ecdsa.PublicKey), then every reference
 // (XML-DSig core validation). The caller decides whether pub is a key
-// it trusts.
+// it trusts. The first reference that fails is returned as a
+// *ReferenceError.
 func (s *Signature) Verify(pub crypto.PublicKey) (*Verified, error) {
-	var v Verified
-	// The canonicalization method is read from the document: it is
-	// needed before the canonical SignedInfo exists, and checked
-	// against the canonical copy below.
-	cmEl := firstChildElement(s.si)
-	if cmEl == nil || !isDS(cmEl, "CanonicalizationMethod") {
-		return nil, &FormatError{Reason: "no ds:CanonicalizationMethod as first element of ds:SignedInfo"}
-	}
-	v.CanonicalizationMethod = cmEl.SelectAttrValue("Algorithm", "")
-	alg, ok := c14nAlgorithms[v.CanonicalizationMethod]
-	if !ok {
-		return nil, &UnsupportedError{What: "canonicalization", Algorithm: v.CanonicalizationMethod}
-	}
-	prefixes, err := inclusivePrefixes(cmEl, alg)
+	v, err := s.Check(pub)
 	if err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	if err := canonicalize(&buf, &nodeSet{el: s.si, comments: true}, alg, prefixes); err != nil {
+	for _, r := range v.References {
+		if r.Err != nil {
+			return nil, &ReferenceError{URI: r.URI, Err: r.Err}
+		}
+	}
+	return v, nil
+}
+
+// Check is Verify that goes on after a reference fails: the error is
+// about SignedInfo or the signature value; every Reference is returned,
+// each with its own Err (nil when its digest matched), so that a caller
+// reports each one (a changed document, an unsupported transform, a
+// wrapped ID) rather than the first.
+func (s *Signature) Check(pub crypto.PublicKey) (*Verified, error) {
+	var v Verified
+	signedInfo, alg, err := s.canonicalSignedInfo()
+	if err != nil {
 		return nil, err
 	}
-	signedInfo := buf.Bytes()
+	v.CanonicalizationMethod = alg
 
 	// From here on SignedInfo is read from the octets the signature
 	// covers: what is checked is what was signed.
@@ -223,9 +258,17 @@ func (s *Signature) Verify(pub crypto.PublicKey) (*Verified, error) {
 		if !isDS(r, "Reference") {
 			return nil, &FormatError{Reason: fmt.Sprintf("unexpected element %s in ds:SignedInfo", r.FullTag())}
 		}
-		ref, err := s.reference(r, ids)
+		ref, sum, err := s.digestReference(r, ids)
+		if err == nil {
+			var want []byte
+			if want, err = base64Text(digestValue(r)); err != nil {
+				err = &FormatError{Reason: "ds:DigestValue: " + err.Error()}
+			} else if subtle.ConstantTimeCompare(sum, want) != 1 {
+				err = ErrDigestMismatch
+			}
+		}
 		if err != nil {
-			return nil, &ReferenceError{URI: r.SelectAttrValue("URI", "(none)"), Err: err}
+			ref.Err, ref.Data = err, nil
 		}
 		if weak(ref.DigestMethod) && !contains(v.Weak, ref.DigestMethod) {
 			v.Weak = append(v.Weak, ref.DigestMethod)
@@ -235,13 +278,74 @@ func (s *Signature) Verify(pub crypto.PublicKey) (*Verified, error) {
 	return &v, nil
 }
 
-// reference dereferences, transforms and digests one Reference.
-func (s *Signature) reference(r *etree.Element, ids map[string][]*etree.Element) (*Reference, error) {
-	uriAttr := r.SelectAttr("URI")
-	if uriAttr == nil {
+// canonicalSignedInfo canonicalizes SignedInfo with its method. The
+// method is read from the document: it is needed before the canonical
+// SignedInfo exists, and checked against the canonical copy after.
+func (s *Signature) canonicalSignedInfo() ([]byte, string, error) {
+	cmEl := firstChildElement(s.si)
+	if cmEl == nil || !isDS(cmEl, "CanonicalizationMethod") {
+		return nil, "", &FormatError{Reason: "no ds:CanonicalizationMethod as first element of ds:SignedInfo"}
+	}
+	method := cmEl.SelectAttrValue("Algorithm", "")
+	alg, ok := c14nAlgorithms[method]
+	if !ok {
+		return nil, method, &UnsupportedError{What: "canonicalization", Algorithm: method}
+	}
+	prefixes, err := inclusivePrefixes(cmEl, alg)
+	if err != nil {
+		return nil, method, err
+	}
+	var buf bytes.Buffer
+	if err := canonicalize(&buf, &nodeSet{el: s.si, comments: true}, alg, prefixes); err != nil {
+		return nil, method, err
+	}
+	return buf.Bytes(), method, nil
+}
+
+// digestValue returns the ds:DigestValue of a Reference, or an empty
+// element when it has none (then base64Text gives no digest).
+func digestValue(r *etree.Element) *etree.Element {
+	kids := r.ChildElements()
+	if n := len(kids); n > 0 && isDS(kids[n-1], "DigestValue") {
+		return kids[n-1]
+	}
+	return etree.NewElement("DigestValue")
+}
+
+// digestReference dereferences, transforms and digests one Reference.
+// It always returns the Reference (with what could be read of it).
+func (s *Signature) digestReference(r *etree.Element, ids map[string][]*etree.Element) (*Reference, []byte, error) {
+	ref := &Reference{URI: r.SelectAttrValue("URI", ""), Type: r.SelectAttrValue("Type", "")}
+	sum, err := s.digestInto(ref, r, ids)
+	return ref, sum, err
+}
+
+func (s *Signature) digestInto(ref *Reference, r *etree.Element, ids map[string][]*etree.Element) ([]byte, error) {
+	if r.SelectAttr("URI") == nil {
 		return nil, &UnsupportedError{What: "reference URI", Algorithm: "(none: the application's data)"}
 	}
-	ref := &Reference{URI: uriAttr.Value, Type: r.SelectAttrValue("Type", "")}
+	kids := r.ChildElements()
+	k := 0
+	var transforms []*etree.Element
+	if k < len(kids) && isDS(kids[k], "Transforms") {
+		for _, t := range kids[k].ChildElements() {
+			if !isDS(t, "Transform") {
+				return nil, &FormatError{Reason: "unexpected element " + t.FullTag() + " in ds:Transforms"}
+			}
+			transforms = append(transforms, t)
+			ref.Transforms = append(ref.Transforms, t.SelectAttrValue("Algorithm", ""))
+		}
+		k++
+	}
+	if k+2 != len(kids) || !isDS(kids[k], "DigestMethod") || !isDS(kids[k+1], "DigestValue") {
+		return nil, &FormatError{Reason: "a reference needs ds:DigestMethod then ds:DigestValue"}
+	}
+	ref.DigestMethod = kids[k].SelectAttrValue("Algorithm", "")
+	h, ok := digests[ref.DigestMethod]
+	if !ok || !h.Available() || len(kids[k].ChildElements()) > 0 {
+		return nil, &UnsupportedError{What: "digest", Algorithm: ref.DigestMethod}
+	}
+
 	set := &nodeSet{doc: s.doc}
 	var id string
 	switch u := ref.URI; {
@@ -256,8 +360,10 @@ func (s *Signature) reference(r *etree.Element, ids map[string][]*etree.Element)
 		id, set.comments = q[1:len(q)-1], true
 	case strings.HasPrefix(u, "#") && len(u) > 1 && !strings.ContainsAny(u, "()"):
 		id = u[1:]
-	default:
+	case strings.HasPrefix(u, "#"):
 		return nil, &UnsupportedError{What: "reference URI", Algorithm: u}
+	default:
+		return s.digestDetached(ref, h, transforms)
 	}
 	if id != "" {
 		switch els := ids[id]; len(els) {
@@ -270,67 +376,50 @@ func (s *Signature) reference(r *etree.Element, ids map[string][]*etree.Element)
 			return nil, ErrAmbiguousID
 		}
 	}
-
-	kids := r.ChildElements()
-	k := 0
-	if k < len(kids) && isDS(kids[k], "Transforms") {
-		for _, t := range kids[k].ChildElements() {
-			if !isDS(t, "Transform") {
-				return nil, &FormatError{Reason: "unexpected element " + t.FullTag() + " in ds:Transforms"}
-			}
-			ref.Transforms = append(ref.Transforms, t.SelectAttrValue("Algorithm", ""))
-		}
-		k++
-	}
-	if k+2 != len(kids) || !isDS(kids[k], "DigestMethod") || !isDS(kids[k+1], "DigestValue") {
-		return nil, &FormatError{Reason: "a reference needs ds:DigestMethod then ds:DigestValue"}
-	}
-	ref.DigestMethod = kids[k].SelectAttrValue("Algorithm", "")
-	h, ok := digests[ref.DigestMethod]
-	if !ok || !h.Available() || len(kids[k].ChildElements()) > 0 {
-		return nil, &UnsupportedError{What: "digest", Algorithm: ref.DigestMethod}
-	}
-	want, err := base64Text(kids[k+1])
-	if err != nil {
-		return nil, &FormatError{Reason: "ds:DigestValue: " + err.Error()}
-	}
+	ref.Whole = set.el == nil || set.el == s.doc.Root()
 
 	var data []byte
 	canonical := false
-	if k == 1 {
-		for _, t := range kids[0].ChildElements() {
-			algURI := t.SelectAttrValue("Algorithm", "")
-			if canonical {
-				return nil, &UnsupportedError{What: "transform", Algorithm: algURI + " after canonicalization"}
-			}
-			if algURI == EnvelopedSignature {
-				if len(t.ChildElements()) > 0 {
-					return nil, &FormatError{Reason: "parameters in the enveloped-signature transform"}
-				}
-				if set.el != nil && (set.el == s.el || isInside(set.el, s.el)) {
-					return nil, errEnvelopedInside
-				}
-				if set.contains(s.el) {
-					set.exclude = s.el
-					ref.Enveloped = true
-				}
-				continue
-			}
-			alg, ok := c14nAlgorithms[algURI]
-			if !ok {
-				return nil, &UnsupportedError{What: "transform", Algorithm: algURI}
-			}
-			prefixes, err := inclusivePrefixes(t, alg)
-			if err != nil {
-				return nil, err
-			}
-			var buf bytes.Buffer
-			if err := canonicalize(&buf, set, alg, prefixes); err != nil {
-				return nil, err
-			}
-			data, canonical = buf.Bytes(), true
+	for _, t := range transforms {
+		algURI := t.SelectAttrValue("Algorithm", "")
+		if canonical {
+			return nil, &UnsupportedError{What: "transform", Algorithm: algURI + " after canonicalization"}
 		}
+		switch algURI {
+		case EnvelopedSignature:
+			if len(t.ChildElements()) > 0 {
+				return nil, &FormatError{Reason: "parameters in the enveloped-signature transform"}
+			}
+			if err := s.enveloped(ref, set); err != nil {
+				return nil, err
+			}
+			continue
+		case Filter2:
+			if err := s.filter2(t, set); err != nil {
+				return nil, err
+			}
+			continue
+		case XPath:
+			if err := s.xpath(ref, t, set); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		alg, ok := c14nAlgorithms[algURI]
+		if !ok {
+			return nil, &UnsupportedError{What: "transform", Algorithm: algURI}
+		}
+		prefixes, err := inclusivePrefixes(t, alg)
+		if err != nil {
+			return nil, err
+		}
+		var buf bytes.Buffer
+		if err := canonicalize(&buf, set, alg, prefixes); err != nil {
+			return nil, err
+		}
+		data, canonical = buf.Bytes(), true
 	}
+	ref.Excluded = set.excluded
 	if !canonical {
 		// A node-set left at the end is canonicalized with C14N 1.0
 		// without comments (XML-DSig 4.4.3.2).
@@ -342,11 +431,45 @@ func (s *Signature) reference(r *etree.Element, ids map[string][]*etree.Element)
 	}
 	hh := h.New()
 	hh.Write(data)
-	if subtle.ConstantTimeCompare(hh.Sum(nil), want) != 1 {
-		return nil, ErrDigestMismatch
-	}
 	ref.Data = data
-	return ref, nil
+	return hh.Sum(nil), nil
+}
+
+// enveloped applies the enveloped-signature transform: the signature
+// holding the reference leaves the set.
+func (s *Signature) enveloped(ref *Reference, set *nodeSet) error {
+	if set.el != nil && (set.el == s.el || isInside(set.el, s.el)) {
+		return errEnvelopedInside
+	}
+	if set.contains(s.el) {
+		set.exclude(s.el)
+		ref.Enveloped = true
+	}
+	return nil
+}
+
+// digestDetached digests the octets of a reference to data outside the
+// document, as they are, streamed: transforms on them are not supported.
+func (s *Signature) digestDetached(ref *Reference, h crypto.Hash, transforms []*etree.Element) ([]byte, error) {
+	ref.Detached = true
+	if s.detached == nil {
+		return nil, &UnsupportedError{What: "reference URI", Algorithm: ref.URI + " (detached: its content was not given)"}
+	}
+	if len(transforms) > 0 {
+		return nil, &UnsupportedError{What: "transform", Algorithm: transforms[0].SelectAttrValue("Algorithm", "") + " on detached content"}
+	}
+	rc, err := s.detached(ref.URI)
+	if err != nil {
+		return nil, &DetachedError{URI: ref.URI, Err: err}
+	}
+	defer rc.Close()
+	hh := h.New()
+	n, err := io.Copy(hh, rc)
+	if err != nil {
+		return nil, &DetachedError{URI: ref.URI, Err: err}
+	}
+	ref.Length = n
+	return hh.Sum(nil), nil
 }
 
 // idIndex maps each ID value to the elements that carry it, over the
