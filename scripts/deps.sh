@@ -40,6 +40,7 @@ pkgs=(
   qpdf                      # qpdf --check, test PDFs with object streams and encryption (internal/pdf, pades)
   poppler-utils             # pdfsig: an independent PAdES verifier (pades tests)
   libnss3-tools             # certutil, pk12util: the NSS database pdfsig trusts the test CA from
+  python3-icalendar         # an independent iCalendar parser for firma remind's .ics files
 ) ;;
 *) echo "usage: $0 [dist|arm64]" >&2; exit 2 ;;
 esac

@@ -63,11 +63,12 @@ func runCheck(ctx context.Context, io *IO, o *checkOptions) int {
 		if perf != "" {
 			perf = " | " + perf
 		}
-		printf(io.Out, "FIRMA %s - %s%s\n", word, msg, perf)
+		// The prefix and the perfdata are for machines: never translated.
+		printfFixed(io.Out, "FIRMA %s - %s%s\n", word, msg, perf)
 		return code
 	}
 	if o.Warn < 0 || o.Crit < 0 || o.Crit > o.Warn {
-		return line(checkUnknown, fmt.Sprintf("bad thresholds: want 0 <= --crit (%d) <= --warn (%d)", o.Crit, o.Warn), "")
+		return line(checkUnknown, sprintf("bad thresholds: want 0 <= --crit (%d) <= --warn (%d)", o.Crit, o.Warn), "")
 	}
 	sel, err := keySelector(o.g)
 	if err != nil {
@@ -95,26 +96,41 @@ func runCheck(ctx context.Context, io *IO, o *checkOptions) int {
 	}
 	switch {
 	case adv.State == certinfo.RenewalExpired:
-		raise(checkCritical, fmt.Sprintf("certificate EXPIRED on %s: a new certificate is needed", day(c.NotAfter)))
+		raise(checkCritical, sprintf("certificate EXPIRED on %s: a new certificate is needed", day(c.NotAfter)))
 	case adv.State == certinfo.RenewalNotYetValid:
-		raise(checkWarning, fmt.Sprintf("certificate not valid until %s", day(c.NotBefore)))
+		raise(checkWarning, sprintf("certificate not valid until %s", day(c.NotBefore)))
 	case adv.DaysLeft <= o.Crit:
-		raise(checkCritical, fmt.Sprintf("certificate expires %s (%s): renew now", day(c.NotAfter), daysLeftText(*adv)))
+		raise(checkCritical, sprintf("certificate expires %s (%s): renew now", day(c.NotAfter), daysLeftText(*adv)))
 	case adv.DaysLeft <= o.Warn:
-		raise(checkWarning, fmt.Sprintf("certificate expires %s (%s): renewal window opens %s", day(c.NotAfter), daysLeftText(*adv), day(adv.WindowOpens)))
+		raise(checkWarning, sprintf("certificate expires %s (%s): renewal window opens %s", day(c.NotAfter), daysLeftText(*adv), day(adv.WindowOpens)))
 	default:
-		notes = append(notes, fmt.Sprintf("certificate valid until %s (%s)", day(c.NotAfter), daysLeftText(*adv)))
+		notes = append(notes, sprintf("certificate valid until %s (%s)", day(c.NotAfter), daysLeftText(*adv)))
 	}
 	switch r.Token.PIN {
 	case pkcs11.PINLocked:
-		raise(checkCritical, "PIN BLOCKED")
+		raise(checkCritical, tr("PIN BLOCKED"))
 	case pkcs11.PINFinalTry:
-		raise(checkWarning, "PIN on its last try")
+		raise(checkWarning, tr("PIN on its last try"))
 	default:
-		notes = append(notes, "PIN "+string(r.Token.PIN))
+		notes = append(notes, sprintf("PIN %s", pinWord(r.Token.PIN)))
 	}
 	if r.Token.PUK == pkcs11.PINLocked {
-		raise(checkCritical, "PUK BLOCKED")
+		raise(checkCritical, tr("PUK BLOCKED"))
 	}
 	return line(code, c.Holder.Name()+": "+strings.Join(notes, ", "), perf)
+}
+
+// pinWord is a PIN state in one word or two, for the check line.
+func pinWord(s pkcs11.PINState) string {
+	switch s {
+	case pkcs11.PINOK:
+		return tr("ok")
+	case pkcs11.PINCountLow:
+		return tr("count_low")
+	case pkcs11.PINToBeChanged:
+		return tr("to_be_changed")
+	case pkcs11.PINUnknown:
+		return tr("unknown")
+	}
+	return string(s)
 }

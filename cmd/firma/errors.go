@@ -61,7 +61,7 @@ func withCode(code int, err error, hint string) error {
 
 // usageErrorf is a usage error (exit 2).
 func usageErrorf(format string, args ...any) error {
-	return &exitError{code: ExitUsage, err: fmt.Errorf(format, args...), hint: "see 'firma --help'"}
+	return &exitError{code: ExitUsage, err: errors.New(sprintf(format, args...)), hint: tr("see 'firma --help'")}
 }
 
 // silentExit ends the command with code after it has printed its own
@@ -175,7 +175,7 @@ func classify(err error) (int, string) {
 	case errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrPermission):
 		return ExitInput, hintOf(err)
 	case isCobraUsage(err):
-		return ExitUsage, "see 'firma --help'"
+		return ExitUsage, tr("see 'firma --help'")
 	}
 	return ExitFailure, hintOf(err)
 }
@@ -185,9 +185,9 @@ func classify(err error) (int, string) {
 func message(err error) string {
 	var ee *exitError
 	if errors.Is(err, context.Canceled) && !errors.As(err, &ee) {
-		return "interrupted: nothing more was done, and no partial output was left"
+		return tr("interrupted: nothing more was done, and no partial output was left")
 	}
-	return err.Error()
+	return errorText(err)
 }
 
 // pinRefusedByFirma matches a PIN that firma refused by the rules before
@@ -199,23 +199,22 @@ func pinRefusedByFirma(err error) bool {
 
 // pinRulesHint says what the PIN should look like, in the CLI's words.
 func pinRulesHint(fe *pinrules.FormatError) string {
-	kind := "characters"
-	if fe.Rules.DigitsOnly {
-		kind = "digits"
-	}
 	switch fe.Problem {
 	case pinrules.Length, pinrules.Digits:
 		what := fe.What
 		if what == "" {
 			what = "PIN"
 		}
-		return fmt.Sprintf("a %s of this card is %d to %d %s; nothing was sent, no try was used", what, fe.Rules.MinLen, fe.Rules.MaxLen, kind)
+		if fe.Rules.DigitsOnly {
+			return sprintf("a %s of this card is %d to %d digits; nothing was sent, no try was used", what, fe.Rules.MinLen, fe.Rules.MaxLen)
+		}
+		return sprintf("a %s of this card is %d to %d characters; nothing was sent, no try was used", what, fe.Rules.MinLen, fe.Rules.MaxLen)
 	case pinrules.SameAsOld:
-		return "choose a new PIN different from the current one; nothing was changed, no try was used"
+		return tr("choose a new PIN different from the current one; nothing was changed, no try was used")
 	case pinrules.Encoding:
-		return "this card's PIN cannot hold that value; nothing was sent, no try was used"
+		return tr("this card's PIN cannot hold that value; nothing was sent, no try was used")
 	case pinrules.TokenRefused:
-		return "the token refused the PIN's length or characters without counting a try: check the PIN and run the command again"
+		return tr("the token refused the PIN's length or characters without counting a try: check the PIN and run the command again")
 	}
 	return ""
 }

@@ -62,7 +62,9 @@ const stopGrace = 2 * time.Second
 // Main runs firma with args and returns the exit code.
 func Main(ctx context.Context, args []string, io *IO) int {
 	io.ctx = ctx
+	setLanguage(languageFrom(io.Getenv))
 	root := newRootCmd(io)
+	localizeCommands(root)
 	root.SetArgs(args)
 	root.SetIn(io.In)
 	root.SetOut(io.Out)

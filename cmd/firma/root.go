@@ -75,6 +75,7 @@ command line, and firma never retries a PIN the card rejected.`,
 		newDoctorCmd(io, g),
 		newReadersCmd(io, g), newCardCmd(io, g),
 		newVerifyCmd(io, g),
+		newRemindCmd(io, g),
 	)
 	for _, c := range extraCommands {
 		root.AddCommand(c(io))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"io"
 	"sort"
 	"strings"
@@ -220,14 +219,17 @@ func escapeURI(s string) string {
 
 // field prints one aligned "Label  value" line.
 func field(w io.Writer, label, format string, args ...any) {
-	printf(w, "%-13s %s\n", label, fmt.Sprintf(format, args...))
+	if label != "" {
+		label = tr(label)
+	}
+	printf(w, "%-13s %s\n", label, sprintf(format, args...))
 }
 
 // printPCSC prints the reader section: each reader with its card, or why
 // PC/SC could not be read.
 func printPCSC(w io.Writer, pc *pcscSection) {
 	if pc.err != nil {
-		field(w, "Readers", "%s", pc.Problem)
+		field(w, "Readers", "%s", errorText(pc.err))
 		if h := hintOf(pc.err); h != "" {
 			field(w, "", "fix: %s", h)
 		}
@@ -257,16 +259,16 @@ func printTokenReport(w io.Writer, r *tokenReport, now time.Time) {
 		}
 		field(w, "Holder", "%s", name)
 		if h.FiscalCode != "" {
-			cf := h.FiscalCode
-			if !h.FiscalCodeValid {
-				cf += " (check character does not match)"
+			if h.FiscalCodeValid {
+				field(w, "Fiscal code", "%s", h.FiscalCode)
+			} else {
+				field(w, "Fiscal code", "%s (check character does not match)", h.FiscalCode)
 			}
-			field(w, "Fiscal code", "%s", cf)
 		}
 		field(w, "Certificate", "%s, %s, serial %s, label %q", describePurpose(c.Info), c.KeyAlgorithm, c.SerialHex, c.Label)
 		field(w, "Issuer", "%s", c.IssuerName)
 		field(w, "Valid", "%s to %s (%s)", day(c.NotBefore), day(c.NotAfter), daysLeftText(*r.Renewal))
-		field(w, "Renewal", "%s: %s", renewalWord(r.Renewal.State), r.Renewal.Advice)
+		field(w, "Renewal", "%s: %s", renewalWord(r.Renewal.State), renewalAdvice(*r.Renewal, c.NotBefore))
 	} else {
 		field(w, "Certificate", "none for signing: %s", r.Problem)
 	}
@@ -275,38 +277,38 @@ func printTokenReport(w io.Writer, r *tokenReport, now time.Time) {
 	for i, c := range r.Others {
 		label := ""
 		if i == 0 {
-			label = "Also on token"
+			label = tr("Also on token")
 		}
 		field(w, label, "%s: %s, expires %s", describePurpose(c.Info), c.Holder.CommonName, day(c.NotAfter))
 	}
 }
 
-func day(t time.Time) string { return t.UTC().Format(time.DateOnly) }
-
 func daysLeftText(r certinfo.Renewal) string {
 	switch {
 	case r.State == certinfo.RenewalExpired && r.DaysExpired == 0:
-		return "expired less than a day ago"
-	case r.State == certinfo.RenewalExpired && r.DaysExpired == 1:
-		return "expired 1 day ago"
+		return tr("expired less than a day ago")
 	case r.State == certinfo.RenewalExpired:
-		return fmt.Sprintf("expired %d days ago", r.DaysExpired)
+		return sprintf("expired %d days ago", r.DaysExpired)
 	case r.DaysLeft == 0:
-		return "less than a day left"
-	case r.DaysLeft == 1:
-		return "1 day left"
+		return tr("less than a day left")
 	}
-	return fmt.Sprintf("%d days left", r.DaysLeft)
+	return sprintf("%d days left", r.DaysLeft)
 }
 
 func renewalWord(s certinfo.RenewalState) string {
-	return map[certinfo.RenewalState]string{
-		certinfo.RenewalOK:          "OK",
-		certinfo.RenewalSoon:        "SOON",
-		certinfo.RenewalNow:         "RENEW NOW",
-		certinfo.RenewalExpired:     "EXPIRED",
-		certinfo.RenewalNotYetValid: "NOT YET VALID",
-	}[s]
+	switch s {
+	case certinfo.RenewalOK:
+		return tr("OK")
+	case certinfo.RenewalSoon:
+		return tr("SOON")
+	case certinfo.RenewalNow:
+		return tr("RENEW NOW")
+	case certinfo.RenewalExpired:
+		return tr("EXPIRED")
+	case certinfo.RenewalNotYetValid:
+		return tr("NOT YET VALID")
+	}
+	return string(s)
 }
 
 func describePurpose(in certinfo.Info) string {
@@ -314,17 +316,17 @@ func describePurpose(in certinfo.Info) string {
 	case certinfo.PurposeSignature:
 		switch {
 		case in.Qualified && in.QSCD:
-			return "qualified signature (QSCD)"
+			return tr("qualified signature (QSCD)")
 		case in.Qualified:
-			return "qualified signature"
+			return tr("qualified signature")
 		}
-		return "signature (not qualified)"
+		return tr("signature (not qualified)")
 	case certinfo.PurposeAuthentication:
-		return "CNS authentication"
+		return tr("CNS authentication")
 	case certinfo.PurposeCA:
-		return "CA certificate"
+		return tr("CA certificate")
 	}
-	return "other certificate"
+	return tr("other certificate")
 }
 
 // triesNote tells where a PIN state read from the card came from.
@@ -332,28 +334,42 @@ func triesNote(source string, n *int) string {
 	switch {
 	case source != "card" || n == nil:
 		return ""
-	case *n == 1:
-		return " (1 try left, read from the card)"
 	}
-	return fmt.Sprintf(" (%d tries left, read from the card)", *n)
+	return sprintf(" (%d tries left, read from the card)", *n)
 }
 
 func describePIN(s pkcs11.PINState, puk bool) string {
-	what, fix := "PIN", "unlock it with the PUK: firma pin unlock"
+	what, fix := "PIN", tr("unlock it with the PUK: firma pin unlock")
 	if puk {
-		what, fix = "PUK", "the card cannot be unlocked any more: a new kit is needed"
+		what, fix = "PUK", tr("the card cannot be unlocked any more: a new kit is needed")
 	}
 	switch s {
 	case pkcs11.PINOK:
-		return "ok"
+		return tr("ok")
 	case pkcs11.PINCountLow:
-		return "a wrong " + what + " was entered: fewer tries are left"
+		return sprintf("a wrong %s was entered: fewer tries are left", what)
 	case pkcs11.PINFinalTry:
-		return "LAST TRY: one more wrong " + what + " blocks it"
+		return sprintf("LAST TRY: one more wrong %s blocks it", what)
 	case pkcs11.PINLocked:
-		return "BLOCKED: " + fix
+		return sprintf("BLOCKED: %s", fix)
 	case pkcs11.PINToBeChanged:
-		return "must be changed before use: firma pin change"
+		return tr("must be changed before use: firma pin change")
 	}
-	return "unknown (this module does not report " + what + " tries)"
+	return sprintf("unknown (this module does not report %s tries)", what)
+}
+
+// renewalAdvice is the renewal advice in the CLI's words (the JSON keeps
+// certinfo's English Advice, which scripts may already read).
+func renewalAdvice(r certinfo.Renewal, notBefore time.Time) string {
+	switch r.State {
+	case certinfo.RenewalNotYetValid:
+		return sprintf("the certificate is not valid yet: it becomes valid on %s", day(notBefore))
+	case certinfo.RenewalExpired:
+		return sprintf("the certificate expired on %s and can no longer be renewed: a new certificate (a new kit) is needed", day(r.WindowCloses))
+	case certinfo.RenewalOK:
+		return sprintf("valid for %d more days; renewal will be possible from %s", r.DaysLeft, day(r.WindowOpens))
+	case certinfo.RenewalSoon:
+		return sprintf("expires in %d days: the renewal window opens on %s (renewal is accepted only in the last 60 days)", r.DaysLeft, day(r.WindowOpens))
+	}
+	return sprintf("expires in %d days: renew now, the renewal window is open and closes on %s; after that a new kit must be bought", r.DaysLeft, day(r.WindowCloses))
 }

@@ -127,16 +127,24 @@ func escapeArgs(args []any) []any {
 // printf writes to w like fmt.Fprintf, with every string, error and
 // Stringer argument escaped: the format is firma's own text, the
 // arguments may come from anywhere.
+// The format is a message: it is printed in the user's language
+// (i18n.go), the arguments stay escaped.
 func printf(w io.Writer, format string, args ...any) (int, error) {
-	return fmt.Fprintf(w, format, escapeArgs(args)...)
+	return io.WriteString(w, lang().localize(format, escapeArgs(args)))
 }
 
 // sprintf is printf into a string.
 func sprintf(format string, args ...any) string {
-	return fmt.Sprintf(format, escapeArgs(args)...)
+	return lang().localize(format, escapeArgs(args))
 }
 
 // printLine writes the arguments like fmt.Fprintln, escaped.
 func printLine(w io.Writer, args ...any) (int, error) {
 	return fmt.Fprintln(w, escapeArgs(args)...)
+}
+
+// printfFixed writes what scripts parse, the same in every language (firma
+// check's monitoring line): Go's formatting, escaped, no catalog.
+func printfFixed(w io.Writer, format string, args ...any) (int, error) {
+	return fmt.Fprintf(w, format, escapeArgs(args)...)
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/firma-dev/firma/verify"
 	"github.com/firma-dev/firma/verify/tsl"
@@ -19,11 +18,11 @@ import (
 func verdictWords(ind verify.Indication) string {
 	switch ind {
 	case verify.TotalPassed:
-		return "valid signature"
+		return tr("valid signature")
 	case verify.TotalFailed:
-		return "NOT VALID"
+		return tr("NOT VALID")
 	}
-	return "cannot be confirmed"
+	return tr("cannot be confirmed")
 }
 
 func printVerifyResult(w io.Writer, res *verifyFileResult, lists []tsl.Info) {
@@ -43,7 +42,7 @@ func printVerifyResult(w io.Writer, res *verifyFileResult, lists []tsl.Info) {
 	words := verdictWords(r.Indication)
 	if src := sourceWords(r.Source); src != "" {
 		// The worst verdict is not the main signature's: say whose it is.
-		words = src + ": " + words
+		words = sprintf("%s: %s", src, words)
 	}
 	printf(w, "%s: %s (%s)\n", res.File, head, words)
 	if r.Reason != "" {
@@ -59,7 +58,7 @@ func printVerifyResult(w io.Writer, res *verifyFileResult, lists []tsl.Info) {
 		if len(r.Layers) > 1 || l.Type != "signed-data" {
 			desc := l.Type
 			if l.Detached {
-				desc += ", detached"
+				desc = sprintf("%s, detached", desc)
 			}
 			printf(w, "  layer %d: %s (%s)\n", l.Depth+1, desc, l.Form)
 		}
@@ -74,34 +73,34 @@ func printVerifyResult(w io.Writer, res *verifyFileResult, lists []tsl.Info) {
 		}
 	}
 	for i, ts := range r.Timestamps {
-		printTimestamp(w, fmt.Sprintf("file timestamp %d", i+1), ts, "  ")
+		printTimestamp(w, sprintf("file timestamp %d", i+1), ts, "  ")
 	}
 	if r.VerifiedAtRequested {
-		printf(w, "  validation time: %s (asked with --at)\n", r.VerifiedAt.UTC().Format(time.DateTime+" MST"))
+		printf(w, "  validation time: %s (asked with --at)\n", dateTime(r.VerifiedAt))
 	} else {
-		printf(w, "  validation time: %s (now)\n", r.VerifiedAt.UTC().Format(time.DateTime+" MST"))
+		printf(w, "  validation time: %s (now)\n", dateTime(r.VerifiedAt))
 	}
 	if r.Revocation == "not_checked" {
-		printLine(w, "  revocation: not checked (offline; use --online)")
+		printf(w, "  revocation: not checked (offline; use --online)\n")
 	}
 	if len(r.Trust) == 0 {
-		printLine(w, "  trust: no trust anchor (use --trust CA.pem or --tsl TSL-IT.xml)")
+		printf(w, "  trust: no trust anchor (use --trust CA.pem or --tsl TSL-IT.xml)\n")
 	}
 	for _, l := range lists {
 		printTrustedList(w, &l)
 	}
 	if len(r.Trust) > 0 && len(lists) == 0 && chainNotFound(r) {
-		printLine(w, "  hint: for Italian qualified certificates give AgID's trusted list with --tsl TSL-IT.xml")
+		printf(w, "  hint: for Italian qualified certificates give AgID's trusted list with --tsl TSL-IT.xml\n")
 	}
 	if r.Content != nil {
-		line := fmt.Sprintf("  document: %d bytes, SHA-256 %s", r.Content.Length, r.Content.SHA256)
 		switch {
 		case r.Content.ExtractedTo == "-":
-			line += ", written to standard output"
+			printf(w, "  document: %d bytes, SHA-256 %s, written to standard output\n", r.Content.Length, r.Content.SHA256)
 		case r.Content.ExtractedTo != "":
-			line += ", extracted to " + r.Content.ExtractedTo
+			printf(w, "  document: %d bytes, SHA-256 %s, extracted to %s\n", r.Content.Length, r.Content.SHA256, r.Content.ExtractedTo)
+		default:
+			printf(w, "  document: %d bytes, SHA-256 %s\n", r.Content.Length, r.Content.SHA256)
 		}
-		printLine(w, line)
 	}
 	if res.ExtractNote != "" {
 		printf(w, "  %s\n", res.ExtractNote)
@@ -114,9 +113,9 @@ func printVerifyResult(w io.Writer, res *verifyFileResult, lists []tsl.Info) {
 func sourceWords(src string) string {
 	switch {
 	case strings.Contains(src, ".C"):
-		return "counter-signature " + src
+		return sprintf("counter-signature %s", src)
 	case strings.HasPrefix(src, "T"):
-		return "file timestamp " + strings.TrimPrefix(src, "T")
+		return sprintf("file timestamp %s", strings.TrimPrefix(src, "T"))
 	case strings.HasPrefix(src, "layer "):
 		return src
 	}
@@ -135,15 +134,15 @@ func printTrustedList(w io.Writer, l *tsl.Info) {
 		printf(w, "  trust: trusted list %s not signed (accepted with --tsl-unsigned)\n", l.Source)
 	}
 	if l.Stale && l.NextUpdate != nil {
-		printf(w, "  trust: trusted list %s is stale since %s (its next update was due then): download a fresh copy\n", l.Source, l.NextUpdate.UTC().Format(time.DateOnly))
+		printf(w, "  trust: trusted list %s is stale since %s (its next update was due then): download a fresh copy\n", l.Source, day(*l.NextUpdate))
 	}
 	if l.SignerExpired && l.SignerNotAfter != nil && l.Issued != nil {
 		// The issue date is the list's own claim: say who makes it.
-		who := "a signer not pinned: use --tsl-signer"
+		who := tr("a signer not pinned: use --tsl-signer")
 		if l.Signature == tsl.Pinned {
-			who = "the pinned signer"
+			who = tr("the pinned signer")
 		}
-		printf(w, "  trust: trusted list %s is signed with a certificate that expired on %s, after the issue date the list gives itself (%s), a claim of %s\n", l.Source, l.SignerNotAfter.UTC().Format(time.DateOnly), l.Issued.UTC().Format(time.DateOnly), who)
+		printf(w, "  trust: trusted list %s is signed with a certificate that expired on %s, after the issue date the list gives itself (%s), a claim of %s\n", l.Source, day(*l.SignerNotAfter), day(*l.Issued), who)
 	}
 	for _, sk := range l.Skipped {
 		printf(w, "  trust: trusted list %s: a certificate of service %q is skipped, it cannot be read (%s)\n", l.Source, sk.Service, sk.Reason)
@@ -154,9 +153,9 @@ func printTrustedList(w io.Writer, l *tsl.Info) {
 }
 
 func printSignature(w io.Writer, s *verify.Signature, indent string) {
-	kind := "signature"
+	kind := tr("signature")
 	if strings.Contains(s.ID, ".C") {
-		kind = "counter-signature"
+		kind = tr("counter-signature")
 	}
 	head := string(s.Indication)
 	if s.SubIndication != "" {
@@ -172,23 +171,23 @@ func printSignature(w io.Writer, s *verify.Signature, indent string) {
 			printf(w, "%sfiscal code:  %s\n", in, cf)
 		}
 		printf(w, "%sissuer:       %s\n", in, s.Signer.IssuerName)
-		q := "not qualified"
+		q := tr("not qualified")
 		switch {
 		case s.Signer.Qualified && s.Signer.QSCD:
-			q = "qualified, key in a QSCD"
+			q = tr("qualified, key in a QSCD")
 		case s.Signer.Qualified:
-			q = "qualified"
+			q = tr("qualified")
 		}
 		if s.QualifiedTSL != nil && *s.QualifiedTSL {
-			q += ", CA in the trusted list"
+			q = sprintf("%s, CA in the trusted list", q)
 		}
-		printf(w, "%scertificate:  %s; valid %s to %s\n", in, q, s.Signer.NotBefore.Format("2006-01-02"), s.Signer.NotAfter.Format("2006-01-02"))
+		printf(w, "%scertificate:  %s; valid %s to %s\n", in, q, day(s.Signer.NotBefore), day(s.Signer.NotAfter))
 	}
 	if s.SigningTime != nil {
-		printf(w, "%ssigning time: %s (declared by the signer)\n", in, s.SigningTime.UTC().Format(time.DateTime+" MST"))
+		printf(w, "%ssigning time: %s (declared by the signer)\n", in, dateTime(*s.SigningTime))
 	}
 	for _, ts := range s.Timestamps {
-		printTimestamp(w, "timestamp", ts, in)
+		printTimestamp(w, tr("timestamp"), ts, in)
 	}
 	printf(w, "%sformat:       %s, %s\n", in, s.Profile, s.SignatureAlgorithm)
 	for _, r := range s.Reasons {
@@ -211,9 +210,9 @@ func printTimestamp(w io.Writer, label string, ts *verify.Timestamp, indent stri
 	if ts.SubIndication != "" {
 		head += "/" + string(ts.SubIndication)
 	}
-	when := "unknown time"
+	when := tr("unknown time")
 	if !ts.Time.IsZero() {
-		when = ts.Time.UTC().Format(time.DateTime + " MST")
+		when = dateTime(ts.Time)
 	}
 	tsa := ""
 	if ts.TSA != "" {
@@ -233,7 +232,7 @@ func printVerifySummary(w io.Writer, results []verifyFileResult) {
 	var parts []string
 	for _, k := range []string{string(verify.TotalPassed), string(verify.Indeterminate), string(verify.TotalFailed), "ERROR"} {
 		if counts[k] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", counts[k], k))
+			parts = append(parts, fmt.Sprint(counts[k], " ", k))
 		}
 	}
 	printf(w, "%d files: %s\n", len(results), strings.Join(parts, ", "))

@@ -1,0 +1,244 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/text/language"
+
+	"github.com/firma-dev/firma/internal/testpki"
+)
+
+var updateGolden = flag.Bool("update-golden", false, "rewrite testdata/help and testdata/out from the current output")
+
+var goldenLangs = map[string]string{"en": "en_US.UTF-8", "it": "it_IT.UTF-8"}
+
+// golden compares got with testdata/<dir>/<lang>/<name>.txt.
+func golden(t *testing.T, dir, lang, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", dir, lang, name+".txt")
+	if *updateGolden {
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd/firma -run %s -update-golden)", err, t.Name())
+	}
+	if string(want) != got {
+		t.Errorf("%s differs (go test ./cmd/firma -run %s -update-golden rewrites it):\n%s", path, t.Name(), lineDiff(string(want), got))
+	}
+}
+
+// englishLeaks returns the English sentences of the catalog that text
+// still holds: the parts between format verbs of every translated message,
+// when they are long enough to be a sentence and the translation differs.
+func englishLeaks(text string) []string {
+	var leaks []string
+	for key, tr := range catalogs[language.Italian] {
+		it, _ := tr.(string)
+		if it == key {
+			continue
+		}
+		for _, part := range verbRE.Split(key, -1) {
+			for _, line := range strings.Split(part, "\n") {
+				line = strings.TrimSpace(line)
+				// A line the translation keeps (a command in an example)
+				// is not English left behind.
+				if len(line) >= 24 && isSentence(line) && !strings.Contains(it, line) && strings.Contains(text, line) {
+					leaks = append(leaks, line)
+				}
+			}
+		}
+	}
+	return leaks
+}
+
+func commandPaths(c *cobra.Command, prefix []string, out *[][]string) {
+	*out = append(*out, prefix)
+	for _, s := range c.Commands() {
+		commandPaths(s, append(append([]string{}, prefix...), s.Name()), out)
+	}
+}
+
+// TestHelpGolden: the --help of every command, in English and Italian; the
+// Italian help of the translated commands holds no English sentence of the
+// catalog.
+func TestHelpGolden(t *testing.T) {
+	io, _, _ := testIO(time.Now(), nil)
+	root := newRootCmd(io)
+	localizeCommands(root)
+	var paths [][]string
+	commandPaths(root, nil, &paths)
+	for _, p := range paths {
+		name := "firma"
+		if len(p) > 0 {
+			name = strings.Join(p, "_")
+		}
+		for lang, locale := range goldenLangs {
+			io, out, errb := testIO(time.Now(), map[string]string{"LANG": locale})
+			if code := Main(context.Background(), append(append([]string{}, p...), "--help"), io); code != 0 {
+				t.Errorf("%s --help: exit %d: %s", name, code, errb)
+			}
+			golden(t, "help", lang, name, out.String())
+			where := strings.TrimSpace("firma " + strings.Join(p, " "))
+			if lang == "it" && !untranslated["help:"+where] {
+				for _, l := range englishLeaks(out.String()) {
+					t.Errorf("%s --help in Italian still says %q", name, l)
+				}
+			}
+		}
+	}
+}
+
+var (
+	isoDate   = regexp.MustCompile(`\b\d{4}-\d{2}-\d{2}\b`)
+	itDate    = regexp.MustCompile(`\b\d{2}/\d{2}/\d{4}\b`)
+	hexSerial = regexp.MustCompile(`\b[0-9A-Fa-f]{8,}\b`)
+	// The fixture's tokens, in the order SoftHSM happens to list them.
+	fixtureTokens = regexp.MustCompile(`("firma-[a-z0-9]+" \([a-z ]+ HEX\)(, )?)+`)
+)
+
+// normalize takes out of an output what changes from run to run: the
+// fixture's dates, serial numbers and paths.
+func normalize(s string, f *testpki.Fixture) string {
+	s = strings.ReplaceAll(s, f.Module, "MODULE")
+	s = isoDate.ReplaceAllString(s, "YYYY-MM-DD")
+	s = itDate.ReplaceAllString(s, "DD/MM/YYYY")
+	s = hexSerial.ReplaceAllString(s, "HEX")
+	s = fixtureTokens.ReplaceAllString(s, "TOKENS")
+	return s
+}
+
+// TestOutputsGolden: status and check for the renewal states, and the error
+// classes they meet, in both languages; what scripts read (JSON, exit
+// codes, the check prefix and perfdata) is the same in both.
+func TestOutputsGolden(t *testing.T) {
+	f := fixture(t)
+	now := time.Now()
+	cases := []struct {
+		name string
+		args []string
+	}{
+		{"status_valid", []string{"status", "--token", testpki.TokenLabel("valid")}},
+		{"status_exp75", []string{"status", "--token", testpki.TokenLabel("exp75")}},
+		{"status_exp45", []string{"status", "--token", testpki.TokenLabel("exp45")}},
+		{"status_expired", []string{"status", "--token", testpki.TokenLabel("expired")}},
+		{"status_notyet", []string{"status", "--token", testpki.TokenLabel("notyet")}},
+		{"status_notoken", []string{"status", "--token", "no-such-token"}},
+		{"status_nomodule", []string{"status", "--module", "/nonexistent/libnone.so"}},
+		{"check_valid", []string{"check", "--token", testpki.TokenLabel("valid")}},
+		{"check_exp75", []string{"check", "--token", testpki.TokenLabel("exp75")}},
+		{"check_exp45", []string{"check", "--token", testpki.TokenLabel("exp45")}},
+		{"check_expired", []string{"check", "--token", testpki.TokenLabel("expired")}},
+		{"check_badthresholds", []string{"check", "--warn", "10", "--crit", "20"}},
+		{"usage_unknown_flag", []string{"status", "--nosuchflag"}},
+		{"remind_exists", []string{"remind", "--ics", f.CAFile, "--token", testpki.TokenLabel("valid")}},
+	}
+	for _, c := range cases {
+		results := map[string]result{}
+		for lang, locale := range goldenLangs {
+			r := firma(t, now, map[string]string{"LANG": locale}, c.args...)
+			results[lang] = r
+			golden(t, "out", lang, c.name, normalize("exit "+strconv.Itoa(r.code)+"\n--- stdout\n"+r.out+"--- stderr\n"+r.err, f))
+		}
+		en, it := results["en"], results["it"]
+		if en.code != it.code {
+			t.Errorf("%s: exit %d in English, %d in Italian", c.name, en.code, it.code)
+		}
+		if c.args[0] == "check" {
+			// "FIRMA WORD - " and " | perfdata" are for machines.
+			prefix := regexp.MustCompile(`^FIRMA (OK|WARNING|CRITICAL|UNKNOWN) - `)
+			pe, pi := prefix.FindString(en.out), prefix.FindString(it.out)
+			if pe == "" || pe != pi {
+				t.Errorf("%s: check prefix %q in English, %q in Italian", c.name, pe, pi)
+			}
+			perf := func(s string) string {
+				if i := strings.LastIndex(s, " | "); i >= 0 {
+					return s[i:]
+				}
+				return ""
+			}
+			if perf(en.out) != perf(it.out) {
+				t.Errorf("%s: perfdata %q in English, %q in Italian", c.name, perf(en.out), perf(it.out))
+			}
+		}
+		for _, l := range englishLeaks(it.out + it.err) {
+			t.Errorf("%s in Italian still says %q", c.name, l)
+		}
+	}
+	// --json never changes with the language.
+	for _, args := range [][]string{
+		{"status", "--json", "--token", testpki.TokenLabel("exp45")},
+		{"status", "--json", "--all"},
+	} {
+		en := firma(t, now, map[string]string{"LANG": "C"}, args...)
+		it := firma(t, now, map[string]string{"LANG": "it_IT.UTF-8"}, args...)
+		if en.out != it.out || en.code != it.code {
+			t.Errorf("%v: the JSON or the exit code changes with the language:\n%s\n---\n%s", args, en.out, it.out)
+		}
+	}
+}
+
+// TestVerifyOutputsGolden: firma verify of an intact, a tampered and an
+// indeterminate file, and of a file that is not signed, in both languages.
+func TestVerifyOutputsGolden(t *testing.T) {
+	p := testCLIPKI(t)
+	dir := t.TempDir()
+	good := opensslP7M(t, p, dir, "referto.pdf.p7m", doc, "-nodetach")
+	der, _ := os.ReadFile(good)
+	bad := filepath.Join(dir, "alterato.pdf.p7m")
+	os.WriteFile(bad, bytes.Replace(der, []byte("prova"), []byte("prove"), 1), 0o644)
+	plain := filepath.Join(dir, "referto.pdf")
+	os.WriteFile(plain, doc, 0o644)
+	now := p.now.Add(time.Hour)
+	norm := func(s string) string {
+		s = strings.ReplaceAll(s, dir+"/", "")
+		s = strings.ReplaceAll(s, p.ca, "CA.pem")
+		s = regexp.MustCompile(`\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2} UTC)?`).ReplaceAllString(s, "DATE")
+		s = regexp.MustCompile(`\d{2}/\d{2}/\d{4}( \d{2}:\d{2}:\d{2} UTC)?`).ReplaceAllString(s, "DATE")
+		s = regexp.MustCompile(`\d{2}:\d{2}(:\d{2})? UTC`).ReplaceAllString(s, "HH:MM UTC")
+		s = hexSerial.ReplaceAllString(s, "HEX")
+		return s
+	}
+	for _, c := range []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"verify_valid", []string{"--trust", p.ca, good}, ExitOK},
+		{"verify_tampered", []string{"--trust", p.ca, bad}, ExitVerifyFailed},
+		{"verify_indeterminate", []string{good}, ExitVerifyIndeterminate},
+		{"verify_notsigned", []string{plain}, ExitInput},
+		{"verify_batch", []string{"--trust", p.ca, good, bad}, ExitVerifyFailed},
+	} {
+		outs := map[string]string{}
+		for lang, locale := range goldenLangs {
+			io, out, errb := testIO(now, map[string]string{"LANG": locale})
+			code := Main(context.Background(), append([]string{"verify", "--no-system-trust"}, c.args...), io)
+			if code != c.code {
+				t.Errorf("%s (%s): exit %d, want %d", c.name, lang, code, c.code)
+			}
+			outs[lang] = out.String()
+			golden(t, "out", lang, c.name, norm("--- stdout\n"+out.String()+"--- stderr\n"+errb.String()))
+		}
+		// The first line of each file, "FILE: INDICATION[/SUB]", is for
+		// scripts: the same in both languages.
+		first := regexp.MustCompile(`(?m)^[^ ].*?: [A-Z_]+(/[A-Z_]+)?`)
+		if a, b := first.FindAllString(outs["en"], -1), first.FindAllString(outs["it"], -1); strings.Join(a, "|") != strings.Join(b, "|") {
+			t.Errorf("%s: verdict lines %q in English, %q in Italian", c.name, a, b)
+		}
+	}
+}
