@@ -62,23 +62,7 @@ func Verify(ctx context.Context, in io.ReaderAt, size int64, opts VerifyOptions)
 	if err != nil {
 		return nil, &MalformedError{Err: err}
 	}
-	rep := &verify.Report{File: opts.Name, Form: "pdf", Revocation: "not_checked", VerifiedAtRequested: !opts.At.IsZero()}
-	switch {
-	case !opts.At.IsZero():
-		rep.VerifiedAt = opts.At
-	case opts.Now != nil:
-		rep.VerifiedAt = opts.Now()
-	default:
-		rep.VerifiedAt = time.Now()
-	}
-	rep.VerifiedAt = rep.VerifiedAt.UTC()
-	if opts.Online {
-		rep.Revocation = "checked"
-	}
-	rep.Trust = []string{}
-	if opts.Trust != nil {
-		rep.Trust = opts.Trust.Sources()
-	}
+	rep := verify.NewReport(opts.Options, "pdf")
 	rep.PDF = &verify.PDFInfo{Size: size, Revisions: len(revs), Version: r.Version, Encrypted: r.Encrypted()}
 	layer := &verify.Layer{Type: "pdf", Form: "pdf", Detached: true, ContentLength: size}
 	rep.Layers = []*verify.Layer{layer}

@@ -269,7 +269,12 @@ func (t *TrustStore) AddCertificates(source string, certs ...*x509.Certificate) 
 func (t *TrustStore) HasTrustedList() bool { return t != nil && len(t.lists) > 0 }
 
 // Sources names the anchor sources.
-func (t *TrustStore) Sources() []string { return append([]string(nil), t.sources...) }
+func (t *TrustStore) Sources() []string {
+	if t == nil {
+		return nil
+	}
+	return append([]string(nil), t.sources...)
+}
 
 // Empty reports a store without any anchor.
 func (t *TrustStore) Empty() bool { return t == nil || (len(t.anchors) == 0 && t.system == nil) }

@@ -86,6 +86,33 @@ type verifier struct {
 	rules    Rules
 }
 
+// ValidationTime is the time signatures are judged at: At when set,
+// else the clock's now (time.Now without a clock), in UTC.
+func (opts Options) ValidationTime() time.Time {
+	switch {
+	case !opts.At.IsZero():
+		return opts.At.UTC()
+	case opts.Now != nil:
+		return opts.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// NewReport starts the report of a file verified with opts, as Verify
+// does: its name, form, validation time, revocation mode and anchors.
+// Verifiers of other formats (PDF, XML, e-mail) fill it in the same way.
+func NewReport(opts Options, form string) *Report {
+	rep := &Report{File: opts.Name, Form: form, Revocation: "not_checked", VerifiedAt: opts.ValidationTime(),
+		VerifiedAtRequested: !opts.At.IsZero(), Trust: []string{}}
+	if opts.Online {
+		rep.Revocation = "checked"
+	}
+	if s := opts.Trust.Sources(); s != nil {
+		rep.Trust = s
+	}
+	return rep
+}
+
 // newVerifier sets up a verification with opts: the trust (none when
 // nil), the validation time (At, else the clock's now) and the HTTP
 // client for revocation.
@@ -95,15 +122,7 @@ func newVerifier(ctx context.Context, opts Options) *verifier {
 		v.trust = NewTrustStore()
 	}
 	v.hasTSL = v.trust.HasTrustedList()
-	switch {
-	case !opts.At.IsZero():
-		v.now = opts.At
-	case opts.Now != nil:
-		v.now = opts.Now()
-	default:
-		v.now = time.Now()
-	}
-	v.now = v.now.UTC()
+	v.now = opts.ValidationTime()
 	if v.http == nil {
 		to := opts.Timeout
 		if to <= 0 {
@@ -120,13 +139,7 @@ func newVerifier(ctx context.Context, opts Options) *verifier {
 // TOTAL_FAILED/FORMAT_FAILURE.
 func Verify(ctx context.Context, r io.Reader, opts Options) (*Report, error) {
 	v := newVerifier(ctx, opts)
-	rep := &Report{File: opts.Name, Revocation: "not_checked", Trust: v.trust.Sources(), VerifiedAt: v.now, VerifiedAtRequested: !opts.At.IsZero()}
-	if rep.Trust == nil {
-		rep.Trust = []string{}
-	}
-	if opts.Online {
-		rep.Revocation = "checked"
-	}
+	rep := NewReport(opts, "")
 	v.report = rep
 	form, br, err := cms.Detect(r)
 	if err != nil {

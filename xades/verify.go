@@ -116,22 +116,7 @@ func Verify(ctx context.Context, r io.Reader, opts Options) (*verify.Report, err
 	if len(all) == 0 {
 		return nil, NoSignatureError{}
 	}
-	rep := &verify.Report{File: opts.Name, Form: "xml", Revocation: "not_checked", VerifiedAtRequested: !opts.At.IsZero(), Trust: []string{}}
-	switch {
-	case !opts.At.IsZero():
-		rep.VerifiedAt = opts.At
-	case opts.Now != nil:
-		rep.VerifiedAt = opts.Now()
-	default:
-		rep.VerifiedAt = time.Now()
-	}
-	rep.VerifiedAt = rep.VerifiedAt.UTC()
-	if opts.Online {
-		rep.Revocation = "checked"
-	}
-	if opts.Trust != nil {
-		rep.Trust = opts.Trust.Sources()
-	}
+	rep := verify.NewReport(opts.Options, "xml")
 	root := doc.Root()
 	rep.XML = &verify.XMLInfo{Size: size, Root: root.Tag, Namespace: root.NamespaceURI()}
 	rep.XML.Kind = verify.XMLKind(rep.XML.Namespace, root.Tag)
