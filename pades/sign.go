@@ -4,9 +4,9 @@
 //
 // Signing appends one incremental update (ISO 32000-1 7.5.6) to the
 // untouched input: a signature dictionary /Filter /Adobe.PPKLite
-// /SubFilter /ETSI.CAdES.detached with /M, /ByteRange and /Contents; an
-// invisible signature field merged with its widget annotation on the
-// first page; the catalog's /AcroForm (/SigFlags 3) and the page's
+// /SubFilter /ETSI.CAdES.detached with /M, /ByteRange and /Contents; a
+// signature field merged with its widget annotation, invisible on the
+// first page or, on request, visible on a chosen page (appearance.go); the catalog's /AcroForm (/SigFlags 3) and the page's
 // /Annots; and a cross-reference section in the form of the input's last
 // one. The CMS in /Contents is firma's detached CAdES signature without a
 // signing-time attribute (the time is /M), over the /ByteRange bytes.
@@ -71,6 +71,9 @@ type SignOptions struct {
 	Timestamped bool
 	// Reserve overrides the bytes reserved for the CMS (tests).
 	Reserve int
+	// Visible, when set, makes the signature visible on a page (see
+	// Appearance); the default is an invisible signature.
+	Visible *Appearance
 }
 
 // Plan is a PDF checked and ready to be signed: everything that can be
@@ -82,6 +85,8 @@ type Plan struct {
 	opts  SignOptions
 	field string
 	page  pdf.Ref
+	// rect is the visible signature's box; zero for an invisible one.
+	rect [4]float64
 	// certify, 1-3, makes a certification signature with that DocMDP
 	// permission (tests build certified documents with it).
 	certify int64
@@ -123,6 +128,22 @@ func Prepare(in io.ReaderAt, size int64, opts SignOptions) (*Plan, error) {
 		return nil, &MalformedError{Err: errors.New("the document has no pages")}
 	}
 	p.page = pages[0]
+	if a := opts.Visible; a != nil {
+		if a.Page < 1 || a.Page > len(pages) {
+			return nil, &PageError{Page: a.Page, Pages: len(pages)}
+		}
+		p.page = pages[a.Page-1]
+		if part, conf := pdfaClaim(r, cat); part != "" {
+			return nil, &PDFAError{Part: part, Conformance: conf}
+		}
+		pd, err := r.ResolveDict(p.page)
+		if err != nil || pd == nil {
+			return nil, &MalformedError{Err: fmt.Errorf("page %d cannot be read: %v", a.Page, err)}
+		}
+		if p.rect, err = checkAppearance(r, pd, a); err != nil {
+			return nil, err
+		}
+	}
 	names, err := fieldNames(r, cat)
 	if err != nil {
 		return nil, &MalformedError{Err: err}
@@ -383,7 +404,7 @@ func (p *Plan) layout(m time.Time, reserve int) (lay []byte, gapStart, gapEnd, b
 	if err != nil {
 		return nil, 0, 0, 0, err
 	}
-	u.Set(fieldRef, pdf.Dict{
+	widget := pdf.Dict{
 		"Type":    pdf.Name("Annot"),
 		"Subtype": pdf.Name("Widget"),
 		"FT":      pdf.Name("Sig"),
@@ -392,7 +413,17 @@ func (p *Plan) layout(m time.Time, reserve int) (lay []byte, gapStart, gapEnd, b
 		"F":       int64(132), // Print, Locked
 		"Rect":    pdf.Array{int64(0), int64(0), int64(0), int64(0)},
 		"P":       p.page,
-	})
+	}
+	if a := p.opts.Visible; a != nil {
+		ap, err := p.appearance(u, a, m)
+		if err != nil {
+			return nil, 0, 0, 0, err
+		}
+		rc := p.rect
+		widget["Rect"] = pdf.Array{pdf.Real(rc[0]), pdf.Real(rc[1]), pdf.Real(rc[2]), pdf.Real(rc[3])}
+		widget["AP"] = pdf.Dict{"N": ap}
+	}
+	u.Set(fieldRef, widget)
 	if err := p.addToForm(u, fieldRef, sigRef); err != nil {
 		return nil, 0, 0, 0, err
 	}
@@ -412,6 +443,33 @@ func (p *Plan) layout(m time.Time, reserve int) (lay []byte, gapStart, gapEnd, b
 	}
 	gapStart = body + int64(i)
 	return b, gapStart, gapStart + int64(len(contents)), body + int64(j), nil
+}
+
+// appearance adds the visible signature's appearance stream to u.
+func (p *Plan) appearance(u *pdf.Update, a *Appearance, m time.Time) (pdf.Ref, error) {
+	w, h := p.rect[2]-p.rect[0], p.rect[3]-p.rect[1]
+	content, err := appearanceStream(appearanceLines(a, m), w, h)
+	if err != nil {
+		return pdf.Ref{}, err
+	}
+	ref := u.Alloc()
+	data, err := p.r.EncryptStream(ref, content)
+	if err != nil {
+		return pdf.Ref{}, err
+	}
+	var b bytes.Buffer
+	pdf.Append(&b, pdf.Dict{
+		"Type":      pdf.Name("XObject"),
+		"Subtype":   pdf.Name("Form"),
+		"BBox":      pdf.Array{int64(0), int64(0), pdf.Real(w), pdf.Real(h)},
+		"Resources": pdf.Dict{"Font": pdf.Dict{"F1": pdf.Dict{"Type": pdf.Name("Font"), "Subtype": pdf.Name("Type1"), "BaseFont": pdf.Name("Helvetica"), "Encoding": pdf.Name("WinAnsiEncoding")}}},
+		"Length":    int64(len(data)),
+	})
+	b.WriteString("\nstream\n")
+	b.Write(data)
+	b.WriteString("\nendstream")
+	u.Set(ref, pdf.Raw(b.Bytes()))
+	return ref, nil
 }
 
 func (p *Plan) rewrite(u *pdf.Update, ref pdf.Ref, o pdf.Object) error {
