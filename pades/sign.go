@@ -33,6 +33,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/firma-dev/firma/certinfo"
 	"github.com/firma-dev/firma/internal/pdf"
 	"github.com/firma-dev/firma/sign"
 )
@@ -87,6 +88,8 @@ type Plan struct {
 	page  pdf.Ref
 	// rect is the visible signature's box; zero for an invisible one.
 	rect [4]float64
+	// name is the signer's name the visible signature shows.
+	name string
 	// certify, 1-3, makes a certification signature with that DocMDP
 	// permission (tests build certified documents with it).
 	certify int64
@@ -328,6 +331,12 @@ func (p *Plan) Sign(ctx context.Context, s *sign.Signer, out io.Writer, progress
 	if err != nil {
 		return res, err
 	}
+	if a := p.opts.Visible; a != nil {
+		p.name = a.Name
+		if p.name == "" {
+			p.name = certinfo.ParseHolder(s.Certificate()).Name()
+		}
+	}
 	reserve := p.reserve(s)
 	for attempt := 0; ; attempt++ {
 		lay, gapStart, gapEnd, brAt, err := p.layout(m, reserve)
@@ -448,7 +457,9 @@ func (p *Plan) layout(m time.Time, reserve int) (lay []byte, gapStart, gapEnd, b
 // appearance adds the visible signature's appearance stream to u.
 func (p *Plan) appearance(u *pdf.Update, a *Appearance, m time.Time) (pdf.Ref, error) {
 	w, h := p.rect[2]-p.rect[0], p.rect[3]-p.rect[1]
-	content, err := appearanceStream(appearanceLines(a, m), w, h)
+	b := *a
+	b.Name = p.name
+	content, err := appearanceStream(appearanceLines(&b, m), w, h)
 	if err != nil {
 		return pdf.Ref{}, err
 	}
@@ -457,18 +468,18 @@ func (p *Plan) appearance(u *pdf.Update, a *Appearance, m time.Time) (pdf.Ref, e
 	if err != nil {
 		return pdf.Ref{}, err
 	}
-	var b bytes.Buffer
-	pdf.Append(&b, pdf.Dict{
+	var buf bytes.Buffer
+	pdf.Append(&buf, pdf.Dict{
 		"Type":      pdf.Name("XObject"),
 		"Subtype":   pdf.Name("Form"),
 		"BBox":      pdf.Array{int64(0), int64(0), pdf.Real(w), pdf.Real(h)},
 		"Resources": pdf.Dict{"Font": pdf.Dict{"F1": pdf.Dict{"Type": pdf.Name("Font"), "Subtype": pdf.Name("Type1"), "BaseFont": pdf.Name("Helvetica"), "Encoding": pdf.Name("WinAnsiEncoding")}}},
 		"Length":    int64(len(data)),
 	})
-	b.WriteString("\nstream\n")
-	b.Write(data)
-	b.WriteString("\nendstream")
-	u.Set(ref, pdf.Raw(b.Bytes()))
+	buf.WriteString("\nstream\n")
+	buf.Write(data)
+	buf.WriteString("\nendstream")
+	u.Set(ref, pdf.Raw(buf.Bytes()))
 	return ref, nil
 }
 
