@@ -23,17 +23,20 @@ package pades
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/rsa"
 	"encoding"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"strings"
 	"time"
 
 	"github.com/firma-dev/firma/certinfo"
+	"github.com/firma-dev/firma/internal/cms"
 	"github.com/firma-dev/firma/internal/pdf"
 	"github.com/firma-dev/firma/sign"
 )
@@ -75,6 +78,12 @@ type SignOptions struct {
 	// Visible, when set, makes the signature visible on a page (see
 	// Appearance); the default is an invisible signature.
 	Visible *Appearance
+	// DocTimestamp, when set, adds a document timestamp (/Type
+	// /DocTimeStamp /SubFilter /ETSI.RFC3161) in a second incremental
+	// update right after the signature: a TimeStampToken over that
+	// update's /ByteRange, which covers the signature (PAdES B-T by
+	// document timestamp, EN 319 142-1 5.4).
+	DocTimestamp sign.Timestamper
 }
 
 // Plan is a PDF checked and ready to be signed: everything that can be
@@ -93,6 +102,8 @@ type Plan struct {
 	// certify, 1-3, makes a certification signature with that DocMDP
 	// permission (tests build certified documents with it).
 	certify int64
+	// docTS makes the update a document timestamp instead of a signature.
+	docTS bool
 }
 
 // Prepare reads the PDF structure of in (size bytes) and checks that it
@@ -280,6 +291,19 @@ type Result struct {
 	TimestampTime time.Time
 	// Reserved and Used are the bytes reserved for the CMS and used.
 	Reserved, Used int
+	// DocTimestamp describes the document timestamp, when one was asked.
+	DocTimestamp *DocTimestampResult
+}
+
+// DocTimestampResult describes a document timestamp added after a
+// signature.
+type DocTimestampResult struct {
+	Field     string
+	ByteRange [4]int64
+	// Time is the token's genTime.
+	Time time.Time
+	// Reserved and Used are the bytes reserved for the token and used.
+	Reserved, Used int
 }
 
 // byteRangeWidth fits [0 b c d] for any 64-bit offsets.
@@ -372,8 +396,135 @@ func (p *Plan) Sign(ctx context.Context, s *sign.Signer, out io.Writer, progress
 		res.Written = p.size + int64(k)
 		res.Reserved, res.Used = reserve, len(der)
 		res.TimestampTime = sr.TimestampTime
+		if p.opts.DocTimestamp == nil {
+			return res, nil
+		}
+		h = s.Hash().New()
+		h.(encoding.BinaryUnmarshaler).UnmarshalBinary(state)
+		h.Write(lay)
+		dts, k2, err := p.docTimestamp(ctx, s.Hash(), h, lay, m, out)
+		res.Written += k2
+		if err != nil {
+			return res, err
+		}
+		res.DocTimestamp = dts
 		return res, nil
 	}
+}
+
+// docTimestampReserve is the room for a TimeStampToken: the TSA's
+// certificates (often a chain of two or three) and its signature.
+const docTimestampReserve = 16 << 10
+
+// docTimestamp appends a document timestamp update after the signature
+// update sig (already written to out); h holds the hash of everything
+// written so far. The input is not read again but for the few objects
+// the new update rewrites.
+func (p *Plan) docTimestamp(ctx context.Context, hf crypto.Hash, h hash.Hash, sig []byte, m time.Time, out io.Writer) (*DocTimestampResult, int64, error) {
+	state, err := h.(encoding.BinaryMarshaler).MarshalBinary()
+	if err != nil {
+		return nil, 0, err
+	}
+	size := p.size + int64(len(sig))
+	in := &appendedReaderAt{r: p.in, size: p.size, tail: sig}
+	r, err := pdf.Open(in, size, pdf.Options{Password: p.opts.Password})
+	if err != nil {
+		return nil, 0, fmt.Errorf("reading the signed PDF again: %w", err)
+	}
+	cat, err := r.Catalog()
+	if err != nil {
+		return nil, 0, err
+	}
+	names, err := fieldNames(r, cat)
+	if err != nil {
+		return nil, 0, err
+	}
+	d := &Plan{in: in, size: size, r: r, opts: SignOptions{Password: p.opts.Password}, page: p.page, docTS: true}
+	for i := 1; ; i++ {
+		if n := fmt.Sprintf("Timestamp%d", i); !names[n] {
+			d.field = n
+			break
+		}
+	}
+	reserve := docTimestampReserve
+	for attempt := 0; ; attempt++ {
+		lay, gapStart, gapEnd, brAt, err := d.layout(m, reserve)
+		if err != nil {
+			return nil, 0, err
+		}
+		br := [4]int64{0, size + gapStart, size + gapEnd, int64(len(lay)) - gapEnd}
+		brs := fmt.Sprintf("[0 %d %d %d]", br[1], br[2], br[3])
+		copy(lay[brAt:brAt+byteRangeWidth], brs+strings.Repeat(" ", byteRangeWidth-len(brs)))
+		hh := hf.New()
+		if err := hh.(encoding.BinaryUnmarshaler).UnmarshalBinary(state); err != nil {
+			return nil, 0, err
+		}
+		hh.Write(lay[:gapStart])
+		hh.Write(lay[gapEnd:])
+		digest := hh.Sum(nil)
+		token, err := p.opts.DocTimestamp.Timestamp(ctx, digest, hf)
+		if err != nil {
+			return nil, 0, err
+		}
+		tok, err := cms.ParseTimestampToken(token)
+		if err != nil {
+			return nil, 0, &sign.TimestampError{Problem: sign.TSABadReply, Detail: err.Error()}
+		}
+		if hi, _ := cms.HashOf(tok.Info.MessageImprint.HashAlgorithm.Algorithm); hi != hf || !bytes.Equal(tok.Info.MessageImprint.HashedMessage, digest) {
+			return nil, 0, &sign.TimestampError{Problem: sign.TSAMismatch, Detail: "the document timestamp's message imprint is not the digest of its /ByteRange bytes"}
+		}
+		if len(token) > reserve {
+			if attempt == 0 {
+				reserve = (len(token) + 2048 + 1023) / 1024 * 1024
+				continue
+			}
+			return nil, 0, fmt.Errorf("the timestamp token (%d bytes) outgrew the %d bytes reserved for it", len(token), reserve)
+		}
+		hex.Encode(lay[gapStart+1:], token)
+		k, err := out.Write(lay)
+		if err != nil {
+			return nil, int64(k), fmt.Errorf("writing the document timestamp: %w", err)
+		}
+		return &DocTimestampResult{Field: d.field, ByteRange: br, Time: tok.Info.GenTime.UTC(), Reserved: reserve, Used: len(token)}, int64(k), nil
+	}
+}
+
+// appendedReaderAt reads r's first size bytes followed by tail: the
+// output as written so far, without reading it back.
+type appendedReaderAt struct {
+	r    io.ReaderAt
+	size int64
+	tail []byte
+}
+
+func (a *appendedReaderAt) ReadAt(b []byte, off int64) (int, error) {
+	n := 0
+	if off < a.size {
+		k := int64(len(b))
+		if off+k > a.size {
+			k = a.size - off
+		}
+		m, err := a.r.ReadAt(b[:k], off)
+		n += m
+		if int64(m) < k {
+			return n, err
+		}
+		off += k
+		b = b[k:]
+	}
+	if len(b) == 0 {
+		return n, nil
+	}
+	t := off - a.size
+	if t >= int64(len(a.tail)) {
+		return n, io.EOF
+	}
+	m := copy(b, a.tail[t:])
+	n += m
+	if m < len(b) {
+		return n, io.EOF
+	}
+	return n, nil
 }
 
 // layout builds the update with a /Contents of reserve zero bytes and
@@ -403,6 +554,11 @@ func (p *Plan) layout(m time.Time, reserve int) (lay []byte, gapStart, gapEnd, b
 		"M":         mStr,
 		"ByteRange": pdf.Raw(brPlace),
 		"Contents":  pdf.Raw(contents),
+	}
+	if p.docTS {
+		// The time is the token's (EN 319 142-1 5.4.3): no /M.
+		sd["Type"], sd["SubFilter"] = pdf.Name("DocTimeStamp"), pdf.Name("ETSI.RFC3161")
+		delete(sd, "M")
 	}
 	if p.certify > 0 {
 		sd["Reference"] = pdf.Array{pdf.Dict{"Type": pdf.Name("SigRef"), "TransformMethod": pdf.Name("DocMDP"),

@@ -47,6 +47,7 @@ func addPAdESFlags(cmd *cobra.Command, o *padesOptions) {
 	f := cmd.Flags()
 	f.BoolVar(&o.On, "pades", false, "sign PDF files inside the PDF (PAdES, what the FSE asks for): FILE.pdf becomes FILE-firmato.pdf")
 	f.StringVar(&o.Field, "field", "", "with --pades: name of the new signature field (default Signature1, Signature2...)")
+	f.BoolVar(&o.DocTimestamp, "doc-timestamp", false, "with --pades and --tsa: add a document timestamp after the signature (one token, over the signed PDF) instead of timestamping the signature inside it")
 	f.StringVar(&o.Visible, "visible", "", "with --pades: show the signature on page `PAGE:X1,Y1,X2,Y2` (points from the lower left corner, 72 per inch), e.g. 1:50,50,250,110")
 	o.Password.addFlags(f)
 	cmd.Example += `
@@ -58,7 +59,10 @@ func addPAdESFlags(cmd *cobra.Command, o *padesOptions) {
 
   # A visible signature: a box at the bottom left of page 1 with the
   # signer's name, the date and "Firmato digitalmente da" (not on PDF/A)
-  firma sign --pades --visible 1:50,50,250,110 referto.pdf`
+  firma sign --pades --visible 1:50,50,250,110 referto.pdf
+
+  # PAdES-B-T by a document timestamp after the signature
+  firma sign --pades --tsa https://tsa.example.it/tsa --doc-timestamp referto.pdf`
 }
 
 // padesOutputName is the default output of a PAdES signature:
@@ -99,7 +103,16 @@ type padesFileResult struct {
 	Written       int64      `json:"written,omitempty"`
 	SigningTime   *time.Time `json:"signing_time,omitempty"`
 	TimestampTime *time.Time `json:"timestamp_time,omitempty"`
-	Error         string     `json:"error,omitempty"`
+	// DocTimestamp is the document timestamp --doc-timestamp added.
+	DocTimestamp *padesDocTimestamp `json:"doc_timestamp,omitempty"`
+	Error        string             `json:"error,omitempty"`
+}
+
+// padesDocTimestamp is a document timestamp in the --json output.
+type padesDocTimestamp struct {
+	Field     string    `json:"field"`
+	ByteRange []int64   `json:"byte_range"`
+	Time      time.Time `json:"time"`
 }
 
 // padesReport is the --json output of firma sign --pades.
@@ -211,6 +224,9 @@ func runSignPAdES(ctx context.Context, ios *IO, opts *signOptions) error {
 	if err != nil {
 		return err
 	}
+	if po.DocTimestamp && tsa == nil {
+		return usageErrorf("--doc-timestamp needs --tsa URL: the document timestamp comes from a timestamp authority")
+	}
 	// Everything checkable is checked before the PIN: inputs, outputs,
 	// PDF structure, certification, passwords.
 	var jobs []*padesJob
@@ -275,7 +291,10 @@ func runSignPAdES(ctx context.Context, ios *IO, opts *signOptions) error {
 				}
 			}
 		}
-		so := pades.SignOptions{Password: password, FieldName: po.Field, Now: ios.Now, Timestamped: tsa != nil}
+		so := pades.SignOptions{Password: password, FieldName: po.Field, Now: ios.Now, Timestamped: tsa != nil && !po.DocTimestamp}
+		if po.DocTimestamp {
+			so.DocTimestamp = tsa
+		}
 		if visible != nil {
 			v := *visible // each file gets its own; the name comes from the certificate
 			so.Visible = &v
@@ -304,7 +323,9 @@ func runSignPAdES(ctx context.Context, ios *IO, opts *signOptions) error {
 	}
 	var timestamper sign.Timestamper
 	if tsa != nil {
-		timestamper = tsa
+		if !po.DocTimestamp {
+			timestamper = tsa // else the document timestamp is the B-T
+		}
 		if tsa.User != "" && todo > 0 {
 			prompt := fmt.Sprintf("TSA password for %s at %s: ", tsa.User, tsa.URL.Host)
 			if tsa.Password, err = opts.TSAPassword.read(ios, prompt); err != nil {
@@ -363,6 +384,9 @@ func runSignPAdES(ctx context.Context, ios *IO, opts *signOptions) error {
 				tt := res.TimestampTime.UTC()
 				fr.TimestampTime = &tt
 			}
+			if d := res.DocTimestamp; d != nil {
+				fr.DocTimestamp = &padesDocTimestamp{Field: d.Field, ByteRange: d.ByteRange[:], Time: d.Time.UTC()}
+			}
 		}
 		report.Files = append(report.Files, fr)
 	}
@@ -394,6 +418,9 @@ func runSignPAdES(ctx context.Context, ios *IO, opts *signOptions) error {
 		for _, f := range report.Files {
 			if f.Status == "signed" {
 				printf(ios.Out, "signed %s -> %s (PAdES, field %s)\n", f.Input, f.Output, f.Field)
+				if d := f.DocTimestamp; d != nil {
+					printf(ios.Out, "  document timestamp %s of %s\n", d.Field, d.Time.Format(time.DateTime+" MST"))
+				}
 			}
 		}
 		printf(ios.Out, "%d of %d files signed by %s (%s, %s)\n", report.Signed, len(jobs), report.Signer.Name, report.DigestAlgorithm, report.Format)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/firma-dev/firma/internal/pdf"
 	"github.com/firma-dev/firma/internal/pdf/pdftest"
+	"github.com/firma-dev/firma/internal/testpki"
 )
 
 func TestSignPAdES(t *testing.T) {
@@ -204,5 +205,60 @@ func TestSignPAdESVisible(t *testing.T) {
 	}
 	if list := listDir(t, dir); strings.Join(list, " ") != "pdfa.pdf referto.pdf" {
 		t.Fatalf("dir %v", list)
+	}
+}
+
+// TestSignPAdESDocTimestamp: --doc-timestamp with --tsa adds a document
+// timestamp after the signature (one request to the TSA: the signature
+// itself carries no signature-time-stamp), --json reports it, and
+// firma verify says PAdES-B-T for the signature and lists the
+// timestamp; --doc-timestamp without --tsa is a usage error.
+func TestSignPAdESDocTimestamp(t *testing.T) {
+	p := signTestPKI(t)
+	srv := signTSA(t, p, testpki.TSAServerOptions{})
+	dir := t.TempDir()
+	in := filepath.Join(dir, "referto.pdf")
+	os.WriteFile(in, pdftest.QPDF(t, pdftest.Doc(1), "--object-streams=disable"), 0o600)
+	io, out, errb := testIO(p.signNow, nil)
+	opts := signOpts(p.valid, nil)
+	opts.Inputs, opts.JSON, opts.TSA = []string{in}, true, srv.URLFor(testpki.TSAOK)
+	opts.PAdES.On, opts.PAdES.DocTimestamp = true, true
+	opts.PAdES.Password = newPDFPasswordOptions()
+	if err := runSign(context.Background(), io, opts); err != nil {
+		t.Fatalf("%v\n%s", err, errb)
+	}
+	var rep padesReport
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatal(err)
+	}
+	f := rep.Files[0]
+	if rep.Format != "PAdES-B-T" || f.TimestampTime != nil || f.DocTimestamp == nil || f.DocTimestamp.Field != "Timestamp1" || len(srv.Requests()) != 1 {
+		t.Fatalf("report %s (%d TSA requests)", out, len(srv.Requests()))
+	}
+	signed := filepath.Join(dir, "referto-firmato.pdf")
+	b, _ := os.ReadFile(signed)
+	if f.DocTimestamp.ByteRange[2]+f.DocTimestamp.ByteRange[3] != int64(len(b)) || f.ByteRange[2]+f.ByteRange[3] >= int64(len(b)) {
+		t.Fatalf("ranges %v %v, file %d", f.ByteRange, f.DocTimestamp.ByteRange, len(b))
+	}
+	pdftest.Check(t, b, "")
+
+	io, out, _ = testIO(p.signNow, nil)
+	vo := &verifyOptions{Inputs: []string{signed}, Trust: []string{p.caFile}, NoSys: true}
+	if err := runVerify(context.Background(), io, vo); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for _, want := range []string{"field:        Signature1 (ETSI.CAdES.detached, PAdES-B-T)", "field:        Timestamp1 (ETSI.RFC3161, timestamp)", "signed:       revision 3,"} {
+		if !strings.Contains(out.String(), want) {
+			t.Fatalf("verify output lacks %q:\n%s", want, out)
+		}
+	}
+
+	io, _, _ = testIO(p.signNow, nil)
+	opts = signOpts(p.valid, nil)
+	opts.Inputs = []string{in}
+	opts.PAdES.On, opts.PAdES.DocTimestamp = true, true
+	opts.PAdES.Password = newPDFPasswordOptions()
+	if err := runSign(context.Background(), io, opts); err == nil || !strings.Contains(err.Error(), "needs --tsa") {
+		t.Fatalf("without --tsa: %v", err)
 	}
 }
