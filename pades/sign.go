@@ -104,6 +104,9 @@ type Plan struct {
 	certify int64
 	// docTS makes the update a document timestamp instead of a signature.
 	docTS bool
+	// subFilter overrides ETSI.CAdES.detached (tests build the legacy
+	// adbe.pkcs7 forms with it).
+	subFilter pdf.Name
 }
 
 // Prepare reads the PDF structure of in (size bytes) and checks that it
@@ -554,6 +557,9 @@ func (p *Plan) layout(m time.Time, reserve int) (lay []byte, gapStart, gapEnd, b
 		"M":         mStr,
 		"ByteRange": pdf.Raw(brPlace),
 		"Contents":  pdf.Raw(contents),
+	}
+	if p.subFilter != "" {
+		sd["SubFilter"] = p.subFilter
 	}
 	if p.docTS {
 		// The time is the token's (EN 319 142-1 5.4.3): no /M.
