@@ -134,25 +134,63 @@ func numbers(o pdf.Object) ([4]float64, bool) {
 	return out, true
 }
 
-// checkAppearance checks the visible signature asked in opts against
-// page p (a dictionary) and returns the normalised box.
-func checkAppearance(r *pdf.Reader, page pdf.Dict, a *Appearance) ([4]float64, error) {
+// checkAppearance checks the visible signature asked in a against page
+// (a dictionary) and returns its box in the page's default user space
+// and the page's rotation. a.Rect is measured as the page is displayed:
+// from the lower left corner of its crop box, after /Rotate, so that a
+// box drawn on a landscape page is where the user saw it.
+func checkAppearance(r *pdf.Reader, page pdf.Dict, a *Appearance) ([4]float64, int, error) {
 	rect := a.Rect
 	if rect[0] >= rect[2] || rect[1] >= rect[3] {
-		return rect, &RectError{Rect: rect, Reason: "empty"}
+		return rect, 0, &RectError{Rect: rect, Reason: "empty"}
 	}
-	if mb, ok := numbers(inherited(r, page, "MediaBox")); ok {
-		lo := [2]float64{min(mb[0], mb[2]), min(mb[1], mb[3])}
-		hi := [2]float64{max(mb[0], mb[2]), max(mb[1], mb[3])}
-		if rect[0] < lo[0] || rect[1] < lo[1] || rect[2] > hi[0] || rect[3] > hi[1] {
-			return rect, &RectError{Rect: rect, MediaBox: mb, Reason: "outside_page"}
+	box, ok := numbers(inherited(r, page, "CropBox"))
+	if !ok {
+		if box, ok = numbers(inherited(r, page, "MediaBox")); !ok {
+			box = [4]float64{0, 0, 612, 792} // US Letter, the default of old writers
 		}
+	}
+	x0, y0 := min(box[0], box[2]), min(box[1], box[3])
+	pw, ph := max(box[0], box[2])-x0, max(box[1], box[3])-y0
+	rot := 0
+	if v, ok := inherited(r, page, "Rotate").(int64); ok && v%90 == 0 {
+		rot = int((v%360 + 360) % 360)
+	}
+	dw, dh := pw, ph // the page as displayed
+	if rot == 90 || rot == 270 {
+		dw, dh = ph, pw
+	}
+	if rect[0] < 0 || rect[1] < 0 || rect[2] > dw || rect[3] > dh {
+		return rect, rot, &RectError{Rect: rect, MediaBox: [4]float64{0, 0, dw, dh}, Reason: "outside_page"}
 	}
 	w, h := rect[2]-rect[0], rect[3]-rect[1]
 	if _, err := layoutText(appearanceLines(a, time.Time{}), w, h); err != nil {
-		return rect, &RectError{Rect: rect, Reason: "too_small"}
+		return rect, rot, &RectError{Rect: rect, Reason: "too_small"}
 	}
-	return rect, nil
+	// A displayed point (dx, dy) in user space, for each rotation (the
+	// page turns clockwise by /Rotate when displayed).
+	user := func(dx, dy float64) (float64, float64) {
+		switch rot {
+		case 90:
+			return x0 + pw - dy, y0 + dx
+		case 180:
+			return x0 + pw - dx, y0 + ph - dy
+		case 270:
+			return x0 + dy, y0 + ph - dx
+		}
+		return x0 + dx, y0 + dy
+	}
+	ax, ay := user(rect[0], rect[1])
+	bx, by := user(rect[2], rect[3])
+	return [4]float64{min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)}, rot, nil
+}
+
+// rotationMatrix turns the appearance against the page's /Rotate, so
+// that its text reads upright on the displayed page (the form's /Matrix,
+// ISO 32000-1 12.5.5 and 8.10.1).
+func rotationMatrix(rot int) pdf.Array {
+	m := map[int][4]int64{0: {1, 0, 0, 1}, 90: {0, 1, -1, 0}, 180: {-1, 0, 0, -1}, 270: {0, -1, 1, 0}}[rot]
+	return pdf.Array{m[0], m[1], m[2], m[3], int64(0), int64(0)}
 }
 
 // appearanceLines are the three lines the box shows.

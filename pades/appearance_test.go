@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -98,8 +100,81 @@ func TestSignVisible(t *testing.T) {
 					t.Fatalf("page text lacks %q:\n%s", want, text)
 				}
 			}
+			wantWordIn(t, out, 2, pw, "Firmato", [4]float64{50, 792 - 110, 300, 792 - 50})
 			rep := verifyPDFWith(t, p, out, opts.Password)
 			wantIndication(t, rep, verify.TotalPassed, "", "")
+		})
+	}
+}
+
+// wordBox finds word on page n with pdftotext -bbox: its box in points
+// from the displayed page's top left corner.
+func wordBox(t *testing.T, b []byte, n int, password, word string) ([4]float64, bool) {
+	t.Helper()
+	pdftest.NeedTool(t, "pdftotext")
+	f := filepath.Join(t.TempDir(), "in.pdf")
+	os.WriteFile(f, b, 0o600)
+	args := []string{"-bbox", "-f", fmt.Sprint(n), "-l", fmt.Sprint(n)}
+	if password != "" {
+		args = append(args, "-upw", password)
+	}
+	out, err := exec.Command("pdftotext", append(args, f, "-")...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdftotext -bbox: %v\n%s", err, out)
+	}
+	m := regexp.MustCompile(`<word xMin="([0-9.]+)" yMin="([0-9.]+)" xMax="([0-9.]+)" yMax="([0-9.]+)">` + regexp.QuoteMeta(word) + `</word>`).FindSubmatch(out)
+	if m == nil {
+		return [4]float64{}, false
+	}
+	var box [4]float64
+	for i := range box {
+		box[i], _ = strconv.ParseFloat(string(m[i+1]), 64)
+	}
+	return box, true
+}
+
+// wantWordIn fails unless word is drawn horizontally (upright text is
+// wider than tall) inside area, in points from the displayed page's top
+// left corner.
+func wantWordIn(t *testing.T, b []byte, n int, password, word string, area [4]float64) {
+	t.Helper()
+	box, ok := wordBox(t, b, n, password, word)
+	if !ok {
+		t.Fatalf("%q not on page %d", word, n)
+	}
+	if box[0] < area[0] || box[1] < area[1] || box[2] > area[2] || box[3] > area[3] || box[2]-box[0] <= box[3]-box[1] {
+		t.Fatalf("%q drawn at %v, want horizontal text inside %v", word, box, area)
+	}
+}
+
+// TestSignVisibleRotated: on pages turned by /Rotate 90, 180 and 270
+// the box is where it was asked on the displayed page, and its text
+// reads upright.
+func TestSignVisibleRotated(t *testing.T) {
+	p := testPKI(t)
+	for _, rot := range []int64{90, 180, 270} {
+		t.Run(fmt.Sprint(rot), func(t *testing.T) {
+			in := update(t, pdftest.Doc(1), func(r *pdf.Reader, u *pdf.Update) {
+				pages, _ := r.Pages()
+				pd, _ := r.ResolveDict(pages[0])
+				pd = pd.Clone()
+				pd["Rotate"] = rot
+				u.Set(pages[0], pd)
+			})
+			opts := SignOptions{Now: clockAt(now), Visible: &Appearance{Page: 1, Rect: [4]float64{40, 30, 260, 90}, Name: "ROSSI MARIO"}}
+			out, res := signPDF(t, in, newSigner(t, p.signer, p.ca, nil), opts)
+			checkSigned(t, p, in, out, res, "", 1)
+			dh := 792.0 // the displayed height: 612 on a turned page
+			if rot != 180 {
+				dh = 612
+			}
+			wantWordIn(t, out, 1, "", "Firmato", [4]float64{40, dh - 90, 260, dh - 30})
+			wantWordIn(t, out, 1, "", "ROSSI", [4]float64{40, dh - 90, 260, dh - 30})
+			if d := os.Getenv("FIRMA_KEEP_RENDER"); d != "" {
+				png, _ := renderPage(t, out, 1, "")
+				b, _ := os.ReadFile(png)
+				os.WriteFile(filepath.Join(d, fmt.Sprintf("rot%d.png", rot)), b, 0o644)
+			}
 		})
 	}
 }

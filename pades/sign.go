@@ -95,8 +95,10 @@ type Plan struct {
 	opts  SignOptions
 	field string
 	page  pdf.Ref
-	// rect is the visible signature's box; zero for an invisible one.
-	rect [4]float64
+	// rect is the visible signature's box in user space, zero for an
+	// invisible one; rotate is its page's /Rotate.
+	rect   [4]float64
+	rotate int
 	// name is the signer's name the visible signature shows.
 	name string
 	// certify, 1-3, makes a certification signature with that DocMDP
@@ -157,7 +159,7 @@ func Prepare(in io.ReaderAt, size int64, opts SignOptions) (*Plan, error) {
 		if err != nil || pd == nil {
 			return nil, &MalformedError{Err: fmt.Errorf("page %d cannot be read: %v", a.Page, err)}
 		}
-		if p.rect, err = checkAppearance(r, pd, a); err != nil {
+		if p.rect, p.rotate, err = checkAppearance(r, pd, a); err != nil {
 			return nil, err
 		}
 	}
@@ -618,7 +620,11 @@ func (p *Plan) layout(m time.Time, reserve int) (lay []byte, gapStart, gapEnd, b
 
 // appearance adds the visible signature's appearance stream to u.
 func (p *Plan) appearance(u *pdf.Update, a *Appearance, m time.Time) (pdf.Ref, error) {
+	// The box as displayed: a turned page swaps its sides.
 	w, h := p.rect[2]-p.rect[0], p.rect[3]-p.rect[1]
+	if p.rotate == 90 || p.rotate == 270 {
+		w, h = h, w
+	}
 	b := *a
 	b.Name = p.name
 	content, err := appearanceStream(appearanceLines(&b, m), w, h)
@@ -635,6 +641,7 @@ func (p *Plan) appearance(u *pdf.Update, a *Appearance, m time.Time) (pdf.Ref, e
 		"Type":      pdf.Name("XObject"),
 		"Subtype":   pdf.Name("Form"),
 		"BBox":      pdf.Array{int64(0), int64(0), pdf.Real(w), pdf.Real(h)},
+		"Matrix":    rotationMatrix(p.rotate),
 		"Resources": pdf.Dict{"Font": pdf.Dict{"F1": pdf.Dict{"Type": pdf.Name("Font"), "Subtype": pdf.Name("Type1"), "BaseFont": pdf.Name("Helvetica"), "Encoding": pdf.Name("WinAnsiEncoding")}}},
 		"Length":    int64(len(data)),
 	})

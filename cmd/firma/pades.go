@@ -48,7 +48,7 @@ func addPAdESFlags(cmd *cobra.Command, o *padesOptions) {
 	f.BoolVar(&o.On, "pades", false, "sign PDF files inside the PDF (PAdES, what the FSE asks for): FILE.pdf becomes FILE-firmato.pdf")
 	f.StringVar(&o.Field, "field", "", "with --pades: name of the new signature field (default Signature1, Signature2...)")
 	f.BoolVar(&o.DocTimestamp, "doc-timestamp", false, "with --pades and --tsa: add a document timestamp after the signature (one token, over the signed PDF) instead of timestamping the signature inside it")
-	f.StringVar(&o.Visible, "visible", "", "with --pades: show the signature on page `PAGE:X1,Y1,X2,Y2` (points from the lower left corner, 72 per inch), e.g. 1:50,50,250,110")
+	f.StringVar(&o.Visible, "visible", "", "with --pades: show the signature on page `PAGE:X1,Y1,X2,Y2` (points from the lower left corner of the page as displayed, 72 per inch), e.g. 1:50,50,250,110")
 	o.Password.addFlags(f)
 	cmd.Example += `
 
