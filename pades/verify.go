@@ -375,13 +375,17 @@ func (v *pdfVerifier) checkDocTimestamp(s *verify.Signature, token []byte, br [4
 		io.Copy(hh, v.byteRangeReader(br))
 		return hh.Sum(nil), true
 	}
-	ts, at, ok := verify.VerifyTimestampToken(v.ctx, trimBER(token), digest, fmt.Sprintf("revision %d", s.PDF.Revision), v.opts.Options)
+	covers := "revision 1"
+	if s.PDF.Revision > 1 {
+		covers = fmt.Sprintf("revisions 1 to %d", s.PDF.Revision)
+	}
+	ts, at, ok := verify.VerifyTimestampToken(v.ctx, trimBER(token), digest, covers, v.opts.Options)
 	s.Profile = "PAdES document timestamp"
 	s.PDF.Level = "timestamp"
 	if ok {
 		t := at
 		s.SigningTime = &t
-		s.AddCheck("timestamp", "", "document timestamp of "+at.UTC().Format(time.DateTime+" MST")+" over the revision")
+		s.AddCheck("timestamp", "", "document timestamp of "+at.UTC().Format(time.DateTime+" MST")+" over "+covers+", with the signatures in them: they existed by then")
 	} else {
 		s.AddCheck("timestamp", ts.SubIndication, "the document timestamp is not valid: "+strings.Join(ts.Reasons, "; "))
 	}
