@@ -405,7 +405,9 @@ func (p *Plan) Sign(ctx context.Context, s *sign.Signer, out io.Writer, progress
 			return res, nil
 		}
 		h = s.Hash().New()
-		h.(encoding.BinaryUnmarshaler).UnmarshalBinary(state)
+		if err := h.(encoding.BinaryUnmarshaler).UnmarshalBinary(state); err != nil {
+			return res, err
+		}
 		h.Write(lay)
 		dts, k2, err := p.docTimestamp(ctx, s.Hash(), h, lay, m, out)
 		res.Written += k2
