@@ -3,23 +3,23 @@ package pades
 import (
 	"bytes"
 	"context"
-	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"math/big"
+	"encoding/base64"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/ocsp"
 
 	"github.com/firma-dev/firma/internal/cms"
 	"github.com/firma-dev/firma/internal/pdf/pdftest"
@@ -31,16 +31,22 @@ var now = time.Now().UTC().Truncate(time.Second)
 
 type pki struct {
 	ca *testpki.CA
-	// signer (RSA) and second (ECDSA P-256) have plain certificates:
-	// pdfsig 22.12's NSS says "Unknown issue with Certificate or
-	// corrupted data" for testpki's qualified ones (QC statements,
-	// policies, OCSP and CRL addresses under .invalid; not narrowed
-	// down), and for any certificate under -no-ocsp. qualified is such
-	// a certificate, for firma's own verifier.
+	// signer (RSA) and second (ECDSA P-256) are qualified signature
+	// certificates of testpki's profile (QC statements, AgID and QCP-n-qscd
+	// policies, nonRepudiation only, CRL and CA issuer addresses) whose
+	// OCSP address is ocsp, a local responder that answers "good".
+	// pdfsig (NSS) checks OCSP by default: with testpki's default OCSP
+	// address under .invalid (qualified) the lookup fails and poppler
+	// 22.12 words that "Unknown issue with Certificate or corrupted data";
+	// the profile's other fields are not the cause (TestPdfsigOCSP). With
+	// -no-ocsp pdfsig 22.12 gives that same answer for every certificate,
+	// the plainest included, so the cross-checks keep OCSP on.
 	signer    *testpki.Identity
-	qualified *testpki.Identity
 	second    *testpki.Identity
+	qualified *testpki.Identity
 	tsa       *testpki.Identity
+	ocsp      *httptest.Server
+	ocspAsked atomic.Int64
 	dir       string
 	caFile    string
 	nss       string
@@ -59,14 +65,18 @@ func testPKI(t testing.TB) *pki {
 		if p.ca, pkiErr = testpki.NewCA(now); pkiErr != nil {
 			return
 		}
+		p.ocsp = httptest.NewServer(http.HandlerFunc(p.answerOCSP))
+		pkiVal = p
 		v := testpki.Variants(now)
 		if p.qualified, pkiErr = p.ca.Issue(v["valid"]); pkiErr != nil {
 			return
 		}
-		if p.signer, pkiErr = plainIdentity(p.ca, false); pkiErr != nil {
+		rsaSpec, ecSpec := v["valid"], v["ecdsa"]
+		rsaSpec.OCSPServer, ecSpec.OCSPServer = p.ocsp.URL, p.ocsp.URL
+		if p.signer, pkiErr = p.ca.Issue(rsaSpec); pkiErr != nil {
 			return
 		}
-		if p.second, pkiErr = plainIdentity(p.ca, true); pkiErr != nil {
+		if p.second, pkiErr = p.ca.Issue(ecSpec); pkiErr != nil {
 			return
 		}
 		if p.tsa, pkiErr = p.ca.IssueTSA(now); pkiErr != nil {
@@ -77,7 +87,6 @@ func testPKI(t testing.TB) *pki {
 		}
 		p.caFile = filepath.Join(p.dir, "ca.pem")
 		pkiErr = os.WriteFile(p.caFile, testpki.CertPEM(p.ca.Cert), 0o644)
-		pkiVal = p
 	})
 	if pkiErr != nil {
 		t.Fatal(pkiErr)
@@ -85,41 +94,34 @@ func testPKI(t testing.TB) *pki {
 	return pkiVal
 }
 
-// plainIdentity issues a certificate with nonRepudiation and
-// digitalSignature and no extension that sends NSS to the network.
-func plainIdentity(ca *testpki.CA, ec bool) (*testpki.Identity, error) {
-	var key crypto.Signer
-	var err error
-	if ec {
-		key, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+// answerOCSP is an OCSP responder (RFC 6960, GET or POST) that says
+// "good" for any serial, signed by the CA itself.
+func (p *pki) answerOCSP(w http.ResponseWriter, r *http.Request) {
+	var body []byte
+	if r.Method == http.MethodPost {
+		body, _ = io.ReadAll(io.LimitReader(r.Body, 1<<16))
 	} else {
-		key, err = rsa.GenerateKey(rand.Reader, 2048)
+		body, _ = base64.StdEncoding.DecodeString(strings.TrimPrefix(r.URL.Path, "/"))
 	}
+	req, err := ocsp.ParseRequest(body)
 	if err != nil {
-		return nil, err
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
 	}
-	serial, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
-	tmpl := &x509.Certificate{
-		SerialNumber: serial,
-		Subject:      pkix.Name{CommonName: "BIANCHI ANNA", Country: []string{"IT"}},
-		NotBefore:    now.Add(-48 * time.Hour),
-		NotAfter:     now.Add(300 * 24 * time.Hour),
-		KeyUsage:     x509.KeyUsageContentCommitment | x509.KeyUsageDigitalSignature,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.Cert, key.Public(), ca.Key)
+	p.ocspAsked.Add(1)
+	resp, err := ocsp.CreateResponse(p.ca.Cert, p.ca.Cert, ocsp.Response{Status: ocsp.Good, SerialNumber: req.SerialNumber, ThisUpdate: now.Add(-time.Hour), NextUpdate: now.Add(24 * time.Hour)}, p.ca.Key)
 	if err != nil {
-		return nil, err
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
 	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		return nil, err
-	}
-	return &testpki.Identity{Cert: cert, Key: key}, nil
+	w.Header().Set("Content-Type", "application/ocsp-response")
+	w.Write(resp)
 }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if pkiVal != nil {
+		pkiVal.ocsp.Close()
 		os.RemoveAll(pkiVal.dir)
 	}
 	os.Exit(code)
@@ -256,4 +258,31 @@ func tsaClient(t testing.TB, p *pki) sign.Timestamper {
 	t.Cleanup(srv.Close)
 	u, _ := url.Parse(srv.URLFor(testpki.TSAOK))
 	return &sign.TSAClient{URL: u}
+}
+
+// TestPdfsigOCSP pins why pdfsig once distrusted testpki's qualified
+// certificates: the same profile is "Unknown issue with Certificate" with
+// the default OCSP address under .invalid, and "Certificate is Trusted"
+// once its OCSP address answers (and NSS asked it).
+func TestPdfsigOCSP(t *testing.T) {
+	p := testPKI(t)
+	pdftest.NeedTool(t, "pdfsig")
+	in := pdftest.Doc(1)
+	run := func(id *testpki.Identity) string {
+		out, _ := signPDF(t, in, newSigner(t, id, p.ca, nil), SignOptions{})
+		f := filepath.Join(t.TempDir(), "s.pdf")
+		os.WriteFile(f, out, 0o600)
+		o, _ := exec.Command("pdfsig", "-nssdir", "sql:"+p.nssDB(t), f).CombinedOutput()
+		return string(regexp.MustCompile(`Certificate Validation: .*`).Find(o))
+	}
+	if got := run(p.qualified); !strings.Contains(got, "Unknown issue with Certificate") {
+		t.Fatalf("unreachable OCSP: %q", got)
+	}
+	before := p.ocspAsked.Load()
+	if got := run(p.signer); got != "Certificate Validation: Certificate is Trusted." {
+		t.Fatalf("local OCSP: %q", got)
+	}
+	if p.ocspAsked.Load() == before {
+		t.Fatal("pdfsig trusted the certificate without asking the OCSP responder")
+	}
 }

@@ -4,9 +4,9 @@
 //
 // Signing appends one incremental update (ISO 32000-1 7.5.6) to the
 // untouched input: a signature dictionary /Filter /Adobe.PPKLite
-// /SubFilter /ETSI.CAdES.detached with /M, /ByteRange and /Contents; an
-// invisible signature field merged with its widget annotation on the
-// first page; the catalog's /AcroForm (/SigFlags 3) and the page's
+// /SubFilter /ETSI.CAdES.detached with /M, /ByteRange and /Contents; a
+// signature field merged with its widget annotation, invisible on the
+// first page or, on request, visible on a chosen page (appearance.go); the catalog's /AcroForm (/SigFlags 3) and the page's
 // /Annots; and a cross-reference section in the form of the input's last
 // one. The CMS in /Contents is firma's detached CAdES signature without a
 // signing-time attribute (the time is /M), over the /ByteRange bytes.
@@ -23,16 +23,20 @@ package pades
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/rsa"
 	"encoding"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"strings"
 	"time"
 
+	"github.com/firma-dev/firma/certinfo"
+	"github.com/firma-dev/firma/internal/cms"
 	"github.com/firma-dev/firma/internal/pdf"
 	"github.com/firma-dev/firma/sign"
 )
@@ -71,6 +75,15 @@ type SignOptions struct {
 	Timestamped bool
 	// Reserve overrides the bytes reserved for the CMS (tests).
 	Reserve int
+	// Visible, when set, makes the signature visible on a page (see
+	// Appearance); the default is an invisible signature.
+	Visible *Appearance
+	// DocTimestamp, when set, adds a document timestamp (/Type
+	// /DocTimeStamp /SubFilter /ETSI.RFC3161) in a second incremental
+	// update right after the signature: a TimeStampToken over that
+	// update's /ByteRange, which covers the signature (PAdES B-T by
+	// document timestamp, EN 319 142-1 5.4).
+	DocTimestamp sign.Timestamper
 }
 
 // Plan is a PDF checked and ready to be signed: everything that can be
@@ -82,9 +95,20 @@ type Plan struct {
 	opts  SignOptions
 	field string
 	page  pdf.Ref
+	// rect is the visible signature's box in user space, zero for an
+	// invisible one; rotate is its page's /Rotate.
+	rect   [4]float64
+	rotate int
+	// name is the signer's name the visible signature shows.
+	name string
 	// certify, 1-3, makes a certification signature with that DocMDP
 	// permission (tests build certified documents with it).
 	certify int64
+	// docTS makes the update a document timestamp instead of a signature.
+	docTS bool
+	// subFilter overrides ETSI.CAdES.detached (tests build the legacy
+	// adbe.pkcs7 forms with it).
+	subFilter pdf.Name
 }
 
 // Prepare reads the PDF structure of in (size bytes) and checks that it
@@ -123,6 +147,22 @@ func Prepare(in io.ReaderAt, size int64, opts SignOptions) (*Plan, error) {
 		return nil, &MalformedError{Err: errors.New("the document has no pages")}
 	}
 	p.page = pages[0]
+	if a := opts.Visible; a != nil {
+		if a.Page < 1 || a.Page > len(pages) {
+			return nil, &PageError{Page: a.Page, Pages: len(pages)}
+		}
+		p.page = pages[a.Page-1]
+		if part, conf := pdfaClaim(r, cat); part != "" {
+			return nil, &PDFAError{Part: part, Conformance: conf}
+		}
+		pd, err := r.ResolveDict(p.page)
+		if err != nil || pd == nil {
+			return nil, &MalformedError{Err: fmt.Errorf("page %d cannot be read: %v", a.Page, err)}
+		}
+		if p.rect, p.rotate, err = checkAppearance(r, pd, a); err != nil {
+			return nil, err
+		}
+	}
 	names, err := fieldNames(r, cat)
 	if err != nil {
 		return nil, &MalformedError{Err: err}
@@ -256,6 +296,19 @@ type Result struct {
 	TimestampTime time.Time
 	// Reserved and Used are the bytes reserved for the CMS and used.
 	Reserved, Used int
+	// DocTimestamp describes the document timestamp, when one was asked.
+	DocTimestamp *DocTimestampResult
+}
+
+// DocTimestampResult describes a document timestamp added after a
+// signature.
+type DocTimestampResult struct {
+	Field     string
+	ByteRange [4]int64
+	// Time is the token's genTime.
+	Time time.Time
+	// Reserved and Used are the bytes reserved for the token and used.
+	Reserved, Used int
 }
 
 // byteRangeWidth fits [0 b c d] for any 64-bit offsets.
@@ -307,6 +360,12 @@ func (p *Plan) Sign(ctx context.Context, s *sign.Signer, out io.Writer, progress
 	if err != nil {
 		return res, err
 	}
+	if a := p.opts.Visible; a != nil {
+		p.name = a.Name
+		if p.name == "" {
+			p.name = certinfo.ParseHolder(s.Certificate()).Name()
+		}
+	}
 	reserve := p.reserve(s)
 	for attempt := 0; ; attempt++ {
 		lay, gapStart, gapEnd, brAt, err := p.layout(m, reserve)
@@ -342,8 +401,137 @@ func (p *Plan) Sign(ctx context.Context, s *sign.Signer, out io.Writer, progress
 		res.Written = p.size + int64(k)
 		res.Reserved, res.Used = reserve, len(der)
 		res.TimestampTime = sr.TimestampTime
+		if p.opts.DocTimestamp == nil {
+			return res, nil
+		}
+		h = s.Hash().New()
+		if err := h.(encoding.BinaryUnmarshaler).UnmarshalBinary(state); err != nil {
+			return res, err
+		}
+		h.Write(lay)
+		dts, k2, err := p.docTimestamp(ctx, s.Hash(), h, lay, m, out)
+		res.Written += k2
+		if err != nil {
+			return res, err
+		}
+		res.DocTimestamp = dts
 		return res, nil
 	}
+}
+
+// docTimestampReserve is the room for a TimeStampToken: the TSA's
+// certificates (often a chain of two or three) and its signature.
+const docTimestampReserve = 16 << 10
+
+// docTimestamp appends a document timestamp update after the signature
+// update sig (already written to out); h holds the hash of everything
+// written so far. The input is not read again but for the few objects
+// the new update rewrites.
+func (p *Plan) docTimestamp(ctx context.Context, hf crypto.Hash, h hash.Hash, sig []byte, m time.Time, out io.Writer) (*DocTimestampResult, int64, error) {
+	state, err := h.(encoding.BinaryMarshaler).MarshalBinary()
+	if err != nil {
+		return nil, 0, err
+	}
+	size := p.size + int64(len(sig))
+	in := &appendedReaderAt{r: p.in, size: p.size, tail: sig}
+	r, err := pdf.Open(in, size, pdf.Options{Password: p.opts.Password})
+	if err != nil {
+		return nil, 0, fmt.Errorf("reading the signed PDF again: %w", err)
+	}
+	cat, err := r.Catalog()
+	if err != nil {
+		return nil, 0, err
+	}
+	names, err := fieldNames(r, cat)
+	if err != nil {
+		return nil, 0, err
+	}
+	d := &Plan{in: in, size: size, r: r, opts: SignOptions{Password: p.opts.Password}, page: p.page, docTS: true}
+	for i := 1; ; i++ {
+		if n := fmt.Sprintf("Timestamp%d", i); !names[n] {
+			d.field = n
+			break
+		}
+	}
+	reserve := docTimestampReserve
+	for attempt := 0; ; attempt++ {
+		lay, gapStart, gapEnd, brAt, err := d.layout(m, reserve)
+		if err != nil {
+			return nil, 0, err
+		}
+		br := [4]int64{0, size + gapStart, size + gapEnd, int64(len(lay)) - gapEnd}
+		brs := fmt.Sprintf("[0 %d %d %d]", br[1], br[2], br[3])
+		copy(lay[brAt:brAt+byteRangeWidth], brs+strings.Repeat(" ", byteRangeWidth-len(brs)))
+		hh := hf.New()
+		if err := hh.(encoding.BinaryUnmarshaler).UnmarshalBinary(state); err != nil {
+			return nil, 0, err
+		}
+		hh.Write(lay[:gapStart])
+		hh.Write(lay[gapEnd:])
+		digest := hh.Sum(nil)
+		token, err := p.opts.DocTimestamp.Timestamp(ctx, digest, hf)
+		if err != nil {
+			return nil, 0, err
+		}
+		tok, err := cms.ParseTimestampToken(token)
+		if err != nil {
+			return nil, 0, &sign.TimestampError{Problem: sign.TSABadReply, Detail: err.Error()}
+		}
+		if hi, _ := cms.HashOf(tok.Info.MessageImprint.HashAlgorithm.Algorithm); hi != hf || !bytes.Equal(tok.Info.MessageImprint.HashedMessage, digest) {
+			return nil, 0, &sign.TimestampError{Problem: sign.TSAMismatch, Detail: "the document timestamp's message imprint is not the digest of its /ByteRange bytes"}
+		}
+		if len(token) > reserve {
+			if attempt == 0 {
+				reserve = (len(token) + 2048 + 1023) / 1024 * 1024
+				continue
+			}
+			return nil, 0, fmt.Errorf("the timestamp token (%d bytes) outgrew the %d bytes reserved for it", len(token), reserve)
+		}
+		hex.Encode(lay[gapStart+1:], token)
+		k, err := out.Write(lay)
+		if err != nil {
+			return nil, int64(k), fmt.Errorf("writing the document timestamp: %w", err)
+		}
+		return &DocTimestampResult{Field: d.field, ByteRange: br, Time: tok.Info.GenTime.UTC(), Reserved: reserve, Used: len(token)}, int64(k), nil
+	}
+}
+
+// appendedReaderAt reads r's first size bytes followed by tail: the
+// output as written so far, without reading it back.
+type appendedReaderAt struct {
+	r    io.ReaderAt
+	size int64
+	tail []byte
+}
+
+func (a *appendedReaderAt) ReadAt(b []byte, off int64) (int, error) {
+	n := 0
+	if off < a.size {
+		k := int64(len(b))
+		if off+k > a.size {
+			k = a.size - off
+		}
+		m, err := a.r.ReadAt(b[:k], off)
+		n += m
+		if int64(m) < k {
+			return n, err
+		}
+		off += k
+		b = b[k:]
+	}
+	if len(b) == 0 {
+		return n, nil
+	}
+	t := off - a.size
+	if t >= int64(len(a.tail)) {
+		return n, io.EOF
+	}
+	m := copy(b, a.tail[t:])
+	n += m
+	if m < len(b) {
+		return n, io.EOF
+	}
+	return n, nil
 }
 
 // layout builds the update with a /Contents of reserve zero bytes and
@@ -374,6 +562,14 @@ func (p *Plan) layout(m time.Time, reserve int) (lay []byte, gapStart, gapEnd, b
 		"ByteRange": pdf.Raw(brPlace),
 		"Contents":  pdf.Raw(contents),
 	}
+	if p.subFilter != "" {
+		sd["SubFilter"] = p.subFilter
+	}
+	if p.docTS {
+		// The time is the token's (EN 319 142-1 5.4.3): no /M.
+		sd["Type"], sd["SubFilter"] = pdf.Name("DocTimeStamp"), pdf.Name("ETSI.RFC3161")
+		delete(sd, "M")
+	}
 	if p.certify > 0 {
 		sd["Reference"] = pdf.Array{pdf.Dict{"Type": pdf.Name("SigRef"), "TransformMethod": pdf.Name("DocMDP"),
 			"TransformParams": pdf.Dict{"Type": pdf.Name("TransformParams"), "P": p.certify, "V": pdf.Name("1.2")}}}
@@ -383,7 +579,7 @@ func (p *Plan) layout(m time.Time, reserve int) (lay []byte, gapStart, gapEnd, b
 	if err != nil {
 		return nil, 0, 0, 0, err
 	}
-	u.Set(fieldRef, pdf.Dict{
+	widget := pdf.Dict{
 		"Type":    pdf.Name("Annot"),
 		"Subtype": pdf.Name("Widget"),
 		"FT":      pdf.Name("Sig"),
@@ -392,7 +588,17 @@ func (p *Plan) layout(m time.Time, reserve int) (lay []byte, gapStart, gapEnd, b
 		"F":       int64(132), // Print, Locked
 		"Rect":    pdf.Array{int64(0), int64(0), int64(0), int64(0)},
 		"P":       p.page,
-	})
+	}
+	if a := p.opts.Visible; a != nil {
+		ap, err := p.appearance(u, a, m)
+		if err != nil {
+			return nil, 0, 0, 0, err
+		}
+		rc := p.rect
+		widget["Rect"] = pdf.Array{pdf.Real(rc[0]), pdf.Real(rc[1]), pdf.Real(rc[2]), pdf.Real(rc[3])}
+		widget["AP"] = pdf.Dict{"N": ap}
+	}
+	u.Set(fieldRef, widget)
 	if err := p.addToForm(u, fieldRef, sigRef); err != nil {
 		return nil, 0, 0, 0, err
 	}
@@ -412,6 +618,40 @@ func (p *Plan) layout(m time.Time, reserve int) (lay []byte, gapStart, gapEnd, b
 	}
 	gapStart = body + int64(i)
 	return b, gapStart, gapStart + int64(len(contents)), body + int64(j), nil
+}
+
+// appearance adds the visible signature's appearance stream to u.
+func (p *Plan) appearance(u *pdf.Update, a *Appearance, m time.Time) (pdf.Ref, error) {
+	// The box as displayed: a turned page swaps its sides.
+	w, h := p.rect[2]-p.rect[0], p.rect[3]-p.rect[1]
+	if p.rotate == 90 || p.rotate == 270 {
+		w, h = h, w
+	}
+	b := *a
+	b.Name = p.name
+	content, err := appearanceStream(appearanceLines(&b, m), w, h)
+	if err != nil {
+		return pdf.Ref{}, err
+	}
+	ref := u.Alloc()
+	data, err := p.r.EncryptStream(ref, content)
+	if err != nil {
+		return pdf.Ref{}, err
+	}
+	var buf bytes.Buffer
+	pdf.Append(&buf, pdf.Dict{
+		"Type":      pdf.Name("XObject"),
+		"Subtype":   pdf.Name("Form"),
+		"BBox":      pdf.Array{int64(0), int64(0), pdf.Real(w), pdf.Real(h)},
+		"Matrix":    rotationMatrix(p.rotate),
+		"Resources": pdf.Dict{"Font": pdf.Dict{"F1": pdf.Dict{"Type": pdf.Name("Font"), "Subtype": pdf.Name("Type1"), "BaseFont": pdf.Name("Helvetica"), "Encoding": pdf.Name("WinAnsiEncoding")}}},
+		"Length":    int64(len(data)),
+	})
+	buf.WriteString("\nstream\n")
+	buf.Write(data)
+	buf.WriteString("\nendstream")
+	u.Set(ref, pdf.Raw(buf.Bytes()))
+	return ref, nil
 }
 
 func (p *Plan) rewrite(u *pdf.Update, ref pdf.Ref, o pdf.Object) error {

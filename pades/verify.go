@@ -98,6 +98,7 @@ func Verify(ctx context.Context, in io.ReaderAt, size int64, opts VerifyOptions)
 		layer.Signatures = append(layer.Signatures, d.sig)
 	}
 	v.docMDP(layer.Signatures)
+	coveredByDocTimestamps(layer.Signatures)
 	rep.Finish()
 	return rep, nil
 }
@@ -358,18 +359,51 @@ func (v *pdfVerifier) checkDocTimestamp(s *verify.Signature, token []byte, br [4
 		io.Copy(hh, v.byteRangeReader(br))
 		return hh.Sum(nil), true
 	}
-	ts, at, ok := verify.VerifyTimestampToken(v.ctx, trimBER(token), digest, fmt.Sprintf("revision %d", s.PDF.Revision), v.opts.Options)
+	covers := "revision 1"
+	if s.PDF.Revision > 1 {
+		covers = fmt.Sprintf("revisions 1 to %d", s.PDF.Revision)
+	}
+	ts, at, ok := verify.VerifyTimestampToken(v.ctx, trimBER(token), digest, covers, v.opts.Options)
 	s.Profile = "PAdES document timestamp"
 	s.PDF.Level = "timestamp"
 	if ok {
 		t := at
 		s.SigningTime = &t
-		s.AddCheck("timestamp", "", "document timestamp of "+at.UTC().Format(time.DateTime+" MST")+" over the revision")
+		s.AddCheck("timestamp", "", "document timestamp of "+at.UTC().Format(time.DateTime+" MST")+" over "+covers+", with the signatures in them: they existed by then")
 	} else {
 		s.AddCheck("timestamp", ts.SubIndication, "the document timestamp is not valid: "+strings.Join(ts.Reasons, "; "))
 	}
 	s.Timestamps = append(s.Timestamps, ts)
 	return s, nil
+}
+
+// coveredByDocTimestamps records, on each signature, the first valid
+// document timestamp whose revision includes it: a PAdES-B-B signature
+// so covered reaches B-T (EN 319 142-1 5.4: the timestamp may be a
+// document timestamp instead of the signature-time-stamp attribute).
+func coveredByDocTimestamps(sigs []*verify.Signature) {
+	for _, s := range sigs {
+		if s.PDF == nil || s.PDF.Type != "signature" || s.PDF.Revision == 0 {
+			continue
+		}
+		end := s.PDF.ByteRange[2] + s.PDF.ByteRange[3]
+		for _, d := range sigs {
+			if d.PDF == nil || d.PDF.Type != "document_timestamp" || d.Indication != verify.TotalPassed || d.SigningTime == nil {
+				continue
+			}
+			if d.PDF.ByteRange[2]+d.PDF.ByteRange[3] <= end {
+				continue
+			}
+			at := d.SigningTime.UTC().Format(time.DateTime + " MST")
+			if s.PDF.Level == "PAdES-B-B" {
+				s.PDF.Level, s.Profile = "PAdES-B-T", "PAdES-B-T"
+				s.AddCheck("timestamp", "", fmt.Sprintf("the document timestamp %s of %s covers this signature's revision: PAdES-B-T", d.PDF.Field, at))
+			} else {
+				s.AddCheck("doc_timestamp", "", fmt.Sprintf("the document timestamp %s of %s covers this signature's revision", d.PDF.Field, at))
+			}
+			break
+		}
+	}
 }
 
 // trimBER drops the zero padding after the token (/Contents is larger

@@ -15,13 +15,19 @@ import (
 
 func verifyPDF(t *testing.T, p *pki, b []byte) *verify.Report {
 	t.Helper()
+	return verifyPDFWith(t, p, b, nil)
+}
+
+// verifyPDFWith verifies b, encrypted with password, trusting the test CA.
+func verifyPDFWith(t *testing.T, p *pki, b, password []byte) *verify.Report {
+	t.Helper()
 	trust := verify.NewTrustStore()
 	if err := trust.AddPath(p.caFile); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	rep, err := Verify(ctx, bytes.NewReader(b), int64(len(b)), VerifyOptions{Options: verify.Options{Trust: trust, Now: clockAt(now.Add(time.Minute))}})
+	rep, err := Verify(ctx, bytes.NewReader(b), int64(len(b)), VerifyOptions{Options: verify.Options{Trust: trust, Now: clockAt(now.Add(time.Minute))}, Password: password})
 	if err != nil {
 		t.Fatalf("Verify: %v", err)
 	}

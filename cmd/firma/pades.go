@@ -10,8 +10,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,6 +30,11 @@ type padesOptions struct {
 	On       bool
 	Field    string
 	Password *secretOptions
+	// Visible is --visible PAGE:X1,Y1,X2,Y2, as given.
+	Visible string
+	// DocTimestamp is --doc-timestamp: a document timestamp after the
+	// signature (needs --tsa).
+	DocTimestamp bool
 }
 
 func newPDFPasswordOptions() *secretOptions {
@@ -40,13 +47,22 @@ func addPAdESFlags(cmd *cobra.Command, o *padesOptions) {
 	f := cmd.Flags()
 	f.BoolVar(&o.On, "pades", false, "sign PDF files inside the PDF (PAdES, what the FSE asks for): FILE.pdf becomes FILE-firmato.pdf")
 	f.StringVar(&o.Field, "field", "", "with --pades: name of the new signature field (default Signature1, Signature2...)")
+	f.BoolVar(&o.DocTimestamp, "doc-timestamp", false, "with --pades and --tsa: add a document timestamp after the signature (one token, over the signed PDF) instead of timestamping the signature inside it")
+	f.StringVar(&o.Visible, "visible", "", "with --pades: show the signature on page `PAGE:X1,Y1,X2,Y2` (points from the lower left corner of the page as displayed, 72 per inch), e.g. 1:50,50,250,110")
 	o.Password.addFlags(f)
 	cmd.Example += `
 
   # PAdES: the signature inside the PDF (referti for the FSE): writes
   # referto-firmato.pdf; a second --pades on it adds a second signature
   firma sign --pades referto.pdf
-  firma sign --pades -o referto-controfirmato.pdf referto-firmato.pdf`
+  firma sign --pades -o referto-controfirmato.pdf referto-firmato.pdf
+
+  # A visible signature: a box at the bottom left of page 1 with the
+  # signer's name, the date and "Firmato digitalmente da" (not on PDF/A)
+  firma sign --pades --visible 1:50,50,250,110 referto.pdf
+
+  # PAdES-B-T by a document timestamp after the signature
+  firma sign --pades --tsa https://tsa.example.it/tsa --doc-timestamp referto.pdf`
 }
 
 // padesOutputName is the default output of a PAdES signature:
@@ -87,7 +103,16 @@ type padesFileResult struct {
 	Written       int64      `json:"written,omitempty"`
 	SigningTime   *time.Time `json:"signing_time,omitempty"`
 	TimestampTime *time.Time `json:"timestamp_time,omitempty"`
-	Error         string     `json:"error,omitempty"`
+	// DocTimestamp is the document timestamp --doc-timestamp added.
+	DocTimestamp *padesDocTimestamp `json:"doc_timestamp,omitempty"`
+	Error        string             `json:"error,omitempty"`
+}
+
+// padesDocTimestamp is a document timestamp in the --json output.
+type padesDocTimestamp struct {
+	Field     string    `json:"field"`
+	ByteRange []int64   `json:"byte_range"`
+	Time      time.Time `json:"time"`
 }
 
 // padesReport is the --json output of firma sign --pades.
@@ -104,6 +129,29 @@ type padesReport struct {
 	TSA             string            `json:"tsa,omitempty"`
 }
 
+// parseVisible reads --visible PAGE:X1,Y1,X2,Y2.
+func parseVisible(v string) (*pades.Appearance, error) {
+	bad := usageErrorf("--visible %q: give PAGE:X1,Y1,X2,Y2, the page (from 1) and the box in points from the page's lower left corner, e.g. 1:50,50,250,110", v)
+	page, box, ok := strings.Cut(v, ":")
+	n, err := strconv.Atoi(strings.TrimSpace(page))
+	if !ok || err != nil || n < 1 {
+		return nil, bad
+	}
+	parts := strings.Split(box, ",")
+	if len(parts) != 4 {
+		return nil, bad
+	}
+	a := &pades.Appearance{Page: n}
+	for i, p := range parts {
+		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > 1e6 {
+			return nil, bad
+		}
+		a.Rect[i] = f
+	}
+	return a, nil
+}
+
 // padesError gives the library's PDF refusals an exit code and a hint.
 func padesError(name string, err error) error {
 	var ee *pades.EncryptedError
@@ -112,6 +160,9 @@ func padesError(name string, err error) error {
 	var np *pdf.NotPDFError
 	var me *pades.MalformedError
 	var fe *pades.FieldExistsError
+	var pge *pades.PageError
+	var re *pades.RectError
+	var ae *pades.PDFAError
 	wrap := func(hint string) error { return withCode(ExitInput, fmt.Errorf("%s: %w", name, err), hint) }
 	switch {
 	case errors.As(err, &ee):
@@ -126,14 +177,34 @@ func padesError(name string, err error) error {
 		return wrap("firma does not repair PDFs: re-save it with the program that made it (or qpdf) and sign the copy")
 	case errors.As(err, &fe):
 		return wrap("choose another name with --field")
+	case errors.As(err, &pge):
+		return withCode(ExitUsage, fmt.Errorf("%s: %w", name, err), "give a page of the document in --visible PAGE:X1,Y1,X2,Y2")
+	case errors.As(err, &re):
+		hint := "give --visible PAGE:X1,Y1,X2,Y2 with X1 < X2 and Y1 < Y2, in points from the page's lower left corner"
+		switch re.Reason {
+		case "outside_page":
+			hint = fmt.Sprintf("keep the box inside the page, whose box is %v (an A4 page is 595 x 842 points)", re.MediaBox)
+		case "too_small":
+			hint = "make the box larger: about 150 x 40 points holds the three lines (name, date, \"Firmato digitalmente da\")"
+		}
+		return withCode(ExitUsage, fmt.Errorf("%s: %w", name, err), hint)
+	case errors.As(err, &ae):
+		return withCode(ExitUsage, fmt.Errorf("%s: %w", name, err), "sign it without --visible: an invisible signature keeps the file PDF/A (embedding a font subset for the appearance is not supported)")
 	}
 	return err
+}
+
+// used reports whether a flag that only --pades takes was given.
+func (o *padesOptions) used() bool {
+	return o.Field != "" || o.Visible != "" || o.DocTimestamp
 }
 
 // runSignPAdES is firma sign --pades.
 func runSignPAdES(ctx context.Context, ios *IO, opts *signOptions) error {
 	po := &opts.PAdES
 	switch {
+	case !po.On:
+		return usageErrorf("--field, --visible and --doc-timestamp go with --pades (a signature inside a PDF)")
 	case opts.Detached, opts.Counter, opts.Nest, opts.Content != "":
 		return usageErrorf("--pades puts the signature inside the PDF: it does not go with --detached, --counter, --nest or --content")
 	case opts.Output != "" && len(opts.Inputs) > 1:
@@ -143,9 +214,18 @@ func runSignPAdES(ctx context.Context, ios *IO, opts *signOptions) error {
 	if err != nil {
 		return err
 	}
+	var visible *pades.Appearance
+	if po.Visible != "" {
+		if visible, err = parseVisible(po.Visible); err != nil {
+			return err
+		}
+	}
 	tsa, err := tsaClient(opts)
 	if err != nil {
 		return err
+	}
+	if po.DocTimestamp && tsa == nil {
+		return usageErrorf("--doc-timestamp needs --tsa URL: the document timestamp comes from a timestamp authority")
 	}
 	// Everything checkable is checked before the PIN: inputs, outputs,
 	// PDF structure, certification, passwords.
@@ -211,7 +291,14 @@ func runSignPAdES(ctx context.Context, ios *IO, opts *signOptions) error {
 				}
 			}
 		}
-		so := pades.SignOptions{Password: password, FieldName: po.Field, Now: ios.Now, Timestamped: tsa != nil}
+		so := pades.SignOptions{Password: password, FieldName: po.Field, Now: ios.Now, Timestamped: tsa != nil && !po.DocTimestamp}
+		if po.DocTimestamp {
+			so.DocTimestamp = tsa
+		}
+		if visible != nil {
+			v := *visible // each file gets its own; the name comes from the certificate
+			so.Visible = &v
+		}
 		plan, err := pades.Prepare(j.in, j.size, so)
 		var ee *pades.EncryptedError
 		if errors.As(err, &ee) && password == nil {
@@ -236,7 +323,9 @@ func runSignPAdES(ctx context.Context, ios *IO, opts *signOptions) error {
 	}
 	var timestamper sign.Timestamper
 	if tsa != nil {
-		timestamper = tsa
+		if !po.DocTimestamp {
+			timestamper = tsa // else the document timestamp is the B-T
+		}
 		if tsa.User != "" && todo > 0 {
 			prompt := fmt.Sprintf("TSA password for %s at %s: ", tsa.User, tsa.URL.Host)
 			if tsa.Password, err = opts.TSAPassword.read(ios, prompt); err != nil {
@@ -295,6 +384,9 @@ func runSignPAdES(ctx context.Context, ios *IO, opts *signOptions) error {
 				tt := res.TimestampTime.UTC()
 				fr.TimestampTime = &tt
 			}
+			if d := res.DocTimestamp; d != nil {
+				fr.DocTimestamp = &padesDocTimestamp{Field: d.Field, ByteRange: d.ByteRange[:], Time: d.Time.UTC()}
+			}
 		}
 		report.Files = append(report.Files, fr)
 	}
@@ -326,6 +418,9 @@ func runSignPAdES(ctx context.Context, ios *IO, opts *signOptions) error {
 		for _, f := range report.Files {
 			if f.Status == "signed" {
 				printf(ios.Out, "signed %s -> %s (PAdES, field %s)\n", f.Input, f.Output, f.Field)
+				if d := f.DocTimestamp; d != nil {
+					printf(ios.Out, "  document timestamp %s of %s\n", d.Field, d.Time.Format(time.DateTime+" MST"))
+				}
 			}
 		}
 		printf(ios.Out, "%d of %d files signed by %s (%s, %s)\n", report.Signed, len(jobs), report.Signer.Name, report.DigestAlgorithm, report.Format)

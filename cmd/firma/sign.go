@@ -187,7 +187,7 @@ func hashName(h crypto.Hash) string {
 }
 
 func runSign(ctx context.Context, io *IO, opts *signOptions) error {
-	if opts.PAdES.On {
+	if opts.PAdES.On || opts.PAdES.used() {
 		return runSignPAdES(ctx, io, opts)
 	}
 	h, err := parseHash(opts.Hash)

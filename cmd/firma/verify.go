@@ -38,6 +38,8 @@ type verifyOptions struct {
 	Force       bool
 	// At is --at: the validation time, as text (RFC 3339 or a date).
 	At string
+
+	PDF verifyPDFOptions // PDF passwords (verify_pdf.go)
 }
 
 func newVerifyCmd(io *IO, g *globalOptions) *cobra.Command {
@@ -152,6 +154,7 @@ file could not be read or is not a signed file (or a --trust, --tsl or
 	f.StringVarP(&opts.Output, "output", "o", "", "with --extract: write the document to `FILE` (one input only; - for standard output)")
 	f.BoolVar(&opts.Force, "force", false, "with --extract: replace an existing file")
 	f.StringVar(&opts.At, "at", "", "verify as of `TIME` (RFC 3339, or YYYY-MM-DD for midnight UTC) instead of now")
+	addVerifyPDFFlags(cmd, &opts.PDF) // verify_pdf.go
 	_ = g
 	return cmd
 }

@@ -5,8 +5,10 @@ package main
 // printSignature calls printPDFSignature for the PDF lines.
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,7 +16,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/firma-dev/firma/internal/atomicfile"
+	"github.com/firma-dev/firma/internal/pdf"
 	"github.com/firma-dev/firma/pades"
 	"github.com/firma-dev/firma/verify"
 )
@@ -23,9 +28,6 @@ import (
 // its start (after white space). Readers accept the header anywhere in
 // the first KiB, but a .p7m of a PDF has "%PDF-" there too.
 func isPDFFile(input string) bool {
-	if input == "-" {
-		return false
-	}
 	f, err := os.Open(input)
 	if err != nil {
 		return false
@@ -33,7 +35,7 @@ func isPDFFile(input string) bool {
 	defer f.Close()
 	head := make([]byte, 64)
 	n, _ := io.ReadFull(f, head)
-	return bytes.HasPrefix(bytes.TrimLeft(head[:n], " \t\r\n\x00"), []byte("%PDF-"))
+	return looksLikePDF(head[:n])
 }
 
 // pdfExtractName is --extract's default output for a PDF: the revision
@@ -44,40 +46,139 @@ func pdfExtractName(input string, rev int) string {
 	return filepath.Join(filepath.Dir(input), fmt.Sprintf("%s-rev%d%s", strings.TrimSuffix(base, ext), rev, ext))
 }
 
-// verifyPDF verifies one PDF; fail is verifyOne's error path. ok is
-// false for a PDF that cannot be read or holds no signature: verifyOne
-// then treats it as any other file (and says it is not a signed file).
-func verifyPDF(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.TrustStore, input string, at time.Time, fail func(error) (verifyFileResult, int)) (res verifyFileResult, code int, ok bool) {
-	if !isPDFFile(input) {
-		return verifyFileResult{}, 0, false
-	}
-	return verifyPDFSigned(ctx, ios, opts, trust, input, at, fail)
+// verifyPDFOptions are firma verify's flags for encrypted PDFs.
+type verifyPDFOptions struct {
+	Password *secretOptions
+	// password is read once, when the first encrypted PDF needs it, and
+	// serves every file of the run (a descriptor can be read only once).
+	password []byte
+	asked    bool
 }
 
-func verifyPDFSigned(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.TrustStore, input string, at time.Time, fail0 func(error) (verifyFileResult, int)) (verifyFileResult, int, bool) {
+// addVerifyPDFFlags wires the PDF password flags into firma verify.
+func addVerifyPDFFlags(cmd *cobra.Command, o *verifyPDFOptions) {
+	o.Password = newPDFPasswordOptions()
+	o.Password.addFlags(cmd.Flags())
+	cmd.Example += `
+
+  # A signed PDF (PAdES); an encrypted one with its password from a file
+  firma verify --tsl TSL-IT.xml referto-firmato.pdf
+  firma verify --tsl TSL-IT.xml --pdf-password-file pw.txt cifrato-firmato.pdf
+  cat referto-firmato.pdf | firma verify --tsl TSL-IT.xml -`
+}
+
+// verifyPDF verifies one PDF; fail is verifyOne's error path. ok is
+// false for a file that is not a PDF, or a readable PDF without
+// signatures: verifyOne then treats it as any other file (and says it is
+// not a signed file). A PDF on standard input is spooled to a temporary
+// file (the reader needs random access); a file that is not a PDF is
+// left to verifyOne through ios.In, which then reads the peeked bytes
+// again.
+func verifyPDF(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.TrustStore, input string, at time.Time, fail func(error) (verifyFileResult, int)) (res verifyFileResult, code int, ok bool) {
+	var f *os.File
+	if input == "-" {
+		br := bufio.NewReaderSize(ios.In, 1024)
+		ios.In = br
+		head, _ := br.Peek(64)
+		if !looksLikePDF(head) {
+			return verifyFileResult{}, 0, false
+		}
+		var err error
+		if f, err = spoolPDF(ctx, br); err != nil {
+			res, code := fail(err)
+			return res, code, true
+		}
+	} else {
+		if !isPDFFile(input) {
+			return verifyFileResult{}, 0, false
+		}
+		var err error
+		if f, err = os.Open(input); err != nil {
+			res, code := fail(err)
+			return res, code, true
+		}
+	}
+	defer f.Close()
+	return verifyPDFSigned(ctx, ios, opts, trust, input, f, at, fail)
+}
+
+func looksLikePDF(head []byte) bool {
+	return bytes.HasPrefix(bytes.TrimLeft(head, " \t\r\n\x00"), []byte("%PDF-"))
+}
+
+// PDFUnreadableError reports a signed PDF (it has a /ByteRange) whose
+// structure firma cannot read.
+type PDFUnreadableError struct{ Err error }
+
+func (e *PDFUnreadableError) Error() string {
+	return "a signed PDF whose structure cannot be read: " + e.Err.Error()
+}
+func (e *PDFUnreadableError) Unwrap() error { return e.Err }
+
+// Hint says what the reader of a damaged file can do.
+func (e *PDFUnreadableError) Hint() string {
+	return "the file is damaged (cut short, or rewritten by a program that broke its structure); firma judges the bytes as they are and repairs nothing: ask the sender for a new copy"
+}
+
+// hasByteRange reports whether the file mentions /ByteRange anywhere:
+// the mark of a signature dictionary, for telling a damaged signed PDF
+// from a PDF that is not signed. It reads the file once, in chunks.
+func hasByteRange(f io.ReaderAt, size int64) bool {
+	marker := []byte("/ByteRange")
+	buf := make([]byte, 1<<16+len(marker))
+	for at := int64(0); at < size; at += 1 << 16 {
+		n, _ := f.ReadAt(buf, at)
+		if n <= 0 {
+			return false
+		}
+		if bytes.Contains(buf[:n], marker) {
+			return true
+		}
+	}
+	return false
+}
+
+func verifyPDFSigned(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.TrustStore, input string, f *os.File, at time.Time, fail0 func(error) (verifyFileResult, int)) (verifyFileResult, int, bool) {
 	fail := func(err error) (verifyFileResult, int, bool) {
 		r, c := fail0(err)
 		return r, c, true
 	}
 	res := verifyFileResult{File: input}
-	f, err := os.Open(input)
-	if err != nil {
-		return fail(err)
-	}
-	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
 		return fail(err)
 	}
-	vo := pades.VerifyOptions{Options: verify.Options{Trust: trust, Online: opts.Online, Timeout: opts.Timeout, Now: ios.Now, At: at, Name: input}}
-	if pw := ios.Getenv("FIRMA_PDF_PASSWORD"); pw != "" {
-		vo.Password = []byte(pw)
+	po := &opts.PDF
+	if po.Password == nil {
+		po.Password = newPDFPasswordOptions() // options built without the command
 	}
+	vo := pades.VerifyOptions{Options: verify.Options{Trust: trust, Online: opts.Online, Timeout: opts.Timeout, Now: ios.Now, At: at, Name: input}, Password: po.password}
 	rep, err := pades.Verify(ctx, f, fi.Size(), vo)
+	var pe *pdf.PasswordError
+	if errors.As(err, &pe) && !pe.Given && !po.asked {
+		// Encrypted, and the empty password does not open it: ask once.
+		po.asked = true
+		if po.password, err = po.Password.read(ios, "Password of the PDF: "); err != nil {
+			return fail(err)
+		}
+		vo.Password = po.password
+		rep, err = pades.Verify(ctx, f, fi.Size(), vo)
+	}
 	if ctx.Err() != nil {
 		return res, ExitCanceled, true
 	}
-	if err != nil || len(rep.AllSignatures()) == 0 {
+	switch {
+	case errors.As(err, &pe) && pe.Given:
+		return fail(withCode(ExitInput, fmt.Errorf("the PDF password does not open it: %w", err), "check the password: it is the one asked to open the PDF (the user password) or its owner password"))
+	case errors.As(err, &pe):
+		return fail(withCode(ExitInput, err, "give the PDF's password with --pdf-password-file, --pdf-password-fd or FIRMA_PDF_PASSWORD"))
+	case err != nil:
+		var np *pdf.NotPDFError
+		if errors.As(err, &np) || !hasByteRange(f, fi.Size()) {
+			return res, 0, false
+		}
+		return fail(withCode(ExitInput, &PDFUnreadableError{Err: err}, ""))
+	case len(rep.AllSignatures()) == 0:
 		return res, 0, false
 	}
 	res.Report = rep

@@ -358,17 +358,30 @@ func (c *crypt) decryptStream(ref Ref, data []byte) ([]byte, error) {
 // string method, for writing new objects into an encrypted file. It
 // returns s unchanged for a file that is not encrypted.
 func (r *Reader) EncryptString(ref Ref, s []byte) ([]byte, error) {
-	c := r.crypt
-	if c == nil {
+	if r.crypt == nil {
 		return s, nil
 	}
-	switch c.str {
+	return r.crypt.encrypt(ref, r.crypt.str, s)
+}
+
+// EncryptStream encrypts the data of stream ref with the file's stream
+// method, for writing new streams (an appearance) into an encrypted file.
+// It returns data unchanged for a file that is not encrypted.
+func (r *Reader) EncryptStream(ref Ref, data []byte) ([]byte, error) {
+	if r.crypt == nil {
+		return data, nil
+	}
+	return r.crypt.encrypt(ref, r.crypt.stm, data)
+}
+
+func (c *crypt) encrypt(ref Ref, m cryptMethod, s []byte) ([]byte, error) {
+	switch m {
 	case cmNone:
 		return s, nil
 	case cmRC4:
-		return rc4x(c.objectKey(ref, c.str), s), nil
+		return rc4x(c.objectKey(ref, m), s), nil
 	}
-	b, err := aes.NewCipher(c.objectKey(ref, c.str))
+	b, err := aes.NewCipher(c.objectKey(ref, m))
 	if err != nil {
 		return nil, err
 	}

@@ -306,7 +306,11 @@ func (l *lexer) finishString(t token) (token, error) {
 	if l.dec != nil {
 		v, err := l.dec(t.str.Value)
 		if err != nil {
-			return token{}, &SyntaxError{Offset: t.at, Msg: "cannot decrypt string: " + err.Error()}
+			// A signature's /Contents is not encrypted (7.6.2), and the
+			// lexer does not know which key it reads: objectAt restores
+			// /Contents and refuses any other string left undecrypted.
+			t.str.undecrypted = &SyntaxError{Offset: t.at, Msg: "cannot decrypt string: " + err.Error()}
+			return t, nil
 		}
 		t.str.Value = v
 	}

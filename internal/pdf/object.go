@@ -45,6 +45,9 @@ type String struct {
 	Raw        []byte
 	Hex        bool
 	Start, End int64
+	// undecrypted holds why the security handler could not decrypt the
+	// string (a signature's clear /Contents is expected to fail).
+	undecrypted error
 }
 
 // Ref is an indirect reference.

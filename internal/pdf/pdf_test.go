@@ -190,3 +190,50 @@ func deep() []byte {
 	x := len(body)
 	return []byte(body + "xref\n0 2\n0000000000 65535 f \n0000000009 00000 n \ntrailer\n<</Size 2/Root 1 0 R>>\nstartxref\n" + Itoa(int64(x)) + "\n%%EOF\n")
 }
+
+// TestEncryptedClearContents: in an encrypted file a signature
+// dictionary's /Contents is in clear (7.6.2) and reads as its bytes,
+// while any other string that does not decrypt is an error; a stream
+// written with EncryptStream reads back.
+func TestEncryptedClearContents(t *testing.T) {
+	in := pdftest.Variants(t, 1)["aes256"]
+	r := open(t, in, pdftest.Password)
+	u := NewUpdate(r)
+	sig, junk, stm := u.Alloc(), u.Alloc(), u.Alloc()
+	plain := bytes.Repeat([]byte{0x30, 0x82}, 24) // 48 bytes: no valid AES padding
+	u.Set(sig, Dict{"Type": Name("Sig"), "ByteRange": Array{int64(0), int64(1), int64(2), int64(3)}, "Contents": String{Value: plain, Hex: true}})
+	u.Set(junk, Dict{"Title": String{Value: plain, Hex: true}})
+	data, err := r.EncryptStream(stm, []byte("BT ET"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	Append(&b, Dict{"Length": int64(len(data))})
+	b.WriteString("\nstream\n")
+	b.Write(data)
+	b.WriteString("\nendstream")
+	u.Set(stm, Raw(b.Bytes()))
+	lay, err := u.Lay()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := append(append([]byte{}, in...), lay.Bytes...)
+	r2 := open(t, out, pdftest.Password)
+	o, err := r2.Get(sig)
+	if err != nil {
+		t.Fatalf("signature dictionary: %v", err)
+	}
+	if c := o.(Dict)["Contents"].(String); !bytes.Equal(c.Value, plain) {
+		t.Fatalf("/Contents %x", c.Value)
+	}
+	if _, err := r2.Get(junk); err == nil || !strings.Contains(err.Error(), "cannot decrypt string") {
+		t.Fatalf("undecryptable string: %v", err)
+	}
+	so, err := r2.Get(stm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, err := r2.StreamData(so.(*Stream)); err != nil || string(d) != "BT ET" {
+		t.Fatalf("stream %q %v", d, err)
+	}
+}

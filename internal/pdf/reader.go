@@ -433,6 +433,9 @@ func (r *Reader) objectAt(off int64, want *Ref, decrypt bool) (Ref, Object, erro
 	if d, ok := o.(Dict); ok && r.crypt != nil {
 		keepContentsClear(d)
 	}
+	if err := undecrypted(o); err != nil {
+		return ref, nil, err
+	}
 	t, err = l.token()
 	if err != nil {
 		return ref, nil, err
@@ -489,8 +492,30 @@ func keepContentsClear(d Dict) {
 			v = append(v, hi<<4)
 		}
 		s.Value = v
+		s.undecrypted = nil
 		d["Contents"] = s
 	}
+}
+
+// undecrypted returns the first decryption failure left in o.
+func undecrypted(o Object) error {
+	switch v := o.(type) {
+	case String:
+		return v.undecrypted
+	case Array:
+		for _, e := range v {
+			if err := undecrypted(e); err != nil {
+				return err
+			}
+		}
+	case Dict:
+		for _, e := range v {
+			if err := undecrypted(e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func (r *Reader) lengthOf(d Dict, self Ref) (int64, error) {

@@ -91,6 +91,10 @@ type Spec struct {
 	Surname    string
 	// KeyUsage overrides the profile's key usage when not zero.
 	KeyUsage x509.KeyUsage
+	// OCSPServer overrides the OCSP address (default under .invalid,
+	// which no test reaches): a test that runs a responder puts its URL
+	// here.
+	OCSPServer string
 }
 
 // NewCA makes a test qualified CA valid from 5 years before now to 10 years after.
@@ -150,6 +154,9 @@ func (ca *CA) IssueFor(spec Spec, key crypto.Signer) (*Identity, error) {
 			"http://ca.firma-test.invalid/ca.crt",
 		},
 		CRLDistributionPoints: []string{"http://crl.firma-test.invalid/qca.crl"},
+	}
+	if spec.OCSPServer != "" {
+		tmpl.OCSPServer = []string{spec.OCSPServer}
 	}
 	id := &Identity{Key: key, Label: spec.Label, ID: spec.ID}
 	switch spec.Kind {
