@@ -41,6 +41,9 @@ pkgs=(
   poppler-utils             # pdfsig: an independent PAdES verifier (pades tests)
   libnss3-tools             # certutil, pk12util: the NSS database pdfsig trusts the test CA from
   python3-icalendar         # an independent iCalendar parser for firma remind's .ics files
+  groff-base                # groff: the man pages render without warnings (cmd/firma tests)
+  iproute2                  # ip: loopback up in the private network namespace of the test pcscd
+  util-linux                # unshare, nsenter: that namespace
 ) ;;
 *) echo "usage: $0 [dist|arm64]" >&2; exit 2 ;;
 esac
