@@ -242,3 +242,46 @@ func TestVerifyOutputsGolden(t *testing.T) {
 		}
 	}
 }
+
+// TestSignOutputsGolden: firma sign's summary, its renewal reminder, a batch
+// that partly exists already and its usage errors, in both languages; the
+// exit code and --json are the same in both.
+func TestSignOutputsGolden(t *testing.T) {
+	f := fixture(t)
+	now := time.Now()
+	pin := filepath.Join(fixtureDir, "pin")
+	for _, c := range []struct {
+		name  string
+		args  []string
+		files []string
+		exist []string
+	}{
+		{"sign_one", []string{"--token", testpki.MainToken, "--pin-file", pin}, []string{"referto.pdf"}, nil},
+		{"sign_batch_skip", []string{"--token", testpki.MainToken, "--pin-file", pin, "--skip-existing"}, []string{"a.pdf", "b.pdf", "c.pdf"}, []string{"a.pdf.p7m"}},
+		{"sign_renewal", []string{"--token", testpki.TokenLabel("exp45"), "--pin-file", pin}, []string{"referto.pdf"}, nil},
+		{"sign_nofile", []string{"--token", testpki.MainToken}, nil, nil},
+		{"sign_exists", []string{"--token", testpki.MainToken, "--pin-file", pin}, []string{"referto.pdf"}, []string{"referto.pdf.p7m"}},
+	} {
+		results := map[string]result{}
+		for lang, locale := range goldenLangs {
+			dir := t.TempDir()
+			args := append([]string{"sign"}, c.args...)
+			if len(c.files) > 0 {
+				args = append(args, writeFiles(t, dir, c.files...)...)
+			}
+			for _, e := range c.exist {
+				os.WriteFile(filepath.Join(dir, e), []byte("x"), 0o644)
+			}
+			r := firma(t, now, map[string]string{"LANG": locale}, args...)
+			results[lang] = r
+			s := strings.ReplaceAll("exit "+strconv.Itoa(r.code)+"\n--- stdout\n"+r.out+"--- stderr\n"+r.err, dir+"/", "DIR/")
+			golden(t, "out", lang, c.name, normalize(s, f))
+		}
+		if en, it := results["en"], results["it"]; en.code != it.code {
+			t.Errorf("%s: exit %d in English, %d in Italian", c.name, en.code, it.code)
+		}
+		for _, l := range englishLeaks(results["it"].out + results["it"].err) {
+			t.Errorf("%s in Italian still says %q", c.name, l)
+		}
+	}
+}

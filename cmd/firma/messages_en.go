@@ -9,4 +9,5 @@ var messagesEN = messages{
 	"Wrote %d events to %s: import the file into your calendar (Thunderbird, Google Calendar, Outlook)\n": plurals(1,
 		"Wrote 1 event to %[2]s: import the file into your calendar (Thunderbird, Google Calendar, Outlook)\n",
 		"Wrote %d events to %s: import the file into your calendar (Thunderbird, Google Calendar, Outlook)\n"),
+	"signing %d files": plurals(1, "signing %d file", "signing %d files"),
 }

@@ -11,6 +11,10 @@ import (
 // testIO returns an IO bundle with buffers, no terminal and a fixed clock.
 func testIO(now time.Time, env map[string]string) (*IO, *bytes.Buffer, *bytes.Buffer) {
 	var out, errb bytes.Buffer
+	// The language of the messages, as Main sets it: a test that runs a
+	// command's function directly would otherwise print in the language
+	// the last Main of another test chose.
+	setLanguage(languageFrom(func(k string) string { return env[k] }))
 	return &IO{
 		In:      strings.NewReader(""),
 		Out:     &out,

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto"
 	"crypto/x509"
-	"fmt"
 	"strings"
 	"time"
 
@@ -227,7 +226,7 @@ func runSign(ctx context.Context, io *IO, opts *signOptions) error {
 			if tsa.URL.Scheme == "http" {
 				printf(io.Err, "firma: warning: the TSA password goes unencrypted over http://; use your provider's https:// address if it has one\n")
 			}
-			prompt := fmt.Sprintf("TSA password for %s at %s: ", tsa.User, tsa.URL.Host)
+			prompt := sprintf("TSA password for %s at %s: ", tsa.User, tsa.URL.Host)
 			if tsa.Password, err = opts.TSAPassword.read(io, prompt); err != nil {
 				return err
 			}
@@ -294,9 +293,9 @@ func runSign(ctx context.Context, io *IO, opts *signOptions) error {
 		}
 	}
 	if !opts.JSON {
-		label := "signing"
+		label := tr("signing")
 		if len(jobs) > 1 {
-			label = fmt.Sprintf("signing %d files", todo)
+			label = sprintf("signing %d files", todo)
 		}
 		prog = newProgress(io, label, total, todo)
 	}
@@ -336,7 +335,7 @@ func runSign(ctx context.Context, io *IO, opts *signOptions) error {
 	// A reminder each time the doctor signs, while renewal is still
 	// possible: after expiry only a new kit helps.
 	if r := report.Signer.Renewal; report.Signed > 0 && (r.State == certinfo.RenewalSoon || r.State == certinfo.RenewalNow) {
-		printf(io.Err, "firma: note: your signing certificate %s\n", r.Advice)
+		printf(io.Err, "firma: note: your signing certificate %s\n", renewalAdvice(r, time.Time{}))
 	}
 	if batchErr != nil {
 		batchErr.Signed, batchErr.NotSigned = report.Signed, report.Failed+report.NotSigned

@@ -3,7 +3,6 @@ package main
 import (
 	"crypto/x509"
 	"encoding/hex"
-	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -88,9 +87,9 @@ type BatchError struct {
 
 func (e *BatchError) Error() string {
 	if e.File == "-" {
-		return fmt.Sprintf("signing standard input: %v", e.Err)
+		return sprintf("signing standard input: %v", e.Err)
 	}
-	return fmt.Sprintf("signing %s: %v", e.File, e.Err)
+	return sprintf("signing %s: %v", e.File, e.Err)
 }
 
 func (e *BatchError) Unwrap() error { return e.Err }
@@ -102,7 +101,7 @@ func (e *BatchError) Hint() string {
 		if h != "" {
 			h += "\n"
 		}
-		h += "to sign the remaining files, run the same command again with --skip-existing"
+		h += tr("to sign the remaining files, run the same command again with --skip-existing")
 	}
 	return h
 }
@@ -111,12 +110,18 @@ func (e *BatchError) Hint() string {
 func printSignReport(w io.Writer, r *signReport) {
 	for _, f := range r.Files {
 		if f.Status == "signed" {
-			verb := map[batch.Op]string{batch.OpSign: "signed", batch.OpCoSign: "co-signed", batch.OpCounterSign: "counter-signed"}[batch.Op(f.Operation)]
 			stamp := ""
 			if f.TimestampTime != nil {
-				stamp = " (timestamp " + f.TimestampTime.UTC().Format(time.DateTime) + " UTC)"
+				stamp = sprintf(" (timestamp %s)", dateTime(*f.TimestampTime))
 			}
-			printf(w, "%s %s -> %s%s\n", verb, f.Input, f.Output, stamp)
+			switch batch.Op(f.Operation) {
+			case batch.OpCoSign:
+				printf(w, "co-signed %s -> %s%s\n", f.Input, f.Output, stamp)
+			case batch.OpCounterSign:
+				printf(w, "counter-signed %s -> %s%s\n", f.Input, f.Output, stamp)
+			default:
+				printf(w, "signed %s -> %s%s\n", f.Input, f.Output, stamp)
+			}
 		}
 	}
 	var skipped, missing []string
@@ -134,7 +139,21 @@ func printSignReport(w io.Writer, r *signReport) {
 	if len(missing) > 0 {
 		printf(w, "NOT signed: %s\n", strings.Join(missing, " "))
 	}
-	printf(w, "%d of %d files signed by %s (%s, %s)\n", r.Signed, len(r.Files), r.Signer.Name, r.DigestAlgorithm, r.Packaging)
+	printf(w, "%d of %d files signed by %s (%s, %s)\n", r.Signed, len(r.Files), r.Signer.Name, r.DigestAlgorithm, packagingWord(r.Packaging))
+}
+
+// packagingWord is the packaging in the user's words (--json keeps the
+// enum value).
+func packagingWord(p string) string {
+	switch p {
+	case "enveloping":
+		return tr("enveloping")
+	case "detached":
+		return tr("detached")
+	case "mixed":
+		return tr("mixed")
+	}
+	return p
 }
 
 func summarize(cert *x509.Certificate, now time.Time) signerSummary {

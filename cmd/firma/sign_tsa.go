@@ -33,9 +33,9 @@ func tsaClient(opts *signOptions) (*sign.TSAClient, error) {
 	}
 	u, err := sign.ParseTSAURL(opts.TSA)
 	if err != nil {
-		hint := "give the RFC 3161 address of your provider's timestamp service, e.g. --tsa https://tsa.example.it/tsa"
+		hint := tr("give the RFC 3161 address of your provider's timestamp service, e.g. --tsa https://tsa.example.it/tsa")
 		if ue := (*sign.TSAURLError)(nil); errors.As(err, &ue) && ue.Credentials {
-			hint = "give the user with --tsa-user and the password with --tsa-password-file (never in the URL)"
+			hint = tr("give the user with --tsa-user and the password with --tsa-password-file (never in the URL)")
 		}
 		return nil, withCode(ExitUsage, fmt.Errorf("--tsa: %w", err), hint)
 	}
