@@ -108,7 +108,7 @@ func checkCardCanSign(tok *pkcs11.Token, key *pkcs11.Certificate) error {
 func unlockOnCard(ctx context.Context, io *IO, tok *pkcs11.Token, ue *pkcs11.UnblockUnsupportedError, o *pinUnlockOptions) error {
 	rr := tokenCard(tok.Info)
 	if rr == nil || rr.Identification == nil || rr.Identification.Profile == nil || rr.Identification.Profile.PINFormat == nil {
-		return withCode(ExitModule, ue, "unblock it on the card with 'firma pin unlock --pcsc' if firma knows the card, with the card maker's module (--module), or with 'pkcs15-tool --unblock-pin'")
+		return withCode(ExitModule, ue, tr("unblock it on the card with 'firma pin unlock --pcsc' if firma knows the card, with the card maker's module (--module), or with 'pkcs15-tool --unblock-pin'"))
 	}
 	tok.Close()
 	which := "signature"

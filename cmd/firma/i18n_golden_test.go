@@ -145,6 +145,9 @@ func TestOutputsGolden(t *testing.T) {
 		{"check_expired", []string{"check", "--token", testpki.TokenLabel("expired")}},
 		{"check_badthresholds", []string{"check", "--warn", "10", "--crit", "20"}},
 		{"usage_unknown_flag", []string{"status", "--nosuchflag"}},
+		{"pin_status", []string{"pin", "status", "--token", testpki.TokenLabel("valid")}},
+		{"pin_change_nosecret", []string{"pin", "change", "--token", testpki.TokenLabel("valid")}},
+		{"pin_unlock_nosecret", []string{"pin", "unlock", "--token", testpki.TokenLabel("valid")}},
 		{"remind_exists", []string{"remind", "--ics", f.CAFile, "--token", testpki.TokenLabel("valid")}},
 	}
 	for _, c := range cases {

@@ -97,11 +97,11 @@ func newNewPINOptions() *secretOptions {
 // readNewPIN asks the new PIN; on a terminal twice, and both must match.
 func readNewPIN(io *IO, o *secretOptions) ([]byte, error) {
 	interactive := o.File == "" && o.FD < 0
-	pin, err := o.read(io, "New PIN: ")
+	pin, err := o.read(io, tr("New PIN: "))
 	if err != nil || !interactive {
 		return pin, err
 	}
-	again, err := o.read(io, "New PIN again: ")
+	again, err := o.read(io, tr("New PIN again: "))
 	if err != nil {
 		clear(pin)
 		return nil, err
@@ -109,7 +109,7 @@ func readNewPIN(io *IO, o *secretOptions) ([]byte, error) {
 	defer clear(again)
 	if !bytes.Equal(pin, again) {
 		clear(pin)
-		return nil, withCode(ExitUsage, errors.New("the two new PINs differ: nothing was changed"), "")
+		return nil, withCode(ExitUsage, errors.New(tr("the two new PINs differ: nothing was changed")), "")
 	}
 	return pin, nil
 }
@@ -120,7 +120,7 @@ func showTries(io *IO, what string, s pkcs11.PINState) {
 	if s == pkcs11.PINOK {
 		return
 	}
-	printf(io.Err, "%s state: %s\n", what, describePIN(s, what == "PUK"))
+	printf(io.Err, "%s state: %s\n", secretWord(what), describePIN(s, what == "PUK"))
 }
 
 func newPINChangeCmd(io *IO, g *globalOptions) *cobra.Command {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/spf13/pflag"
 
@@ -68,13 +67,13 @@ func runPINPCSC(ctx context.Context, io *IO, o *pcscPINOptions, secret, newPIN *
 		AllowFinalTry: secret.AllowFinalTry,
 		Rules:         pinrules.Italian,
 		Before: func(t card.Tries) error {
-			printf(io.Err, "%s: %s\n", t.Name, beforeText(t))
+			printf(io.Err, "%s: %s\n", secretWord(t.Name), beforeText(t))
 			return nil
 		},
 		Secret: func(s card.SecretRef) ([]byte, error) {
-			prompt := "Current " + s.Name + ": "
+			prompt := sprintf("Current %s: ", secretWord(s.Name))
 			if s.PUK {
-				prompt = s.Name + " (from the kit's paper letter): "
+				prompt = sprintf("%s (from the kit's paper letter): ", secretWord(s.Name))
 			}
 			return secret.read(io, prompt)
 		},
@@ -84,33 +83,33 @@ func runPINPCSC(ctx context.Context, io *IO, o *pcscPINOptions, secret, newPIN *
 		return err
 	}
 	if unblock {
-		printf(io.Out, "%s unblocked and replaced on the card in reader %q\n", pinName, reader)
+		printf(io.Out, "%s unblocked and replaced on the card in reader %q\n", secretWord(pinName), reader)
 	} else {
-		printf(io.Out, "%s changed on the card in reader %q\n", pinName, reader)
+		printf(io.Out, "%s changed on the card in reader %q\n", secretWord(pinName), reader)
 	}
 	return nil
 }
 
 // beforeText says what a wrong secret costs, before it is asked.
 func beforeText(t card.Tries) string {
-	what := "PIN"
-	atZero := "the PIN is blocked and only the PUK unblocks it"
+	what := tr("PIN")
+	atZero := tr("the PIN is blocked and only the PUK unblocks it")
 	if t.PUK {
-		what = "PUK"
-		atZero = "the card is unusable for good"
+		what = tr("PUK")
+		atZero = tr("the card is unusable for good")
 	}
 	if t.Remaining == nil {
 		note := t.Note
 		if note == "" {
-			note = "the card did not say"
+			note = tr("the card did not say")
 		}
-		return fmt.Sprintf("tries left unknown (%s); each wrong %s uses one, and at zero %s", note, what, atZero)
+		return sprintf("tries left unknown (%s); each wrong %s uses one, and at zero %s", note, what, atZero)
 	}
 	switch n := *t.Remaining; n {
 	case 1:
-		return fmt.Sprintf("LAST TRY: a wrong %s now means %s", what, atZero)
+		return sprintf("LAST TRY: a wrong %s now means %s", what, atZero)
 	default:
-		return fmt.Sprintf("%d tries left; at zero %s", n, atZero)
+		return sprintf("%d tries left; at zero %s", n, atZero)
 	}
 }
 

@@ -306,3 +306,22 @@ func cleanEnv() []string {
 	}
 	return env
 }
+
+// In Italian the PIN prompt names the signature device in the glossary's
+// words (issue 15: "PIN del dispositivo di firma"), and a cancel there is
+// still a cancel (exit 12, nothing sent to the token).
+func TestPINPromptItalian(t *testing.T) {
+	store, env, doc := promptWorld(t, fixture(t))
+	r := startOnTerminal(t, append(env, "LANG=it_IT.UTF-8"), "--token", testpki.MainToken, "sign", doc)
+	r.waitFor(t, "PIN del dispositivo di firma \""+testpki.MainToken+"\": ")
+	r.master.Write([]byte("\x03"))
+	if code := r.wait(t); code != ExitCanceled {
+		t.Fatalf("exit %d, want %d; terminal: %q", code, ExitCanceled, r.seen.String())
+	}
+	if strings.Contains(r.seen.String(), "PIN for token") {
+		t.Errorf("the Italian run prompts in English: %q", r.seen.String())
+	}
+	if st := pinState(t, store); st != "ok" {
+		t.Errorf("after the cancelled prompt the token's PIN is %q", st)
+	}
+}

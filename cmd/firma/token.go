@@ -142,15 +142,15 @@ type NoSecretSourceError struct {
 
 func (e *NoSecretSourceError) Error() string {
 	if e.CI {
-		return fmt.Sprintf("the %s is needed, and CI=true forbids asking it on the terminal", e.o.Name)
+		return sprintf("%s is needed, and CI=true forbids asking it on the terminal", theSecret(e.o.Name))
 	}
-	return fmt.Sprintf("the %s is needed, and there is no terminal to ask it on", e.o.Name)
+	return sprintf("%s is needed, and there is no terminal to ask it on", theSecret(e.o.Name))
 }
 
 func (e *NoSecretSourceError) Hint() string {
-	h := fmt.Sprintf("give it with --%s-file FILE or --%s-fd N", e.o.Flag, e.o.Flag)
+	h := sprintf("give it with --%s-file FILE or --%s-fd N", e.o.Flag, e.o.Flag)
 	if e.o.Env != "" {
-		h += ", or " + e.o.Env + " in CI"
+		h += sprintf(", or %s in CI", e.o.Env)
 	}
 	return h
 }
@@ -164,7 +164,7 @@ func (o *secretOptions) read(io *IO, prompt string) ([]byte, error) {
 	case o.File != "":
 		f, err := os.Open(o.File)
 		if err != nil {
-			return nil, withCode(ExitInput, fmt.Errorf("reading the %s file: %w", o.Name, err), "")
+			return nil, withCode(ExitInput, fmt.Errorf("%s: %w", sprintf("reading %s file", theSecret(o.Name)), err), "")
 		}
 		defer f.Close()
 		return readSecretLine(f, o.Name)
@@ -185,7 +185,7 @@ func (o *secretOptions) read(io *IO, prompt string) ([]byte, error) {
 	defer tty.Close()
 	s, err := tty.ReadSecret(io.context(), prompt)
 	if err != nil {
-		return nil, fmt.Errorf("reading the %s from the terminal: %w", o.Name, err)
+		return nil, fmt.Errorf("%s: %w", sprintf("reading %s from the terminal", theSecret(o.Name)), err)
 	}
 	return s, nil
 }
@@ -195,15 +195,15 @@ func readSecretLine(r io.Reader, name string) ([]byte, error) {
 	buf := make([]byte, maxSecret+1)
 	n, err := io.ReadFull(r, buf)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("reading the %s: %w", name, err)
+		return nil, fmt.Errorf("%s: %w", sprintf("reading %s", theSecret(name)), err)
 	}
 	line, _, _ := bytes.Cut(buf[:n], []byte("\n"))
 	line = bytes.TrimRight(line, "\r")
 	if len(line) > maxSecret {
-		return nil, withCode(ExitInput, fmt.Errorf("the %s source holds more than %d bytes on its first line", name, maxSecret), "")
+		return nil, withCode(ExitInput, errors.New(sprintf("%s source holds more than %d bytes on its first line", theSecret(name), maxSecret)), "")
 	}
 	if len(line) == 0 {
-		return nil, withCode(ExitInput, fmt.Errorf("the %s source is empty", name), "")
+		return nil, withCode(ExitInput, errors.New(sprintf("%s source is empty", theSecret(name))), "")
 	}
 	return line, nil
 }
@@ -211,15 +211,59 @@ func readSecretLine(r io.Reader, name string) ([]byte, error) {
 // pinFunc adapts the options to the token layer's lazy PIN callback.
 func (o *secretOptions) pinFunc(io *IO) pkcs11.PINFunc {
 	return func(req pkcs11.PINRequest) ([]byte, error) {
-		what := o.Name
+		what := secretWord(o.Name)
 		var note string
 		switch req.State {
 		case pkcs11.PINCountLow:
-			note = " (a wrong " + what + " was entered before: fewer tries are left)"
+			note = sprintf(" (a wrong %s was entered before: fewer tries are left)", what)
 		case pkcs11.PINFinalTry:
-			note = " (LAST TRY: a wrong " + what + " now blocks it)"
+			note = sprintf(" (LAST TRY: a wrong %s now blocks it)", what)
 		}
-		prompt := fmt.Sprintf("%s for token %q%s: ", what, strings.TrimSpace(req.Token.Label), note)
+		prompt := sprintf("%s for token %q%s: ", what, strings.TrimSpace(req.Token.Label), note)
 		return o.read(io, prompt)
 	}
+}
+
+// secretWord is a secret's name in the user's language, as a prompt or a
+// state line says it ("PIN", "nuovo PIN").
+func secretWord(name string) string {
+	switch name {
+	case "PIN":
+		return tr("PIN")
+	case "PUK":
+		return tr("PUK")
+	case "new PIN":
+		return tr("new PIN")
+	case "signature PIN":
+		return tr("signature PIN")
+	case "signature PUK":
+		return tr("signature PUK")
+	case "CNS PIN":
+		return tr("CNS PIN")
+	case "CNS PUK":
+		return tr("CNS PUK")
+	case "TSA password":
+		return tr("TSA password")
+	case "PDF password":
+		return tr("PDF password")
+	}
+	return name
+}
+
+// theSecret is a secret's name with its article, as a sentence says it
+// ("the PIN", "la password della TSA").
+func theSecret(name string) string {
+	switch name {
+	case "PIN":
+		return tr("the PIN")
+	case "PUK":
+		return tr("the PUK")
+	case "new PIN":
+		return tr("the new PIN")
+	case "TSA password":
+		return tr("the TSA password")
+	case "PDF password":
+		return tr("the PDF password")
+	}
+	return "the " + name
 }
