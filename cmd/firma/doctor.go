@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/text/language"
 
 	"github.com/firma-dev/firma/card"
 	"github.com/firma-dev/firma/certinfo"
@@ -108,7 +109,7 @@ func (d *doctor) add(name, status, detail, fix string) {
 // skip marks checks that cannot run because an earlier one failed.
 func (d *doctor) skip(names ...string) {
 	for _, n := range names {
-		d.add(n, checkStatusSkip, "not checked: see above", "")
+		d.add(n, checkStatusSkip, tr("not checked: see above"), "")
 	}
 }
 
@@ -116,18 +117,23 @@ func (d *doctor) fail(name string, err error, fix string) {
 	if fix == "" {
 		fix = hintOf(err)
 	}
-	d.add(name, checkStatusFail, err.Error(), fix)
+	d.add(name, checkStatusFail, errorText(err), fix)
 }
 
 // pcscdFix says how to start pcscd on the usual systems.
 func pcscdFix() string {
 	if runtime.GOOS == "darwin" {
-		return "macOS has PC/SC built in (CryptoTokenKit): replug the reader; check it in System Information > USB"
+		return tr("macOS has PC/SC built in (CryptoTokenKit): replug the reader; check it in System Information > USB")
 	}
-	return "Debian/Ubuntu: sudo apt install pcscd && sudo systemctl enable --now pcscd.socket; Fedora: sudo dnf install pcsc-lite && sudo systemctl enable --now pcscd.socket"
+	return tr("Debian/Ubuntu: sudo apt install pcscd && sudo systemctl enable --now pcscd.socket; Fedora: sudo dnf install pcsc-lite && sudo systemctl enable --now pcscd.socket")
 }
 
 func runDoctor(ctx context.Context, io *IO, o *doctorOptions) error {
+	if o.JSON {
+		// The checks' names, details and fixes are sentences; --json
+		// gives them in English in every language, as scripts read them.
+		setLanguage(language.English)
+	}
 	if o.Report != "" && !o.Force {
 		if err := atomicfile.CheckFree(o.Report); err != nil {
 			return withCode(ExitOutput, err, "")
@@ -181,13 +187,13 @@ type cardSeen struct {
 // checkPCSC runs the reader and card checks and returns the card found
 // (nil when none).
 func (d *doctor) checkPCSC(ctx context.Context) *cardSeen {
-	const (
-		cService = "pcscd reachable"
-		cAccess  = "access allowed"
-		cReaders = "readers present"
-		cCard    = "card present"
-		cIdent   = "card identified"
-		cFree    = "card not held by another program"
+	var (
+		cService = tr("pcscd reachable")
+		cAccess  = tr("access allowed")
+		cReaders = tr("readers present")
+		cCard    = tr("card present")
+		cIdent   = tr("card identified")
+		cFree    = tr("card not held by another program")
 	)
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
@@ -202,7 +208,7 @@ func (d *doctor) checkPCSC(ctx context.Context) *cardSeen {
 		d.skip(cAccess, cReaders, cCard, cIdent, cFree)
 		return nil
 	case errors.Is(err, card.ErrAccessDenied):
-		d.add(cService, checkStatusOK, "pcscd answers", "")
+		d.add(cService, checkStatusOK, tr("pcscd answers"), "")
 		d.fail(cAccess, err, "")
 		d.skip(cReaders, cCard, cIdent, cFree)
 		return nil
@@ -211,8 +217,8 @@ func (d *doctor) checkPCSC(ctx context.Context) *cardSeen {
 		d.skip(cAccess, cReaders, cCard, cIdent, cFree)
 		return nil
 	}
-	d.add(cService, checkStatusOK, "pcscd answers", "")
-	d.add(cAccess, checkStatusOK, "this user may use the readers", "")
+	d.add(cService, checkStatusOK, tr("pcscd answers"), "")
+	d.add(cAccess, checkStatusOK, tr("this user may use the readers"), "")
 	rep, err := card.Survey(ctx, card.SurveyOptions{})
 	if err != nil {
 		d.fail(cReaders, err, "")
@@ -220,7 +226,7 @@ func (d *doctor) checkPCSC(ctx context.Context) *cardSeen {
 		return nil
 	}
 	if len(rep.Readers) == 0 {
-		d.fail(cReaders, errors.New("no reader connected"), pcscHint(card.ErrNoReader))
+		d.fail(cReaders, errors.New(tr("no reader connected")), pcscHint(card.ErrNoReader))
 		d.skip(cCard, cIdent, cFree)
 		return nil
 	}
@@ -237,24 +243,24 @@ func (d *doctor) checkPCSC(ctx context.Context) *cardSeen {
 		}
 	}
 	if rr == nil {
-		d.fail(cCard, errors.New("no card in any reader"), pcscHint(card.ErrNoCard))
+		d.fail(cCard, errors.New(tr("no card in any reader")), pcscHint(card.ErrNoCard))
 		d.skip(cIdent, cFree)
 		return nil
 	}
 	if rr.State == "mute" {
-		d.fail(cCard, fmt.Errorf("the card in %s does not answer", rr.Name), pcscHint(card.ErrUnresponsive))
+		d.fail(cCard, errors.New(sprintf("the card in %s does not answer", rr.Name)), pcscHint(card.ErrUnresponsive))
 		d.skip(cIdent, cFree)
 		return nil
 	}
-	d.add(cCard, checkStatusOK, fmt.Sprintf("%s, ATR %s", rr.Name, card.FormatHex(rr.ATR)), "")
-	seen := &cardSeen{Reader: rr.Name, Name: "unknown card"}
+	d.add(cCard, checkStatusOK, sprintf("%s, ATR %s", rr.Name, card.FormatHex(rr.ATR)), "")
+	seen := &cardSeen{Reader: rr.Name, Name: tr("unknown card")}
 	switch id := rr.Identification; {
 	case id == nil || id.Profile == nil && len(id.Descriptions) == 0 && id.Label == "":
 		if id != nil {
 			seen.Name = id.Family
 			seen.Modules = id.Modules
 		}
-		d.add(cIdent, checkStatusWarn, seen.Name, "firma does not know this card: report its ATR ('firma card') to the firma project")
+		d.add(cIdent, checkStatusWarn, seen.Name, tr("firma does not know this card: report its ATR ('firma card') to the firma project"))
 	default:
 		label := id.Family
 		if id.Label != "" {
@@ -268,9 +274,9 @@ func (d *doctor) checkPCSC(ctx context.Context) *cardSeen {
 		seen.Modules = id.Modules
 	}
 	if rr.State == "exclusive" {
-		d.fail(cFree, errors.New("another program holds the card exclusively"), pcscHint(card.ErrBusy))
+		d.fail(cFree, errors.New(tr("another program holds the card exclusively")), pcscHint(card.ErrBusy))
 	} else {
-		d.add(cFree, checkStatusOK, rr.State, "")
+		d.add(cFree, checkStatusOK, cardStateWord(rr.State), "")
 	}
 	return seen
 }
@@ -278,14 +284,14 @@ func (d *doctor) checkPCSC(ctx context.Context) *cardSeen {
 // checkToken runs the module, token, certificate and PIN checks. seen is
 // the card in the reader, nil when there is none (or PC/SC is unusable).
 func (d *doctor) checkToken(seen *cardSeen) {
-	const (
-		cModules = "PKCS#11 module"
-		cToken   = "token visible"
-		cCert    = "signature certificate"
-		cChain   = "certificate chain"
-		cValid   = "validity and renewal"
-		cPIN     = "PIN state"
-		cPUK     = "PUK state"
+	var (
+		cModules = tr("PKCS#11 module")
+		cToken   = tr("token visible")
+		cCert    = tr("signature certificate")
+		cChain   = tr("certificate chain")
+		cValid   = tr("validity and renewal")
+		cPIN     = tr("PIN state")
+		cPUK     = tr("PUK state")
 	)
 	var suggested []string
 	if seen != nil {
@@ -310,12 +316,12 @@ func (d *doctor) checkToken(seen *cardSeen) {
 		if len(disc.Attempts) == 0 {
 			status = checkStatusFail
 		}
-		d.add(cModules, status, missingModulesText(seen, missing), "install "+vendorModuleSource(missing[0]))
+		d.add(cModules, status, missingModulesText(seen, missing), sprintf("install %s", vendorModuleSource(missing[0])))
 	}
 	if len(disc.Attempts) == 0 {
 		switch {
 		case len(suggested) > 0 && !vendorMissing:
-			d.add(cModules, checkStatusFail, "none of the modules for this card is installed: "+strings.Join(suggested, ", "), "install "+vendorModuleSource(suggested[0])+"; or name the module with --module PATH")
+			d.add(cModules, checkStatusFail, sprintf("none of the modules for this card is installed: %s", strings.Join(suggested, ", ")), sprintf("install %s; or name the module with --module PATH", vendorModuleSource(suggested[0])))
 		case len(suggested) == 0:
 			d.fail(cModules, &pkcs11.NoModuleError{}, "")
 		}
@@ -329,12 +335,12 @@ func (d *doctor) checkToken(seen *cardSeen) {
 			if err == nil {
 				err = errors.New(a.Error)
 			}
-			d.add(cModules, checkStatusFail, err.Error(), hintOf(err))
+			d.add(cModules, checkStatusFail, errorText(err), hintOf(err))
 			continue
 		}
 		m := a.Module
 		loaded = append(loaded, m.Path)
-		d.add(cModules, checkStatusOK, fmt.Sprintf("%s loads (%s %s %d.%d)", m.Path, m.Info.ManufacturerID, m.Info.Description, m.Info.VersionMajor, m.Info.VersionMinor), "")
+		d.add(cModules, checkStatusOK, sprintf("%s loads (%s %s %d.%d)", m.Path, m.Info.ManufacturerID, m.Info.Description, m.Info.VersionMajor, m.Info.VersionMinor), "")
 		d.rep.Versions["module "+m.Profile.Name] = fmt.Sprintf("%s %d.%d (%s)", m.Info.Description, m.Info.VersionMajor, m.Info.VersionMinor, m.Path)
 	}
 	if len(loaded) == 0 {
@@ -348,11 +354,11 @@ func (d *doctor) checkToken(seen *cardSeen) {
 	case errors.As(err, &noTok) && noTok.Selector == "" && len(noTok.Available) == 0 && seen != nil:
 		// The card is in the reader: never blame its insertion.
 		if vendorMissing {
-			d.add(cToken, checkStatusFail, fmt.Sprintf("the card %s is in reader %s, but no installed module shows its token: its module %s is not installed", seen.Name, seen.Reader, moduleWithVendor(missing[0])),
-				"install "+vendorModuleSource(missing[0])+"; 'firma card' names the modules this card needs")
+			d.add(cToken, checkStatusFail, sprintf("the card %s is in reader %s, but no installed module shows its token: its module %s is not installed", seen.Name, seen.Reader, moduleWithVendor(missing[0])),
+				sprintf("install %s; 'firma card' names the modules this card needs", vendorModuleSource(missing[0])))
 		} else {
-			d.add(cToken, checkStatusFail, fmt.Sprintf("the card %s is in reader %s, but %s shows no token for it", seen.Name, seen.Reader, moduleNames(loaded)),
-				"this module may not support the card: 'firma card' names the modules it needs, 'firma modules' shows what each one sees")
+			d.add(cToken, checkStatusFail, sprintf("the card %s is in reader %s, but %s shows no token for it", seen.Name, seen.Reader, moduleNames(loaded)),
+				tr("this module may not support the card: 'firma card' names the modules it needs, 'firma modules' shows what each one sees"))
 		}
 		d.skip(cCert, cChain, cValid, cPIN, cPUK)
 		return
@@ -363,31 +369,32 @@ func (d *doctor) checkToken(seen *cardSeen) {
 	}
 	defer tok.Close()
 	withCardPINState(tok) // as every command does: OpenSC's flags are not believed
-	d.add(cToken, checkStatusOK, fmt.Sprintf("%q serial %s via %s", tok.Info.Label, tok.Info.Serial, tok.Info.ModuleName), "")
+	d.add(cToken, checkStatusOK, sprintf("%q serial %s via %s", tok.Info.Label, tok.Info.Serial, tok.Info.ModuleName), "")
 	sel, _, _ := pkcs11.ParseKeySelector(d.g.Key)
 	c, chain, err := tok.SigningCertificate(sel)
 	if err != nil {
 		d.fail(cCert, err, "")
 		d.skip(cChain, cValid)
 	} else {
-		d.add(cCert, checkStatusOK, fmt.Sprintf("%s, %s (%s)", c.Info.Holder.Name(), describePurpose(c.Info), c.Label), "")
+		d.add(cCert, checkStatusOK, sprintf("%s, %s (%s)", c.Info.Holder.Name(), describePurpose(c.Info), c.Label), "")
 		if len(chain) > 0 {
-			d.add(cChain, checkStatusOK, "issuer on the token: "+certinfo.Parse(chain[0]).IssuerName, "")
+			d.add(cChain, checkStatusOK, sprintf("issuer on the token: %s", certinfo.Parse(chain[0]).IssuerName), "")
 		} else {
-			d.add(cChain, checkStatusWarn, "the issuer certificate is not on the token: "+c.Info.IssuerName, "verifiers take it from the EU trusted lists; nothing to do unless a verifier complains")
+			d.add(cChain, checkStatusWarn, sprintf("the issuer certificate is not on the token: %s", c.Info.IssuerName), tr("verifiers take it from the EU trusted lists; nothing to do unless a verifier complains"))
 		}
 		adv := certinfo.AdviseRenewal(c.Cert.NotBefore, c.Cert.NotAfter, d.now)
+		advice := renewalAdvice(adv, c.Cert.NotBefore)
 		switch adv.State {
 		case certinfo.RenewalExpired:
-			d.add(cValid, checkStatusFail, adv.Advice, "buy a new signature kit; the expired certificate cannot sign")
+			d.add(cValid, checkStatusFail, advice, tr("buy a new signature kit; the expired certificate cannot sign"))
 		case certinfo.RenewalNotYetValid:
-			d.add(cValid, checkStatusFail, adv.Advice, "check the computer's clock, or wait until the certificate is valid")
+			d.add(cValid, checkStatusFail, advice, tr("check the computer's clock, or wait until the certificate is valid"))
 		case certinfo.RenewalNow:
-			d.add(cValid, checkStatusWarn, adv.Advice, "renew it now from the provider's site (Aruba: renewal is possible only in these last 60 days)")
+			d.add(cValid, checkStatusWarn, advice, tr("renew it now from the provider's site (Aruba: renewal is possible only in these last 60 days)"))
 		case certinfo.RenewalSoon:
-			d.add(cValid, checkStatusWarn, adv.Advice, "")
+			d.add(cValid, checkStatusWarn, advice, "")
 		default:
-			d.add(cValid, checkStatusOK, adv.Advice, "")
+			d.add(cValid, checkStatusOK, advice, "")
 		}
 	}
 	info, _ := tok.Refresh()
@@ -397,13 +404,13 @@ func (d *doctor) checkToken(seen *cardSeen) {
 
 // missingModulesText says which of the card's modules are not installed.
 func missingModulesText(seen *cardSeen, missing []string) string {
-	what := "this card"
+	what := tr("this card")
 	if seen != nil {
 		what = seen.Name
 	}
-	text := fmt.Sprintf("the module for %s is not installed: %s", what, moduleWithVendor(missing[0]))
+	text := sprintf("the module for %s is not installed: %s", what, moduleWithVendor(missing[0]))
 	if len(missing) > 1 {
-		text += "; nor " + strings.Join(missing[1:], ", ")
+		text += sprintf("; nor %s", strings.Join(missing[1:], ", "))
 	}
 	return text
 }
@@ -429,9 +436,9 @@ func (d *doctor) pinLine(name string, s pkcs11.PINState, puk bool, note string) 
 	text := describePIN(s, puk) + note
 	switch s {
 	case pkcs11.PINLocked:
-		fix := "unlock it with the PUK: firma pin unlock"
+		fix := tr("unlock it with the PUK: firma pin unlock")
 		if puk {
-			fix = "a blocked PUK cannot be reset: a new kit is needed"
+			fix = tr("a blocked PUK cannot be reset: a new kit is needed")
 		}
 		d.add(name, checkStatusFail, text, fix)
 	case pkcs11.PINFinalTry, pkcs11.PINCountLow, pkcs11.PINToBeChanged:
@@ -450,12 +457,40 @@ func tokenArg(g *globalOptions) string {
 
 func printDoctor(w io.Writer, r *doctorReport) {
 	for _, c := range r.Checks {
-		printf(w, "%-8s %-33s %s\n", strings.ToUpper(c.Status), c.Name, c.Detail)
+		printf(w, "%-8s %-33s %s\n", checkStatusWord(c.Status), c.Name, c.Detail)
 		if c.Fix != "" && c.Status != checkStatusOK {
 			printf(w, "%-8s %-33s fix: %s\n", "", "", c.Fix)
 		}
 	}
 	printf(w, "\n%d failed, %d warnings\n", r.Failed, r.Warnings)
+}
+
+// checkStatusWord is a check's status as the text report shows it (--json
+// keeps the enum value).
+func checkStatusWord(s string) string {
+	switch s {
+	case checkStatusOK:
+		return tr("OK")
+	case checkStatusWarn:
+		return tr("WARNING")
+	case checkStatusFail:
+		return tr("FAILED")
+	case checkStatusSkip:
+		return tr("SKIPPED")
+	}
+	return strings.ToUpper(s)
+}
+
+// cardStateWord is a reader's card state for a person ("shared" is what
+// pcscd says of a card no program holds exclusively).
+func cardStateWord(s string) string {
+	switch s {
+	case "present":
+		return tr("present")
+	case "in-use":
+		return tr("in-use")
+	}
+	return s
 }
 
 // versions collects what a support ticket needs. No secret is read.

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/text/language"
 
+	"github.com/firma-dev/firma/internal/pcsctest"
 	"github.com/firma-dev/firma/internal/testpki"
 )
 
@@ -287,4 +288,37 @@ func TestSignOutputsGolden(t *testing.T) {
 			t.Errorf("%s in Italian still says %q", c.name, l)
 		}
 	}
+}
+
+// TestDoctorOutputsGolden: firma doctor with no card, all green and with an
+// expired certificate, in both languages (a virtual card in a private
+// pcscd); the exit code and --json are the same in both.
+func TestDoctorOutputsGolden(t *testing.T) {
+	f := fixture(t)
+	p := pcsctest.Start(t)
+	run := func(name string, args ...string) {
+		t.Helper()
+		args = append([]string{"doctor", "--module", f.Module}, args...)
+		results := map[string]result{}
+		for lang, locale := range goldenLangs {
+			r := firma(t, time.Now(), map[string]string{"FIRMA_PKCS11_MODULE": "", "LANG": locale}, args...)
+			results[lang] = r
+			golden(t, "out", lang, name, normalize("exit "+strconv.Itoa(r.code)+"\n--- stdout\n"+r.out+"--- stderr\n"+r.err, f))
+		}
+		if en, it := results["en"], results["it"]; en.code != it.code {
+			t.Errorf("%s: exit %d in English, %d in Italian", name, en.code, it.code)
+		}
+		for _, l := range englishLeaks(results["it"].out + results["it"].err) {
+			t.Errorf("%s in Italian still says %q", name, l)
+		}
+		en := firma(t, time.Now(), map[string]string{"FIRMA_PKCS11_MODULE": "", "LANG": "C"}, append(args, "--json")...)
+		it := firma(t, time.Now(), map[string]string{"FIRMA_PKCS11_MODULE": "", "LANG": "it_IT.UTF-8"}, append(args, "--json")...)
+		if en.out != it.out || en.code != it.code {
+			t.Errorf("%s --json changes with the language:\n%s\n---\n%s", name, en.out, it.out)
+		}
+	}
+	run("doctor_nocard", "--token", testpki.MainToken)
+	p.Insert(vcardOf(t, "aruba"), 0)
+	run("doctor_ok", "--token", testpki.MainToken)
+	run("doctor_expired", "--token", "firma-expired")
 }

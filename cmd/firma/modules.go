@@ -73,13 +73,13 @@ func vendorModuleSource(name string) string {
 	base := strings.TrimSuffix(strings.TrimSuffix(name, ".so"), ".dylib")
 	switch base {
 	case "libbit4xpki", "libbit4ipki", "libbit4opki":
-		return "the Bit4id middleware: it comes with the card provider's signature software (Aruba: the Aruba Sign / Aruba Key kit, https://www.pec.it/download-software-driver.aspx) or from Bit4id"
+		return tr("the Bit4id middleware: it comes with the card provider's signature software (Aruba: the Aruba Sign / Aruba Key kit, https://www.pec.it/download-software-driver.aspx) or from Bit4id")
 	case "libASEP11":
-		return "the Athena IDProtect middleware: ask the card provider for its Linux package"
+		return tr("the Athena IDProtect middleware: ask the card provider for its Linux package")
 	case "opensc-pkcs11":
-		return "OpenSC: sudo apt install opensc-pkcs11 (Debian/Ubuntu), sudo dnf install opensc (Fedora)"
+		return tr("OpenSC: sudo apt install opensc-pkcs11 (Debian/Ubuntu), sudo dnf install opensc (Fedora)")
 	}
-	return "the card provider's middleware"
+	return tr("the card provider's middleware")
 }
 
 // vendorOf names the vendor of a known module file name, "" if unknown.
