@@ -75,12 +75,15 @@ func runReaders(ctx context.Context, io *IO, o *readersOptions) error {
 	var readers []card.Reader
 	if o.Wait != "" {
 		want := card.CardPresent
-		what := "a card"
 		if o.Wait == "removed" {
-			want, what = card.CardAbsent, "the card to be removed"
+			want = card.CardAbsent
 		}
 		if io.ErrIsTTY {
-			printf(io.Err, "Waiting for %s (Ctrl-C to stop)...\n", what)
+			if want == card.CardAbsent {
+				printf(io.Err, "Waiting for the card to be removed (Ctrl-C to stop)...\n")
+			} else {
+				printf(io.Err, "Waiting for a card (Ctrl-C to stop)...\n")
+			}
 		}
 		readers, err = c.Wait(ctx, card.WaitOptions{Reader: o.Reader, Want: want, Timeout: o.Timeout})
 	} else {
