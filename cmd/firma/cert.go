@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -93,7 +94,7 @@ func printCert(io *IO, v certView) {
 	field(w, "Issuer", "%s", v.Issuer)
 	field(w, "Serial", "%s", v.SerialHex)
 	adv := daysLeftText(certinfo.AdviseRenewal(v.NotBefore, v.NotAfter, io.Now()))
-	field(w, "Valid", "%s to %s (%s)", v.NotBefore.Format("2006-01-02 15:04 MST"), v.NotAfter.Format("2006-01-02 15:04 MST"), adv)
+	field(w, "Valid", "%s to %s (%s)", minuteTime(v.NotBefore), minuteTime(v.NotAfter), adv)
 	field(w, "Key", "%s", v.KeyAlgorithm)
 	field(w, "Key usage", "%s", strings.Join(v.KeyUsage, ", "))
 	if len(v.Policies) > 0 {
@@ -193,4 +194,14 @@ func namedOIDs(oids []string) string {
 		named[i] = certinfo.NameOID(o)
 	}
 	return strings.Join(named, ", ")
+}
+
+// minuteTime is a certificate's validity bound to the minute, in its zone:
+// "2026-12-07 14:05 UTC" in English (as firma has always printed it),
+// "07/12/2026 14:05 UTC" in Italian.
+func minuteTime(t time.Time) string {
+	if isItalian() {
+		return t.Format("02/01/2006 15:04 MST")
+	}
+	return t.Format("2006-01-02 15:04 MST")
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -210,4 +211,40 @@ func TestDoctorCardModuleMissing(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.out), &d); err != nil || !slices.Equal(d.Missing, []string{"libbit4xpki.so", "libbit4ipki.so"}) {
 		t.Errorf("modules --json: %v %+v", err, d.Missing)
 	}
+}
+
+// TestDoctorOutputsGolden: firma doctor with no card, all green and with an
+// expired certificate, in both languages (a virtual card in a private
+// pcscd); the exit code and --json are the same in both. (Here, not in
+// i18n_golden_test.go: libpcsclite keeps the socket it first used, so the
+// private pcscd must come before the tests that reach PC/SC without one
+// when they run alone, -run Golden.)
+func TestDoctorOutputsGolden(t *testing.T) {
+	f := fixture(t)
+	p := pcsctest.Start(t)
+	run := func(name string, args ...string) {
+		t.Helper()
+		args = append([]string{"doctor", "--module", f.Module}, args...)
+		results := map[string]result{}
+		for lang, locale := range goldenLangs {
+			r := firma(t, time.Now(), map[string]string{"FIRMA_PKCS11_MODULE": "", "LANG": locale}, args...)
+			results[lang] = r
+			golden(t, "out", lang, name, normalize("exit "+strconv.Itoa(r.code)+"\n--- stdout\n"+r.out+"--- stderr\n"+r.err, f))
+		}
+		if en, it := results["en"], results["it"]; en.code != it.code {
+			t.Errorf("%s: exit %d in English, %d in Italian", name, en.code, it.code)
+		}
+		for _, l := range englishLeaks(results["it"].out + results["it"].err) {
+			t.Errorf("%s in Italian still says %q", name, l)
+		}
+		en := firma(t, time.Now(), map[string]string{"FIRMA_PKCS11_MODULE": "", "LANG": "C"}, append(args, "--json")...)
+		it := firma(t, time.Now(), map[string]string{"FIRMA_PKCS11_MODULE": "", "LANG": "it_IT.UTF-8"}, append(args, "--json")...)
+		if en.out != it.out || en.code != it.code {
+			t.Errorf("%s --json changes with the language:\n%s\n---\n%s", name, en.out, it.out)
+		}
+	}
+	run("doctor_nocard", "--token", testpki.MainToken)
+	p.Insert(vcardOf(t, "aruba"), 0)
+	run("doctor_ok", "--token", testpki.MainToken)
+	run("doctor_expired", "--token", "firma-expired")
 }

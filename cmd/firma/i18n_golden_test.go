@@ -15,7 +15,6 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/text/language"
 
-	"github.com/firma-dev/firma/internal/pcsctest"
 	"github.com/firma-dev/firma/internal/testpki"
 )
 
@@ -108,6 +107,7 @@ var (
 	isoDate   = regexp.MustCompile(`\b\d{4}-\d{2}-\d{2}\b`)
 	itDate    = regexp.MustCompile(`\b\d{2}/\d{2}/\d{4}\b`)
 	hexSerial = regexp.MustCompile(`\b[0-9A-Fa-f]{8,}\b`)
+	hhmm      = regexp.MustCompile(`\b\d{2}:\d{2} UTC\b`)
 	// The fixture's tokens, in the order SoftHSM happens to list them.
 	fixtureTokens = regexp.MustCompile(`("firma-[a-z0-9]+" \([a-z ]+ HEX\)(, )?)+`)
 )
@@ -118,6 +118,7 @@ func normalize(s string, f *testpki.Fixture) string {
 	s = strings.ReplaceAll(s, f.Module, "MODULE")
 	s = isoDate.ReplaceAllString(s, "YYYY-MM-DD")
 	s = itDate.ReplaceAllString(s, "DD/MM/YYYY")
+	s = hhmm.ReplaceAllString(s, "HH:MM UTC")
 	s = hexSerial.ReplaceAllString(s, "HEX")
 	s = fixtureTokens.ReplaceAllString(s, "TOKENS")
 	return s
@@ -149,6 +150,8 @@ func TestOutputsGolden(t *testing.T) {
 		{"pin_status", []string{"pin", "status", "--token", testpki.TokenLabel("valid")}},
 		{"pin_change_nosecret", []string{"pin", "change", "--token", testpki.TokenLabel("valid")}},
 		{"pin_unlock_nosecret", []string{"pin", "unlock", "--token", testpki.TokenLabel("valid")}},
+		{"cert_valid", []string{"cert", "--token", testpki.TokenLabel("valid")}},
+		{"cert_export_derchain", []string{"cert", "export", "--der", "--chain"}},
 		{"remind_exists", []string{"remind", "--ics", f.CAFile, "--token", testpki.TokenLabel("valid")}},
 	}
 	for _, c := range cases {
@@ -288,37 +291,4 @@ func TestSignOutputsGolden(t *testing.T) {
 			t.Errorf("%s in Italian still says %q", c.name, l)
 		}
 	}
-}
-
-// TestDoctorOutputsGolden: firma doctor with no card, all green and with an
-// expired certificate, in both languages (a virtual card in a private
-// pcscd); the exit code and --json are the same in both.
-func TestDoctorOutputsGolden(t *testing.T) {
-	f := fixture(t)
-	p := pcsctest.Start(t)
-	run := func(name string, args ...string) {
-		t.Helper()
-		args = append([]string{"doctor", "--module", f.Module}, args...)
-		results := map[string]result{}
-		for lang, locale := range goldenLangs {
-			r := firma(t, time.Now(), map[string]string{"FIRMA_PKCS11_MODULE": "", "LANG": locale}, args...)
-			results[lang] = r
-			golden(t, "out", lang, name, normalize("exit "+strconv.Itoa(r.code)+"\n--- stdout\n"+r.out+"--- stderr\n"+r.err, f))
-		}
-		if en, it := results["en"], results["it"]; en.code != it.code {
-			t.Errorf("%s: exit %d in English, %d in Italian", name, en.code, it.code)
-		}
-		for _, l := range englishLeaks(results["it"].out + results["it"].err) {
-			t.Errorf("%s in Italian still says %q", name, l)
-		}
-		en := firma(t, time.Now(), map[string]string{"FIRMA_PKCS11_MODULE": "", "LANG": "C"}, append(args, "--json")...)
-		it := firma(t, time.Now(), map[string]string{"FIRMA_PKCS11_MODULE": "", "LANG": "it_IT.UTF-8"}, append(args, "--json")...)
-		if en.out != it.out || en.code != it.code {
-			t.Errorf("%s --json changes with the language:\n%s\n---\n%s", name, en.out, it.out)
-		}
-	}
-	run("doctor_nocard", "--token", testpki.MainToken)
-	p.Insert(vcardOf(t, "aruba"), 0)
-	run("doctor_ok", "--token", testpki.MainToken)
-	run("doctor_expired", "--token", "firma-expired")
 }
