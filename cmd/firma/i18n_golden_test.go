@@ -152,6 +152,7 @@ func TestOutputsGolden(t *testing.T) {
 		{"pin_unlock_nosecret", []string{"pin", "unlock", "--token", testpki.TokenLabel("valid")}},
 		{"cert_valid", []string{"cert", "--token", testpki.TokenLabel("valid")}},
 		{"cert_export_derchain", []string{"cert", "export", "--der", "--chain"}},
+		{"modules_missing", []string{"modules", "--module", "/nonexistent/libnone.so"}},
 		{"remind_exists", []string{"remind", "--ics", f.CAFile, "--token", testpki.TokenLabel("valid")}},
 	}
 	for _, c := range cases {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"runtime"
 	"strings"
@@ -29,30 +28,30 @@ func moduleHint(me *pkcs11.ModuleError) string {
 	err := me.Err
 	switch {
 	case errors.Is(err, pkcs11.ErrNoCgo):
-		return "build firma with CGO_ENABLED=1 (needs gcc) to use smartcards and tokens"
+		return tr("build firma with CGO_ENABLED=1 (needs gcc) to use smartcards and tokens")
 	case errors.As(err, &notFound):
-		return "check the path, or install the card's middleware; 'firma modules' lists the modules firma knows"
+		return tr("check the path, or install the card's middleware; 'firma modules' lists the modules firma knows")
 	case errors.As(err, &notFile):
 		if notFile.IsDir {
-			return "give the path of the module file inside it (a .so file), not the directory"
+			return tr("give the path of the module file inside it (a .so file), not the directory")
 		}
-		return "give the path of the module's .so file"
+		return tr("give the path of the module's .so file")
 	case errors.As(err, &unreadable):
-		return "this user may not read the module file: check its permissions (ls -l) and those of its directories; the middleware installer should leave it readable by everyone (mode 644)"
+		return tr("this user may not read the module file: check its permissions (ls -l) and those of its directories; the middleware installer should leave it readable by everyone (mode 644)")
 	case errors.As(err, &arch):
-		return "this module is built for another architecture: install the middleware for this machine (" + runtime.GOOS + "/" + runtime.GOARCH + ")"
+		return sprintf("this module is built for another architecture: install the middleware for this machine (%s/%s)", runtime.GOOS, runtime.GOARCH)
 	case errors.As(err, &notP11):
-		return "this file is a library, but not a PKCS#11 module: point --module at the middleware's PKCS#11 library (for Aruba cards libbit4xpki.so, for OpenSC opensc-pkcs11.so)"
+		return tr("this file is a library, but not a PKCS#11 module: point --module at the middleware's PKCS#11 library (for Aruba cards libbit4xpki.so, for OpenSC opensc-pkcs11.so)")
 	case errors.As(err, &initErr):
 		return moduleInitHint(initErr)
 	case errors.As(err, &loader) && loader.NotLibrary:
-		return "this file is not a shared library at all (damaged or wrong download?): reinstall the middleware, or point --module at its PKCS#11 library"
+		return tr("this file is not a shared library at all (damaged or wrong download?): reinstall the middleware, or point --module at its PKCS#11 library")
 	case errors.As(err, &loader) && loader.MissingLibrary != "":
-		return "the module needs " + loader.MissingLibrary + ", which is not installed: install the package that provides it (ldd " + me.Path + " lists what is missing)"
+		return sprintf("the module needs %s, which is not installed: install the package that provides it (ldd %s lists what is missing)", loader.MissingLibrary, me.Path)
 	case errors.As(err, &loader):
-		return "the system's loader refused it: reinstall the middleware ('ldd " + me.Path + "' may say more)"
+		return sprintf("the system's loader refused it: reinstall the middleware ('ldd %s' may say more)", me.Path)
 	}
-	return "'firma modules' lists the modules firma tried and why each failed"
+	return tr("'firma modules' lists the modules firma tried and why each failed")
 }
 
 // moduleInitHint explains a module that loads but does not start.
@@ -60,11 +59,11 @@ func moduleInitHint(e *pkcs11.ModuleInitError) string {
 	if e.ConfigEnv != "" {
 		conf := e.ConfigPath
 		if conf == "" {
-			conf = e.ConfigDefault + " (the default: " + e.ConfigEnv + " is not set)"
+			conf = sprintf("%s (the default: %s is not set)", e.ConfigDefault, e.ConfigEnv)
 		}
-		return fmt.Sprintf("the module failed to initialise: check its configuration file %s, named by %s (it must exist, be readable and name a token directory that exists and is writable)", conf, e.ConfigEnv)
+		return sprintf("the module failed to initialise: check its configuration file %s, named by %s (it must exist, be readable and name a token directory that exists and is writable)", conf, e.ConfigEnv)
 	}
-	return "the module loads but failed to initialise: its configuration or its service is broken; reinstall the middleware or check its log"
+	return tr("the module loads but failed to initialise: its configuration or its service is broken; reinstall the middleware or check its log")
 }
 
 // vendorModuleSource says where a card's module comes from, for the
@@ -165,7 +164,7 @@ func runModules(io *IO, o *modulesOptions) error {
 		// the answer, and scripts must see it.
 		return firstErr
 	case loaded == 0:
-		return withCode(ExitModule, fmt.Errorf("none of the %d PKCS#11 modules found loads", len(d.Attempts)), "each module's lines above say why and what to do")
+		return withCode(ExitModule, errors.New(sprintf("none of the %d PKCS#11 modules found loads", len(d.Attempts))), tr("each module's lines above say why and what to do"))
 	}
 	return nil
 }
@@ -178,7 +177,11 @@ func printModules(w io.Writer, d *pkcs11.Discovery) {
 	for _, a := range d.Attempts {
 		printf(w, "%s (%s)\n", a.Path, sourceLabel(a.Source))
 		if !a.Loaded {
-			printf(w, "  not loadable: %s\n", a.Error)
+			reason := a.Error
+			if a.Err != nil {
+				reason = errorText(a.Err)
+			}
+			printf(w, "  not loadable: %s\n", reason)
 			if a.Hint != "" {
 				printf(w, "  fix: %s\n", a.Hint)
 			}
@@ -189,7 +192,7 @@ func printModules(w io.Writer, d *pkcs11.Discovery) {
 			printf(w, "  error: %s\n", a.Error)
 		}
 		if len(a.Tokens) == 0 {
-			printLine(w, "  no token present")
+			printf(w, "  no token present\n")
 		}
 		for _, t := range a.Tokens {
 			printf(w, "  token %q serial %s, PIN %s\n", t.Label, t.Serial, t.PIN)
