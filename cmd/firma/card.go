@@ -72,10 +72,14 @@ at no risk.`,
 
 // probeFlagWarning is printed before a probe the user accepted may cost a
 // try.
-const probeFlagWarning = "--" + acceptTryLossFlag + ": on a card not known to treat the query as harmless, the probe may use a try; firma stops at the first counter that moves"
+func probeFlagWarning() string {
+	return sprintf("--%s: on a card not known to treat the query as harmless, the probe may use a try; firma stops at the first counter that moves", acceptTryLossFlag)
+}
 
 // probeRefusedHint is the way out of a refused probe.
-const probeRefusedHint = "this card may count the query as a wrong PIN: to probe anyway, add --" + acceptTryLossFlag + " (firma stops at the first counter that moves); 'firma pin status' asks the PKCS#11 module instead, at no risk"
+func probeRefusedHint() string {
+	return sprintf("this card may count the query as a wrong PIN: to probe anyway, add --%s (firma stops at the first counter that moves); 'firma pin status' asks the PKCS#11 module instead, at no risk", acceptTryLossFlag)
+}
 
 func runCard(ctx context.Context, io *IO, o *cardOptions) error {
 	if o.ProbePUKTries {
@@ -110,7 +114,7 @@ func runCard(ctx context.Context, io *IO, o *cardOptions) error {
 		}
 	}
 	if o.AcceptTryLoss {
-		printf(io.Err, "firma: warning: %s\n", probeFlagWarning)
+		printf(io.Err, "firma: warning: %s\n", probeFlagWarning())
 	}
 	rep, err := card.Survey(ctx, opts)
 	if err != nil {
@@ -129,7 +133,7 @@ func runCard(ctx context.Context, io *IO, o *cardOptions) error {
 	}
 	var refused *card.UnsafeProbeError
 	if errors.As(r.Err, &refused) && refused.Asked {
-		return withCode(ExitLocked, r.Err, probeRefusedHint)
+		return withCode(ExitLocked, r.Err, probeRefusedHint())
 	}
 	return r.Err
 }
@@ -159,7 +163,7 @@ func printCardReport(w io.Writer, r *card.ReaderReport) {
 	for i, d := range id.Descriptions {
 		label := ""
 		if i == 0 {
-			label = "ATR list"
+			label = tr("ATR list")
 		}
 		field(w, label, "%s", d)
 	}
@@ -171,7 +175,7 @@ func printCardReport(w io.Writer, r *card.ReaderReport) {
 	case len(r.PINTries) > 0:
 		parts := make([]string, len(r.PINTries))
 		for i, t := range r.PINTries {
-			parts[i] = t.Name + " " + triesText(t)
+			parts[i] = secretWord(t.Name) + " " + triesText(t)
 		}
 		field(w, "PIN tries", "%s", strings.Join(parts, ", "))
 	case r.PINTriesSkipped != "":
@@ -184,7 +188,7 @@ func printCardReport(w io.Writer, r *card.ReaderReport) {
 
 func maker(code byte, name string) string {
 	if name == "" {
-		return fmt.Sprintf("unknown (%02X)", code)
+		return sprintf("unknown (%02X)", code)
 	}
 	return fmt.Sprintf("%s (%02X)", name, code)
 }
@@ -192,17 +196,17 @@ func maker(code byte, name string) string {
 func triesText(t card.Tries) string {
 	switch {
 	case t.NotProbed:
-		return "not probed (" + strings.TrimPrefix(t.Note, "not probed: ") + ")"
+		return sprintf("not probed (%s)", strings.TrimPrefix(t.Note, "not probed: "))
 	case t.Blocked && t.Moved:
-		return "BLOCKED (probing stopped here)"
+		return tr("BLOCKED (probing stopped here)")
 	case t.Blocked:
-		return "BLOCKED"
+		return tr("BLOCKED")
 	case t.Remaining != nil && t.Moved:
-		return fmt.Sprintf("%d left (below the full count: probing stopped here)", *t.Remaining)
+		return sprintf("%d left (below the full count: probing stopped here)", *t.Remaining)
 	case t.Remaining != nil:
-		return fmt.Sprintf("%d left", *t.Remaining)
+		return sprintf("%d left", *t.Remaining)
 	case t.Note != "":
-		return "unknown (" + t.Note + ")"
+		return sprintf("unknown (%s)", t.Note)
 	}
-	return "unknown"
+	return tr("unknown")
 }

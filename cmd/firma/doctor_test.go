@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ebfe/scard"
+	"golang.org/x/text/language"
 
 	"github.com/firma-dev/firma/internal/pcsctest"
 	"github.com/firma-dev/firma/internal/testpki"
@@ -214,7 +215,7 @@ func TestDoctorCardModuleMissing(t *testing.T) {
 }
 
 // TestDoctorOutputsGolden: firma doctor with no card, all green and with an
-// expired certificate, in both languages (a virtual card in a private
+// expired certificate, and firma card, in both languages (a virtual card in a private
 // pcscd); the exit code and --json are the same in both. (Here, not in
 // i18n_golden_test.go: libpcsclite keeps the socket it first used, so the
 // private pcscd must come before the tests that reach PC/SC without one
@@ -222,9 +223,11 @@ func TestDoctorCardModuleMissing(t *testing.T) {
 func TestDoctorOutputsGolden(t *testing.T) {
 	f := fixture(t)
 	p := pcsctest.Start(t)
+	// Tests that call a function directly, not Main, print in the language
+	// the last Main set: leave English behind.
+	t.Cleanup(func() { setLanguage(language.English) })
 	run := func(name string, args ...string) {
 		t.Helper()
-		args = append([]string{"doctor", "--module", f.Module}, args...)
 		results := map[string]result{}
 		for lang, locale := range goldenLangs {
 			r := firma(t, time.Now(), map[string]string{"FIRMA_PKCS11_MODULE": "", "LANG": locale}, args...)
@@ -243,8 +246,12 @@ func TestDoctorOutputsGolden(t *testing.T) {
 			t.Errorf("%s --json changes with the language:\n%s\n---\n%s", name, en.out, it.out)
 		}
 	}
-	run("doctor_nocard", "--token", testpki.MainToken)
+	doctor := []string{"doctor", "--module", f.Module}
+	run("doctor_nocard", append(doctor, "--token", testpki.MainToken)...)
 	p.Insert(vcardOf(t, "aruba"), 0)
-	run("doctor_ok", "--token", testpki.MainToken)
-	run("doctor_expired", "--token", "firma-expired")
+	run("doctor_ok", append(doctor, "--token", testpki.MainToken)...)
+	run("doctor_expired", append(doctor, "--token", "firma-expired")...)
+	// firma card's report and its refused probe, on the same card.
+	run("card_aruba", "card")
+	run("card_probe_refused", "card", "--probe-pin-tries")
 }
