@@ -267,6 +267,7 @@ func TestSignOutputsGolden(t *testing.T) {
 		{"sign_one", []string{"--token", testpki.MainToken, "--pin-file", pin}, []string{"referto.pdf"}, nil},
 		{"sign_batch_skip", []string{"--token", testpki.MainToken, "--pin-file", pin, "--skip-existing"}, []string{"a.pdf", "b.pdf", "c.pdf"}, []string{"a.pdf.p7m"}},
 		{"sign_renewal", []string{"--token", testpki.TokenLabel("exp45"), "--pin-file", pin}, []string{"referto.pdf"}, nil},
+		{"sign_pades_notpdf", []string{"--token", testpki.MainToken, "--pin-file", pin, "--pades"}, []string{"referto.txt"}, nil},
 		{"sign_nofile", []string{"--token", testpki.MainToken}, nil, nil},
 		{"sign_exists", []string{"--token", testpki.MainToken, "--pin-file", pin}, []string{"referto.pdf"}, []string{"referto.pdf.p7m"}},
 	} {

@@ -166,30 +166,30 @@ func padesError(name string, err error) error {
 	wrap := func(hint string) error { return withCode(ExitInput, fmt.Errorf("%s: %w", name, err), hint) }
 	switch {
 	case errors.As(err, &ee):
-		return wrap("give the PDF's password with --pdf-password-file, --pdf-password-fd or FIRMA_PDF_PASSWORD: firma signs without decrypting the document")
+		return wrap(tr("give the PDF's password with --pdf-password-file, --pdf-password-fd or FIRMA_PDF_PASSWORD: firma signs without decrypting the document"))
 	case errors.As(err, &pe):
-		return wrap("check the password: it is the one asked to open the PDF (the user password) or its owner password")
+		return wrap(tr("check the password: it is the one asked to open the PDF (the user password) or its owner password"))
 	case errors.As(err, &ce):
-		return wrap("the author certified this PDF as final: ask them for an uncertified copy, or sign it as a .p7m (firma sign without --pades)")
+		return wrap(tr("the author certified this PDF as final: ask them for an uncertified copy, or sign it as a .p7m (firma sign without --pades)"))
 	case errors.As(err, &np):
-		return wrap("--pades signs PDF files; sign other files without --pades (CAdES .p7m)")
+		return wrap(tr("--pades signs PDF files; sign other files without --pades (CAdES .p7m)"))
 	case errors.As(err, &me):
-		return wrap("firma does not repair PDFs: re-save it with the program that made it (or qpdf) and sign the copy")
+		return wrap(tr("firma does not repair PDFs: re-save it with the program that made it (or qpdf) and sign the copy"))
 	case errors.As(err, &fe):
-		return wrap("choose another name with --field")
+		return wrap(tr("choose another name with --field"))
 	case errors.As(err, &pge):
-		return withCode(ExitUsage, fmt.Errorf("%s: %w", name, err), "give a page of the document in --visible PAGE:X1,Y1,X2,Y2")
+		return withCode(ExitUsage, fmt.Errorf("%s: %w", name, err), tr("give a page of the document in --visible PAGE:X1,Y1,X2,Y2"))
 	case errors.As(err, &re):
-		hint := "give --visible PAGE:X1,Y1,X2,Y2 with X1 < X2 and Y1 < Y2, in points from the page's lower left corner"
+		hint := tr("give --visible PAGE:X1,Y1,X2,Y2 with X1 < X2 and Y1 < Y2, in points from the page's lower left corner")
 		switch re.Reason {
 		case "outside_page":
-			hint = fmt.Sprintf("keep the box inside the page, whose box is %v (an A4 page is 595 x 842 points)", re.MediaBox)
+			hint = sprintf("keep the box inside the page, whose box is %v (an A4 page is 595 x 842 points)", re.MediaBox)
 		case "too_small":
-			hint = "make the box larger: about 150 x 40 points holds the three lines (name, date, \"Firmato digitalmente da\")"
+			hint = tr("make the box larger: about 150 x 40 points holds the three lines (name, date, \"Firmato digitalmente da\")")
 		}
 		return withCode(ExitUsage, fmt.Errorf("%s: %w", name, err), hint)
 	case errors.As(err, &ae):
-		return withCode(ExitUsage, fmt.Errorf("%s: %w", name, err), "sign it without --visible: an invisible signature keeps the file PDF/A (embedding a font subset for the appearance is not supported)")
+		return withCode(ExitUsage, fmt.Errorf("%s: %w", name, err), tr("sign it without --visible: an invisible signature keeps the file PDF/A (embedding a font subset for the appearance is not supported)"))
 	}
 	return err
 }
@@ -268,7 +268,7 @@ func runSignPAdES(ctx context.Context, ios *IO, opts *signOptions) error {
 			return withCode(ExitInput, fmt.Errorf("reading %s: %w", in, err), "")
 		}
 		if !fi.Mode().IsRegular() {
-			return withCode(ExitInput, fmt.Errorf("%s is not a regular file", in), "")
+			return withCode(ExitInput, errors.New(sprintf("%s is not a regular file", in)), "")
 		}
 		j.size = fi.Size()
 		if in != "-" {
@@ -279,7 +279,7 @@ func runSignPAdES(ctx context.Context, ios *IO, opts *signOptions) error {
 		}
 		if j.Output != "-" {
 			if ofi, err := os.Stat(j.Output); err == nil && os.SameFile(ofi, fi) {
-				return withCode(ExitOutput, fmt.Errorf("the output %s is the input itself", j.Output), "choose another output name: firma never changes the input")
+				return withCode(ExitOutput, errors.New(sprintf("the output %s is the input itself", j.Output)), tr("choose another output name: firma never changes the input"))
 			}
 			if !opts.Force {
 				if err := atomicfile.CheckFree(j.Output); err != nil {
@@ -302,7 +302,7 @@ func runSignPAdES(ctx context.Context, ios *IO, opts *signOptions) error {
 		plan, err := pades.Prepare(j.in, j.size, so)
 		var ee *pades.EncryptedError
 		if errors.As(err, &ee) && password == nil {
-			if password, err = po.Password.read(ios, "Password of the PDF: "); err != nil {
+			if password, err = po.Password.read(ios, tr("Password of the PDF: ")); err != nil {
 				return err
 			}
 			so.Password = password
@@ -327,7 +327,7 @@ func runSignPAdES(ctx context.Context, ios *IO, opts *signOptions) error {
 			timestamper = tsa // else the document timestamp is the B-T
 		}
 		if tsa.User != "" && todo > 0 {
-			prompt := fmt.Sprintf("TSA password for %s at %s: ", tsa.User, tsa.URL.Host)
+			prompt := sprintf("TSA password for %s at %s: ", tsa.User, tsa.URL.Host)
 			if tsa.Password, err = opts.TSAPassword.read(ios, prompt); err != nil {
 				return err
 			}
@@ -358,9 +358,9 @@ func runSignPAdES(ctx context.Context, ios *IO, opts *signOptions) error {
 	}
 	var prog *progress
 	if !opts.JSON {
-		label := "signing"
+		label := tr("signing")
 		if len(jobs) > 1 {
-			label = fmt.Sprintf("signing %d files", todo)
+			label = sprintf("signing %d files", todo)
 		}
 		prog = newProgress(ios, label, total, todo)
 	}
@@ -419,7 +419,7 @@ func runSignPAdES(ctx context.Context, ios *IO, opts *signOptions) error {
 			if f.Status == "signed" {
 				printf(ios.Out, "signed %s -> %s (PAdES, field %s)\n", f.Input, f.Output, f.Field)
 				if d := f.DocTimestamp; d != nil {
-					printf(ios.Out, "  document timestamp %s of %s\n", d.Field, d.Time.Format(time.DateTime+" MST"))
+					printf(ios.Out, "  document timestamp %s of %s\n", d.Field, dateTime(d.Time))
 				}
 			}
 		}
@@ -454,7 +454,7 @@ func signPDF(ctx context.Context, ios *IO, s *sign.Signer, j *padesJob, force bo
 func spoolPDF(ctx context.Context, r io.Reader) (*os.File, error) {
 	f, err := os.CreateTemp("", "firma-stdin-*.pdf")
 	if err != nil {
-		return nil, fmt.Errorf("buffering standard input: %w", err)
+		return nil, fmt.Errorf("%s: %w", tr("buffering standard input"), err)
 	}
 	os.Remove(f.Name())
 	buf := make([]byte, 1<<20)
@@ -467,7 +467,7 @@ func spoolPDF(ctx context.Context, r io.Reader) (*os.File, error) {
 		if n > 0 {
 			if _, err := f.Write(buf[:n]); err != nil {
 				f.Close()
-				return nil, fmt.Errorf("buffering standard input: %w", err)
+				return nil, fmt.Errorf("%s: %w", tr("buffering standard input"), err)
 			}
 		}
 		if rerr == io.EOF {
@@ -475,7 +475,7 @@ func spoolPDF(ctx context.Context, r io.Reader) (*os.File, error) {
 		}
 		if rerr != nil {
 			f.Close()
-			return nil, withCode(ExitInput, fmt.Errorf("reading standard input: %w", rerr), "")
+			return nil, withCode(ExitInput, fmt.Errorf("%s: %w", tr("reading standard input"), rerr), "")
 		}
 	}
 }
