@@ -242,6 +242,16 @@ func TestVerifyOutputsGolden(t *testing.T) {
 			outs[lang] = out.String()
 			golden(t, "out", lang, c.name, norm("--- stdout\n"+out.String()+"--- stderr\n"+errb.String()))
 		}
+		// --json is the same in both languages, error texts included.
+		jsons := map[string]string{}
+		for lang, locale := range goldenLangs {
+			io, out, _ := testIO(now, map[string]string{"LANG": locale})
+			Main(context.Background(), append([]string{"verify", "--no-system-trust", "--json"}, c.args...), io)
+			jsons[lang] = out.String()
+		}
+		if jsons["en"] != jsons["it"] {
+			t.Errorf("%s --json changes with the language:\n%s\n---\n%s", c.name, jsons["en"], jsons["it"])
+		}
 		// The first line of each file, "FILE: INDICATION[/SUB]", is for
 		// scripts: the same in both languages.
 		first := regexp.MustCompile(`(?m)^[^ ].*?: [A-Z_]+(/[A-Z_]+)?`)

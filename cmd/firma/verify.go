@@ -12,6 +12,7 @@ import (
 	"unicode"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/text/language"
 
 	"github.com/firma-dev/firma/internal/atomicfile"
 	"github.com/firma-dev/firma/internal/ctxio"
@@ -196,7 +197,7 @@ type ExtractNameError struct {
 }
 
 func (e *ExtractNameError) Error() string {
-	return fmt.Sprintf("cannot name the extracted document of %s: %s", e.Input, e.Reason)
+	return sprintf("cannot name the extracted document of %s: %s", e.Input, e.Reason)
 }
 
 // Hint says how to proceed.
@@ -226,18 +227,23 @@ func extractName(input string) (string, error) {
 	}
 	switch {
 	case name == base:
-		return "", &ExtractNameError{Input: input, Reason: "it does not end in .p7m, .tsd or .m7m"}
+		return "", &ExtractNameError{Input: input, Reason: tr("it does not end in .p7m, .tsd or .m7m")}
 	case name == "" || name == "." || name == "..":
-		return "", &ExtractNameError{Input: input, Reason: "nothing is left once .p7m is removed"}
+		return "", &ExtractNameError{Input: input, Reason: tr("nothing is left once .p7m is removed")}
 	case strings.HasPrefix(name, "."):
-		return "", &ExtractNameError{Input: input, Reason: fmt.Sprintf("%q would be a hidden file", name)}
+		return "", &ExtractNameError{Input: input, Reason: sprintf("%q would be a hidden file", name)}
 	case strings.IndexFunc(name, func(r rune) bool { return unicode.IsControl(r) || r == '\\' }) >= 0:
-		return "", &ExtractNameError{Input: input, Reason: "the name contains control characters or backslashes"}
+		return "", &ExtractNameError{Input: input, Reason: tr("the name contains control characters or backslashes")}
 	}
 	return filepath.Join(dir, name), nil
 }
 
 func runVerify(ctx context.Context, ios *IO, opts *verifyOptions) error {
+	if opts.JSON {
+		// The files' error texts are in the JSON: English in every
+		// language, as scripts read them.
+		setLanguage(language.English)
+	}
 	if opts.Output != "" && !opts.Extract {
 		return usageErrorf("-o/--output goes with --extract")
 	}
@@ -427,7 +433,7 @@ func verifyOne(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.
 		} else {
 			cf, err := os.Open(content)
 			if err != nil {
-				return fail(fmt.Errorf("reading the signed content: %w", err))
+				return fail(fmt.Errorf("%s: %w", tr("reading the signed content"), err))
 			}
 			defer cf.Close()
 			vo.Content = ctxio.NewReader(ctx, cf)
@@ -449,7 +455,7 @@ func verifyOne(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.
 			if input != "-" {
 				if a, err1 := os.Stat(input); err1 == nil {
 					if b, err2 := os.Stat(name); err2 == nil && os.SameFile(a, b) {
-						return fail(withCode(ExitOutput, fmt.Errorf("the output %s is the input itself", name), "choose another output name"))
+						return fail(withCode(ExitOutput, errors.New(sprintf("the output %s is the input itself", name)), tr("choose another output name")))
 					}
 				}
 			}
