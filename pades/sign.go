@@ -230,18 +230,39 @@ func mdpP(r *pdf.Reader, sig pdf.Dict) int64 {
 // fieldNames lists the fully qualified names of the form's fields.
 func fieldNames(r *pdf.Reader, cat pdf.Dict) (map[string]bool, error) {
 	names := map[string]bool{}
+	err := walkFields(r, cat, func(_ pdf.Dict, name string, named bool, _ pdf.Name) error {
+		if named {
+			names[name] = true
+		}
+		if len(names) > 1<<16 {
+			return errors.New("too many form fields")
+		}
+		return nil
+	})
+	return names, err
+}
+
+// errStopWalk ends walkFields early, without an error.
+var errStopWalk = errors.New("stop")
+
+// walkFields calls fn for every field of the form's field tree (catalog
+// /AcroForm /Fields), kids before their parent, once each (a field reached
+// twice is skipped: loops end), with its fully qualified name (named
+// tells whether the field has a /T of its own) and its field type,
+// inherited from its parents. fn returning errStopWalk ends the walk.
+func walkFields(r *pdf.Reader, cat pdf.Dict, fn func(d pdf.Dict, name string, named bool, ft pdf.Name) error) error {
 	af, err := r.ResolveDict(cat["AcroForm"])
 	if err != nil || af == nil {
-		return names, err
+		return err
 	}
 	fo, err := r.Resolve(af["Fields"])
 	if err != nil {
-		return nil, err
+		return err
 	}
 	fields, _ := fo.(pdf.Array)
 	seen := map[pdf.Ref]bool{}
-	var walk func(a pdf.Array, prefix string, depth int) error
-	walk = func(a pdf.Array, prefix string, depth int) error {
+	var walk func(a pdf.Array, prefix string, ft pdf.Name, depth int) error
+	walk = func(a pdf.Array, prefix string, ft pdf.Name, depth int) error {
 		if depth > 32 {
 			return errors.New("form field tree too deep")
 		}
@@ -260,26 +281,35 @@ func fieldNames(r *pdf.Reader, cat pdf.Dict) (map[string]bool, error) {
 				continue
 			}
 			name := prefix
-			if t, ok := d["T"].(pdf.String); ok {
+			t, named := d["T"].(pdf.String)
+			if named {
 				if name != "" {
 					name += "."
 				}
 				name += string(t.Value)
-				names[name] = true
 			}
-			kids, _ := r.Resolve(d["Kids"])
-			if ka, ok := kids.(pdf.Array); ok {
-				if err := walk(ka, name, depth+1); err != nil {
-					return err
+			fft := ft
+			if n := d.Name("FT"); n != "" {
+				fft = n
+			}
+			if kids, _ := r.Resolve(d["Kids"]); kids != nil {
+				if ka, ok := kids.(pdf.Array); ok && len(ka) > 0 {
+					if err := walk(ka, name, fft, depth+1); err != nil {
+						return err
+					}
 				}
 			}
-			if len(names) > 1<<16 {
-				return errors.New("too many form fields")
+			if err := fn(d, name, named, fft); err != nil {
+				return err
 			}
 		}
 		return nil
 	}
-	return names, walk(fields, "", 0)
+	err = walk(fields, "", "", 0)
+	if err == errStopWalk {
+		return nil
+	}
+	return err
 }
 
 // Result describes one signed PDF.

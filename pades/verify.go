@@ -120,77 +120,30 @@ func signatureFields(r *pdf.Reader) ([]sigField, error) {
 	if err != nil {
 		return nil, err
 	}
-	af, err := r.ResolveDict(cat["AcroForm"])
-	if err != nil || af == nil {
-		return nil, err
-	}
-	fo, err := r.Resolve(af["Fields"])
-	if err != nil {
-		return nil, err
-	}
 	var out []sigField
-	seen := map[pdf.Ref]bool{}
-	var walk func(a pdf.Array, prefix string, ft pdf.Name, depth int) error
-	walk = func(a pdf.Array, prefix string, ft pdf.Name, depth int) error {
-		if depth > 32 {
-			return errors.New("form field tree too deep")
+	err = walkFields(r, cat, func(d pdf.Dict, name string, _ bool, ft pdf.Name) error {
+		if ft != "Sig" {
+			return nil
 		}
-		for _, e := range a {
-			if ref, ok := e.(pdf.Ref); ok {
-				if seen[ref] {
-					continue
-				}
-				seen[ref] = true
-			}
-			d, err := r.ResolveDict(e)
-			if err != nil {
-				return err
-			}
-			if d == nil {
-				continue
-			}
-			name := prefix
-			if t, ok := d["T"].(pdf.String); ok {
-				if name != "" {
-					name += "."
-				}
-				name += string(t.Value)
-			}
-			fft := ft
-			if n := d.Name("FT"); n != "" {
-				fft = n
-			}
-			if kids, _ := r.Resolve(d["Kids"]); kids != nil {
-				if ka, ok := kids.(pdf.Array); ok && len(ka) > 0 {
-					if err := walk(ka, name, fft, depth+1); err != nil {
-						return err
-					}
-				}
-			}
-			if fft != "Sig" {
-				continue
-			}
-			sf := sigField{name: name}
-			sf.ref, sf.isRf = d["V"].(pdf.Ref)
-			sd, err := r.ResolveDict(d["V"])
-			if err != nil {
-				sf.err = err
-				out = append(out, sf)
-				continue
-			}
-			if sd == nil {
-				continue // an empty signature field
-			}
-			sf.dict = sd
+		sf := sigField{name: name}
+		sf.ref, sf.isRf = d["V"].(pdf.Ref)
+		sd, err := r.ResolveDict(d["V"])
+		if err != nil {
+			sf.err = err
 			out = append(out, sf)
-			if len(out) > maxSignatures {
-				return nil
-			}
+			return nil
+		}
+		if sd == nil {
+			return nil // an empty signature field
+		}
+		sf.dict = sd
+		out = append(out, sf)
+		if len(out) > maxSignatures {
+			return errStopWalk
 		}
 		return nil
-	}
-	fa, _ := fo.(pdf.Array)
-	return out, walk(fa, "", "", 0)
+	})
+	return out, err
 }
 
 // revisionAt is the number (from 1) of the revision ending at end: end

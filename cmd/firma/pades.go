@@ -326,13 +326,10 @@ func runSignPAdES(ctx context.Context, ios *IO, opts *signOptions) error {
 		if !po.DocTimestamp {
 			timestamper = tsa // else the document timestamp is the B-T
 		}
-		if tsa.User != "" && todo > 0 {
-			prompt := sprintf("TSA password for %s at %s: ", tsa.User, tsa.URL.Host)
-			if tsa.Password, err = opts.TSAPassword.read(ios, prompt); err != nil {
-				return err
-			}
-			defer clear(tsa.Password)
+		if err := readTSAPassword(ios, opts, tsa, todo); err != nil {
+			return err
 		}
+		defer clear(tsa.Password)
 	}
 	key, err := opts.openKey(ios)
 	if err != nil {

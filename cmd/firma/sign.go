@@ -222,16 +222,10 @@ func runSign(ctx context.Context, io *IO, opts *signOptions) error {
 	var timestamper sign.Timestamper
 	if tsa != nil {
 		timestamper = tsa
-		if tsa.User != "" && todo > 0 {
-			if tsa.URL.Scheme == "http" {
-				printf(io.Err, "firma: warning: the TSA password goes unencrypted over http://; use your provider's https:// address if it has one\n")
-			}
-			prompt := sprintf("TSA password for %s at %s: ", tsa.User, tsa.URL.Host)
-			if tsa.Password, err = opts.TSAPassword.read(io, prompt); err != nil {
-				return err
-			}
-			defer clear(tsa.Password)
+		if err := readTSAPassword(io, opts, tsa, todo); err != nil {
+			return err
 		}
+		defer clear(tsa.Password)
 	}
 	key, err := opts.openKey(io)
 	if err != nil {

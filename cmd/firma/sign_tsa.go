@@ -73,3 +73,19 @@ func parseOID(s string) (asn1.ObjectIdentifier, error) {
 	}
 	return oid, nil
 }
+
+// readTSAPassword reads the timestamp authority's password when the
+// service has a user and something will be signed, warning first when it
+// would travel unencrypted.
+func readTSAPassword(ios *IO, opts *signOptions, tsa *sign.TSAClient, todo int) error {
+	if tsa.User == "" || todo == 0 {
+		return nil
+	}
+	if tsa.URL.Scheme == "http" {
+		printf(ios.Err, "firma: warning: the TSA password goes unencrypted over http://; use your provider's https:// address if it has one\n")
+	}
+	prompt := sprintf("TSA password for %s at %s: ", tsa.User, tsa.URL.Host)
+	var err error
+	tsa.Password, err = opts.TSAPassword.read(ios, prompt)
+	return err
+}
