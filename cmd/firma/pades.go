@@ -122,11 +122,8 @@ type padesReport struct {
 	Format          string            `json:"format"`
 	DigestAlgorithm string            `json:"digest_algorithm"`
 	Files           []padesFileResult `json:"files"`
-	Signed          int               `json:"signed"`
-	Failed          int               `json:"failed"`
-	NotSigned       int               `json:"not_signed"`
-	Skipped         int               `json:"skipped"`
-	TSA             string            `json:"tsa,omitempty"`
+	fileCounts
+	TSA string `json:"tsa,omitempty"`
 }
 
 // parseVisible reads --visible PAGE:X1,Y1,X2,Y2.
@@ -389,16 +386,7 @@ func runSignPAdES(ctx context.Context, ios *IO, opts *signOptions) error {
 	}
 	prog.done(batchErr == nil)
 	for _, f := range report.Files {
-		switch f.Status {
-		case "signed":
-			report.Signed++
-		case "failed":
-			report.Failed++
-		case "skipped":
-			report.Skipped++
-		default:
-			report.NotSigned++
-		}
+		report.count(f.Status)
 	}
 	toStdout := false
 	for _, j := range jobs {

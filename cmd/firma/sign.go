@@ -308,16 +308,7 @@ func runSign(ctx context.Context, io *IO, opts *signOptions) error {
 	}
 	prog.done(batchErr == nil)
 	for _, f := range report.Files {
-		switch f.Status {
-		case "signed":
-			report.Signed++
-		case "failed":
-			report.Failed++
-		case "skipped":
-			report.Skipped++
-		default:
-			report.NotSigned++
-		}
+		report.count(f.Status)
 	}
 	if opts.JSON {
 		if err := writeJSON(io.Out, report); err != nil {

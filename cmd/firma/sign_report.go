@@ -57,12 +57,31 @@ type signReport struct {
 	Packaging       string           `json:"packaging"`
 	DigestAlgorithm string           `json:"digest_algorithm"`
 	Files           []signFileResult `json:"files"`
-	Signed          int              `json:"signed"`
-	Failed          int              `json:"failed"`
-	NotSigned       int              `json:"not_signed"`
-	Skipped         int              `json:"skipped"`
+	fileCounts
 	// TSA is the timestamp authority's URL, with --tsa.
 	TSA string `json:"tsa,omitempty"`
+}
+
+// fileCounts are the totals of a signing run's --json output, by status.
+type fileCounts struct {
+	Signed    int `json:"signed"`
+	Failed    int `json:"failed"`
+	NotSigned int `json:"not_signed"`
+	Skipped   int `json:"skipped"`
+}
+
+// count adds one file of status to the totals.
+func (c *fileCounts) count(status string) {
+	switch status {
+	case string(batch.Signed):
+		c.Signed++
+	case string(batch.Failed):
+		c.Failed++
+	case string(batch.Skipped):
+		c.Skipped++
+	default:
+		c.NotSigned++
+	}
 }
 
 // signerSummary names the signer in the --json output.
