@@ -141,19 +141,19 @@ func runCard(ctx context.Context, io *IO, o *cardOptions) error {
 // printCardReport prints one reader's card in the layout of `firma card`
 // (also used by `firma status` for its reader section).
 func printCardReport(w io.Writer, r *card.ReaderReport) {
-	field(w, "Reader", "%s (%s)", r.Name, r.State)
+	field(w, "Reader", "%s (%s)", r.Name, cardStateWord(r.State))
 	if len(r.ATR) == 0 {
 		return
 	}
 	field(w, "ATR", "%s", card.FormatHex(r.ATR))
 	if a := r.Decoded; a != nil {
-		field(w, "", "%s convention, %s, Fi %d Di %d (max %g MHz), %d historical bytes", a.Convention, a.ProtocolNames(), a.Fi, a.Di, a.FMax, len(a.Historical))
+		field(w, "", "%s convention, %s, Fi %d Di %d (max %g MHz), %d historical bytes", conventionWord(a.Convention), a.ProtocolNames(), a.Fi, a.Di, a.FMax, len(a.Historical))
 	}
 	id := r.Identification
 	if id == nil {
 		return
 	}
-	field(w, "Card", "%s", id.Family)
+	field(w, "Card", "%s", cardFamily(id))
 	if id.Label != "" {
 		field(w, "Known as", "%s", id.Label)
 	}
@@ -184,6 +184,34 @@ func printCardReport(w io.Writer, r *card.ReaderReport) {
 	for _, warn := range r.Warnings {
 		field(w, "Warning", "%s", warn)
 	}
+}
+
+// cardFamily names id's card family in the user's language; the library's
+// Family is the English name (the same words), kept as it is for --json.
+func cardFamily(id *card.Identification) string {
+	c := id.CNS
+	if c == nil {
+		return tr("unknown card")
+	}
+	kind := tr("Italian CNS card")
+	if c.Variant == "DSD" {
+		kind = tr("Italian signature card (DSD)")
+	}
+	if c.OSMakerName == "" {
+		return kind
+	}
+	return sprintf("%s, %s OS", kind, c.OSMakerName)
+}
+
+// conventionWord says an ATR's convention ("direct", "inverse").
+func conventionWord(c string) string {
+	switch c {
+	case "direct":
+		return tr("direct")
+	case "inverse":
+		return tr("inverse")
+	}
+	return c
 }
 
 func maker(code byte, name string) string {

@@ -257,17 +257,17 @@ func (d *doctor) checkPCSC(ctx context.Context) *cardSeen {
 	switch id := rr.Identification; {
 	case id == nil || id.Profile == nil && len(id.Descriptions) == 0 && id.Label == "":
 		if id != nil {
-			seen.Name = id.Family
+			seen.Name = cardFamily(id)
 			seen.Modules = id.Modules
 		}
 		d.add(cIdent, checkStatusWarn, seen.Name, tr("firma does not know this card: report its ATR ('firma card') to the firma project"))
 	default:
-		label := id.Family
+		label := cardFamily(id)
 		if id.Label != "" {
 			label += " (" + id.Label + ")"
 			seen.Name = id.Label
 		} else {
-			seen.Name = id.Family
+			seen.Name = cardFamily(id)
 		}
 		seen.Identified = true
 		d.add(cIdent, checkStatusOK, label, "")
@@ -489,6 +489,14 @@ func cardStateWord(s string) string {
 		return tr("present")
 	case "in-use":
 		return tr("in-use")
+	case "exclusive":
+		return tr("exclusive")
+	case "empty":
+		return tr("empty")
+	case "mute":
+		return tr("mute")
+	case "unavailable":
+		return tr("unavailable")
 	}
 	return s
 }

@@ -33,8 +33,8 @@ Il codice di uscita è 1 quando un controllo non è riuscito, 0 altrimenti.`,
 	"FAILED":                      "ERRORE",
 	"SKIPPED":                     "SALTATO",
 	"not checked: see above":      "non controllato: vedere sopra",
-	"present":                     "libera",
-	"in-use":                      "in uso da un altro programma (condivisa)",
+	"present":                     "smart card inserita, libera",
+	"in-use":                      "smart card in uso da un altro programma (condivisa)",
 
 	// The checks.
 	"pcscd reachable":                  "servizio pcscd attivo",
