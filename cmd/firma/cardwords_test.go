@@ -16,7 +16,7 @@ func TestCardFamilyWords(t *testing.T) {
 		"3B FF 96 00 00 81 31 FE 55 00 6B 02 09 04 03 01 01 01 43 4E 53 10 31 80 EB", // Aruba, Incard
 		"3B FF 18 00 FF 81 31 FE 55 00 6B 02 09 04 03 01 01 01 44 53 44 10 31 80 97", // J-Sign, DSD
 		"3B FF 18 00 00 81 31 FE 45 00 6B 11 05 07 00 01 21 01 43 4E 53 11 31 80 4A", // Oberthur CNS
-		"3B 8F 80 01 80 4F 0C A0 00 00 03 06 03 00 01 00 00 00 00 6A",                   // not a CNS
+		"3B 8F 80 01 80 4F 0C A0 00 00 03 06 03 00 01 00 00 00 00 6A",                // not a CNS
 		"3B", // unreadable
 	} {
 		b, err := card.ParseHex(atr)
