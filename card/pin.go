@@ -252,11 +252,11 @@ func readTries(tx *Tx, s SecretRef) (Tries, error) {
 		t.Remaining, t.Blocked = &n, true
 	case sw == swVerified:
 		t.Verified = true
-		t.Note = "verified in this session; counter not reported"
+		t.Note, t.Why = "verified in this session; counter not reported", UnreadVerified
 	case sw == 0x6A88:
-		t.Note = "reference not found on this card"
+		t.Note, t.Why, t.SW = "reference not found on this card", UnreadNoReference, sw
 	default:
-		t.Note = fmt.Sprintf("unexpected status %04X", sw)
+		t.Note, t.Why, t.SW = fmt.Sprintf("unexpected status %04X", sw), UnreadStatus, sw
 	}
 	return t, nil
 }
@@ -424,6 +424,7 @@ func checkTries(tx *Tx, p pinPlan, allowFinal bool) (Tries, error) {
 	t := Tries{Name: s.Name, Ref: s.Ref, PUK: s.PUK}
 	if !p.profile.EmptyVerifySafe {
 		t.Note = (&UnsafeProbeError{Profile: p.profile.Name}).Reason()
+		t.Why, t.Profile = UnreadUnsafeProbe, p.profile.Name
 		return t, nil
 	}
 	t, err := readTries(tx, s)

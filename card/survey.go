@@ -58,8 +58,11 @@ type ReaderReport struct {
 	// PINTriesSource is "safe-profile" or "explicit-probe" when PINTries
 	// were read.
 	PINTriesSource string `json:"pin_tries_source,omitempty"`
-	// PINTriesSkipped says why PINTries were not read.
+	// PINTriesSkipped says why PINTries were not read, in English;
+	// PINTriesUnread is the same as data (the profile, if it matters, is
+	// Identification.Profile).
 	PINTriesSkipped string `json:"pin_tries_skipped,omitempty"`
+	PINTriesUnread  Unread `json:"-"`
 	// Warnings are things the user must be told (an explicit probe on a
 	// card not known to be safe).
 	Warnings []string `json:"warnings,omitempty"`
@@ -140,24 +143,24 @@ func (c *Client) surveyTries(ctx context.Context, rr *ReaderReport, opts SurveyO
 		rr.Err = &Error{Kind: ErrUnresponsive, Op: "reading the card", Reader: rr.Name, Err: errors.New("the card gave no valid answer to reset")}
 		return
 	case rr.State == "exclusive":
-		rr.PINTriesSkipped = "the card is held exclusively by another program"
+		rr.PINTriesSkipped, rr.PINTriesUnread = "the card is held exclusively by another program", UnreadExclusive
 		rr.Err = &Error{Kind: ErrBusy, Op: "reading PIN tries", Reader: rr.Name}
 		return
 	case !rr.HasCard():
 		return
 	case rr.Identification == nil || rr.Identification.Profile == nil:
-		rr.PINTriesSkipped = "PIN references of this card are unknown"
+		rr.PINTriesSkipped, rr.PINTriesUnread = "PIN references of this card are unknown", UnreadUnknownRefs
 		return
 	}
 	p := rr.Identification.Profile
 	switch {
 	case !p.EmptyVerifySafe && !opts.ProbePINTries:
-		rr.PINTriesSkipped = (&UnsafeProbeError{Profile: p.Name}).Reason()
+		rr.PINTriesSkipped, rr.PINTriesUnread = (&UnsafeProbeError{Profile: p.Name}).Reason(), UnreadUnsafeProbe
 		return
 	case !p.EmptyVerifySafe && !opts.AcceptTryLoss:
 		// Asked, but the loss of a try was not accepted: refuse, and
 		// say so as an error, before anything is sent.
-		rr.PINTriesSkipped = (&UnsafeProbeError{Profile: p.Name}).Reason()
+		rr.PINTriesSkipped, rr.PINTriesUnread = (&UnsafeProbeError{Profile: p.Name}).Reason(), UnreadUnsafeProbe
 		rr.Err = &UnsafeProbeError{Profile: p.Name, Asked: true}
 		return
 	}
@@ -172,7 +175,7 @@ func (c *Client) surveyTries(ctx context.Context, rr *ReaderReport, opts SurveyO
 	if err != nil {
 		rr.Err = err
 		rr.PINTries = nil
-		rr.PINTriesSkipped = "could not read the card"
+		rr.PINTriesSkipped, rr.PINTriesUnread = "could not read the card", UnreadFailed
 		return
 	}
 	rr.PINTriesSource = "safe-profile"

@@ -158,9 +158,34 @@ type Tries struct {
 	// NotProbed is set for a secret no query was sent for (a PUK not
 	// asked for, or a secret after a counter that moved).
 	NotProbed bool `json:"not_probed,omitempty"`
-	// Note explains a missing counter.
+	// Note explains a missing counter, in English; Why is the same as
+	// data, for a program that says it in its own words.
 	Note string `json:"note,omitempty"`
+	Why  Unread `json:"-"`
+	// SW is the card's status word when Why is UnreadNoReference or
+	// UnreadStatus; After names the counter that moved first when Why is
+	// UnreadAfterMoved; Profile names the card profile when Why is
+	// UnreadUnsafeProbe.
+	SW      uint16 `json:"-"`
+	After   string `json:"-"`
+	Profile string `json:"-"`
 }
+
+// Unread says why a retry counter, or a card's PIN tries, were not read.
+type Unread int
+
+const (
+	UnreadNone        Unread = iota
+	UnreadVerified           // the secret is verified in this session: the card reports no counter
+	UnreadNoReference        // the card has no such reference (6A88)
+	UnreadStatus             // an unexpected status word (Tries.SW)
+	UnreadUnsafeProbe        // the profile is not known to treat the query as harmless
+	UnreadAfterMoved         // an earlier counter moved: nothing more was probed
+	UnreadPUKNotAsked        // PUKs are probed only when asked
+	UnreadExclusive          // another program holds the card exclusively
+	UnreadUnknownRefs        // the card's PIN references are unknown
+	UnreadFailed             // the card could not be read (ReaderReport.Err)
+)
 
 // UnsafeProbeError refuses an empty VERIFY on a profile not known to be
 // safe: the caller did not accept that it may cost a try. Nothing was
@@ -240,10 +265,10 @@ func ReadTries(tx *Tx, profile *Profile, opts TriesOptions) ([]Tries, error) {
 	for _, s := range order {
 		switch {
 		case moved != nil:
-			got[s.Ref] = Tries{Name: s.Name, Ref: s.Ref, PUK: s.PUK, NotProbed: true, Note: "not probed: the " + moved.Name + " counter moved first"}
+			got[s.Ref] = Tries{Name: s.Name, Ref: s.Ref, PUK: s.PUK, NotProbed: true, Note: "not probed: the " + moved.Name + " counter moved first", Why: UnreadAfterMoved, After: moved.Name}
 			continue
 		case s.PUK && !opts.PUKs:
-			got[s.Ref] = Tries{Name: s.Name, Ref: s.Ref, PUK: s.PUK, NotProbed: true, Note: "not probed: PUKs are probed only when asked"}
+			got[s.Ref] = Tries{Name: s.Name, Ref: s.Ref, PUK: s.PUK, NotProbed: true, Note: "not probed: PUKs are probed only when asked", Why: UnreadPUKNotAsked}
 			continue
 		}
 		t, err := readTries(tx, s)

@@ -168,7 +168,7 @@ func printCardReport(w io.Writer, r *card.ReaderReport) {
 		field(w, label, "%s", d)
 	}
 	field(w, "Modules", "%s", strings.Join(id.Modules, ", "))
-	for _, n := range id.Notes {
+	for _, n := range cardNotes(id, r.ATR) {
 		field(w, "Note", "%s", n)
 	}
 	switch {
@@ -179,11 +179,82 @@ func printCardReport(w io.Writer, r *card.ReaderReport) {
 		}
 		field(w, "PIN tries", "%s", strings.Join(parts, ", "))
 	case r.PINTriesSkipped != "":
-		field(w, "PIN tries", "not read: %s", r.PINTriesSkipped)
+		field(w, "PIN tries", "not read: %s", unreadWords(r.PINTriesUnread, card.Tries{Profile: profileName(id)}, r.PINTriesSkipped))
 	}
-	for _, warn := range r.Warnings {
+	for _, warn := range cardWarnings(r) {
 		field(w, "Warning", "%s", warn)
 	}
+}
+
+func profileName(id *card.Identification) string {
+	if id != nil && id.Profile != nil {
+		return id.Profile.Name
+	}
+	return ""
+}
+
+// unreadWords says why a counter (or a card's PIN tries) was not read;
+// english is the library's text, said as it is for a reason firma does
+// not know.
+func unreadWords(why card.Unread, t card.Tries, english string) string {
+	switch why {
+	case card.UnreadVerified:
+		return tr("verified in this session; counter not reported")
+	case card.UnreadNoReference:
+		return tr("reference not found on this card")
+	case card.UnreadStatus:
+		return sprintf("unexpected status %04X", t.SW)
+	case card.UnreadUnsafeProbe:
+		return sprintf("on %s cards the empty VERIFY that reads them is not known to be harmless and may cost a try", t.Profile)
+	case card.UnreadAfterMoved:
+		return sprintf("the %s counter moved first", secretWord(t.After))
+	case card.UnreadPUKNotAsked:
+		return tr("PUKs are probed only when asked")
+	case card.UnreadExclusive:
+		return tr("the card is held exclusively by another program")
+	case card.UnreadUnknownRefs:
+		return tr("PIN references of this card are unknown")
+	case card.UnreadFailed:
+		return tr("could not read the card")
+	}
+	return english
+}
+
+// cardNotes are the library's caveats about a card (id.Notes, English,
+// for --json) in the user's words.
+func cardNotes(id *card.Identification, atr []byte) []string {
+	var notes []string
+	if _, err := card.ParseATR(atr); err != nil {
+		notes = append(notes, errorText(err))
+	}
+	if id.CNS != nil && id.CNS.VersionByte == 0x10 {
+		notes = append(notes, tr("CNS 1.0 card: OpenSC lists its keys but cannot sign with an RSA-2048 key on it; use the vendor module"))
+	}
+	if len(notes) != len(id.Notes) {
+		return id.Notes // a note firma has no words for: say them all as they are
+	}
+	return notes
+}
+
+// cardWarnings are r.Warnings (English, for --json) in the user's words.
+func cardWarnings(r *card.ReaderReport) []string {
+	var warns []string
+	if r.PINTriesSource == "explicit-probe" {
+		warns = append(warns, tr("the empty VERIFY was sent to a card not known to treat it as harmless: each counter probed may have lost a try"))
+	}
+	full := 0
+	if id := r.Identification; id != nil && id.Profile != nil {
+		full = id.Profile.FullTries
+	}
+	for _, t := range r.PINTries {
+		if t.Moved && t.Remaining != nil {
+			warns = append(warns, sprintf("the %s counter reads %d of %d: this probe may have used that try, so nothing else was probed", secretWord(t.Name), *t.Remaining, full))
+		}
+	}
+	if len(warns) != len(r.Warnings) {
+		return r.Warnings // a warning firma has no words for: say them all as they are
+	}
+	return warns
 }
 
 // cardFamily names id's card family in the user's language; the library's
@@ -224,7 +295,7 @@ func maker(code byte, name string) string {
 func triesText(t card.Tries) string {
 	switch {
 	case t.NotProbed:
-		return sprintf("not probed (%s)", strings.TrimPrefix(t.Note, "not probed: "))
+		return sprintf("not probed (%s)", unreadWords(t.Why, t, strings.TrimPrefix(t.Note, "not probed: ")))
 	case t.Blocked && t.Moved:
 		return tr("BLOCKED (probing stopped here)")
 	case t.Blocked:
@@ -234,7 +305,7 @@ func triesText(t card.Tries) string {
 	case t.Remaining != nil:
 		return sprintf("%d left", *t.Remaining)
 	case t.Note != "":
-		return sprintf("unknown (%s)", t.Note)
+		return sprintf("unknown (%s)", unreadWords(t.Why, t, t.Note))
 	}
 	return tr("unknown")
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/firma-dev/firma/card"
@@ -28,7 +29,15 @@ func TestCardFamilyWords(t *testing.T) {
 		if got := cardFamily(id); got != id.Family {
 			t.Errorf("%s: %q, library says %q", atr, got, id.Family)
 		}
+		if got := cardNotes(id, b); strings.Join(got, "|") != strings.Join(id.Notes, "|") {
+			t.Errorf("%s: notes %q, library says %q", atr, got, id.Notes)
+		}
 		setLanguage(language.Italian)
+		for _, n := range cardNotes(id, b) {
+			if l := englishLeaks(n); len(l) > 0 {
+				t.Errorf("%s: Italian note %q", atr, n)
+			}
+		}
 		it := cardFamily(id)
 		if it == id.Family || len(englishLeaks(it)) > 0 {
 			t.Errorf("%s: Italian %q", atr, it)

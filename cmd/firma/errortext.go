@@ -109,6 +109,12 @@ func sayError(err error) (string, bool) {
 		return k, true
 	case card.Kind:
 		return pcscKindWords(e), true
+	case *card.UnsafeProbeError:
+		reason := unreadWords(card.UnreadUnsafeProbe, card.Tries{Profile: e.Profile}, e.Reason())
+		if e.Asked {
+			return sprintf("PIN tries not probed: %s; the loss of a try was not accepted", reason), true
+		}
+		return sprintf("PIN tries not read: %s", reason), true
 	}
 	return "", false
 }

@@ -99,7 +99,7 @@ func beforeText(t card.Tries) string {
 		atZero = tr("the card is unusable for good")
 	}
 	if t.Remaining == nil {
-		note := t.Note
+		note := unreadWords(t.Why, t, t.Note)
 		if note == "" {
 			note = tr("the card did not say")
 		}
