@@ -115,7 +115,7 @@ func TestShadowAttack(t *testing.T) {
 	})
 	rep := verifyPDF(t, p, out)
 	wantIndication(t, rep, verify.TotalFailed, verify.FormatFailure, "")
-	if !strings.Contains(rep.Reason, "spoofing") && !strings.Contains(rep.Reason, "not this signature's /Contents") {
+	if !strings.Contains(rep.Reason.String(), "spoofing") && !strings.Contains(rep.Reason.String(), "not this signature's /Contents") {
 		t.Fatalf("reason %q", rep.Reason)
 	}
 }

@@ -46,7 +46,7 @@ func (v *pdfVerifier) changesAfter(s *verify.Signature, f sigField) {
 	}
 	old, err := pdf.Open(v.in, end, pdf.Options{Password: v.opts.Password})
 	if err != nil {
-		s.AddCheck("changes_after", verify.FormatFailure, "the signed revision cannot be read: "+err.Error())
+		s.AddCheck("changes_after", verify.FormatFailure, verify.Messagef("the signed revision cannot be read: %s", err))
 		return
 	}
 	fin := v.final
@@ -125,30 +125,30 @@ func (v *pdfVerifier) changesAfter(s *verify.Signature, f sigField) {
 		}
 		return keys[i].class < keys[j].class
 	})
-	var undefined, pages []string
+	var undefined, pages verify.List
 	for _, k := range keys {
 		info.Changes = append(info.Changes, verify.PDFChange{Class: k.class, Revision: k.rev, Objects: found[k]})
 		switch k.class {
 		case changeUndefined:
-			undefined = append(undefined, fmt.Sprintf("revision %d: %s", k.rev, strings.Join(found[k], ", ")))
+			undefined = append(undefined, verify.Messagef("revision %d: %s", k.rev, strings.Join(found[k], ", ")))
 		case changePagesAdded:
-			pages = append(pages, fmt.Sprintf("revision %d added %s", k.rev, strings.Join(found[k], ", ")))
+			pages = append(pages, verify.Messagef("revision %d added %s", k.rev, strings.Join(found[k], ", ")))
 		case changePagesRemoved:
-			pages = append(pages, "removed "+strings.Join(found[k], ", "))
+			pages = append(pages, verify.Messagef("removed %s", strings.Join(found[k], ", ")))
 		}
 	}
 	if len(pages) > 0 {
-		s.AddCheck("changes_after", verify.FormatFailure, "pages changed after this signature: "+strings.Join(pages, "; ")+" (what was signed is not what the file shows)")
+		s.AddCheck("changes_after", verify.FormatFailure, verify.Messagef("pages changed after this signature: %s (what was signed is not what the file shows)", pages))
 	}
 	if len(undefined) > 0 {
-		s.AddWarning("changes_after", "after this signature the file was changed in ways that are neither signatures, form filling, annotations nor long-term validation data: "+strings.Join(undefined, "; ")+"; the signed revision differs from the file shown")
+		s.AddWarning("changes_after", verify.Messagef("after this signature the file was changed in ways that are neither signatures, form filling, annotations nor long-term validation data: %s; the signed revision differs from the file shown", undefined))
 	}
 	if len(pages) == 0 && len(undefined) == 0 {
 		var classes []string
 		for _, k := range keys {
 			classes = append(classes, k.class)
 		}
-		s.AddCheck("changes_after", "", "later revisions only add: "+strings.Join(dedupe(classes), ", "))
+		s.AddCheck("changes_after", "", verify.Messagef("later revisions only add: %s", strings.Join(dedupe(classes), ", ")))
 	}
 }
 
@@ -386,21 +386,21 @@ func (v *pdfVerifier) docMDP(sigs []*verify.Signature) {
 			}
 		}
 		if len(bad) > 0 {
-			s.AddWarning("docmdp", fmt.Sprintf("this certification signature allows %s (DocMDP P=%d), yet later revisions made: %s; EU DSS only warns, Acrobat and pyHanko call the signature invalid", mdpWords(p), p, strings.Join(dedupe(bad), ", ")))
+			s.AddWarning("docmdp", verify.Messagef("this certification signature allows %s (DocMDP P=%d), yet later revisions made: %s; EU DSS only warns, Acrobat and pyHanko call the signature invalid", mdpWords(p), p, strings.Join(dedupe(bad), ", ")))
 		} else {
-			s.AddCheck("docmdp", "", fmt.Sprintf("certification signature (DocMDP P=%d): later changes are within what it allows", p))
+			s.AddCheck("docmdp", "", verify.Messagef("certification signature (DocMDP P=%d): later changes are within what it allows", p))
 		}
 	}
 }
 
-func mdpWords(p int64) string {
+func mdpWords(p int64) verify.Message {
 	switch p {
 	case 1:
-		return "no change at all"
+		return verify.Messagef("no change at all")
 	case 2:
-		return "only form filling and signatures"
+		return verify.Messagef("only form filling and signatures")
 	}
-	return "only form filling, signatures and annotations"
+	return verify.Messagef("only form filling, signatures and annotations")
 }
 
 // onlyWidgetsAdded reports whether a page's /Annots grew by widgets only

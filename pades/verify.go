@@ -185,13 +185,13 @@ func (v *pdfVerifier) check(f sigField) (*verify.Signature, *verify.Timestamp) {
 	if d.Name("Type") == "DocTimeStamp" || sub == "ETSI.RFC3161" {
 		info.Type = "document_timestamp"
 	}
-	fail := func(s *verify.Signature, sub verify.SubIndication, detail string) (*verify.Signature, *verify.Timestamp) {
+	fail := func(s *verify.Signature, sub verify.SubIndication, detail verify.Message) (*verify.Signature, *verify.Timestamp) {
 		s.AddCheck("pdf_structure", sub, detail)
 		return s, nil
 	}
 	s := &verify.Signature{Indication: verify.TotalPassed, PDF: info, Profile: "PAdES"}
 	if f.err != nil {
-		return fail(s, verify.FormatFailure, "the signature dictionary cannot be read: "+f.err.Error())
+		return fail(s, verify.FormatFailure, verify.Messagef("the signature dictionary cannot be read: %s", f.err))
 	}
 	// /ByteRange: four integers, [0 b c d], 0 < b < c, c+d inside the file.
 	arr, _ := d["ByteRange"].(pdf.Array)
@@ -204,31 +204,31 @@ func (v *pdfVerifier) check(f sigField) (*verify.Signature, *verify.Timestamp) {
 	}
 	info.ByteRange = br
 	if !okShape || br[0] != 0 || br[1] <= 0 || br[2] <= br[1] || br[3] < 0 || br[2]+br[3] > v.size {
-		return fail(s, verify.FormatFailure, fmt.Sprintf("the /ByteRange %v is malformed or reaches outside the file", arr))
+		return fail(s, verify.FormatFailure, verify.Messagef("the /ByteRange %s is malformed or reaches outside the file", fmt.Sprint(arr)))
 	}
 	info.Covered = br[1] + br[3]
 	end := br[2] + br[3]
 	info.WholeFile = end == v.size || v.onlyWhitespaceAfter(end)
 	cs, ok := d["Contents"].(pdf.String)
 	if !ok || !cs.Hex {
-		return fail(s, verify.FormatFailure, "the signature has no hexadecimal /Contents")
+		return fail(s, verify.FormatFailure, verify.Messagef("the signature has no hexadecimal /Contents"))
 	}
 	rev := v.revisionAt(end)
 	info.Revision = rev
 	if rev == 0 {
-		return fail(s, verify.FormatFailure, fmt.Sprintf("the signed bytes end at %d, not at the end of a revision (%%%%EOF)", end))
+		return fail(s, verify.FormatFailure, verify.Messagef("the signed bytes end at %d, not at the end of a revision (%%%%EOF)", end))
 	}
 	// The dictionary in the signed revision must be the one in the final
 	// one (spoofing: a later update that replaces it).
-	if msg := v.sameInSignedRevision(f, end, br); msg != "" {
+	if msg := v.sameInSignedRevision(f, end, br); !msg.IsZero() {
 		return fail(s, verify.FormatFailure, msg)
 	}
 	// The gap must be exactly this dictionary's /Contents: anything else
 	// lets other bytes be signed and shown (signature wrapping).
 	if cs.Start != br[1] || cs.End != br[2] {
-		return fail(s, verify.FormatFailure, fmt.Sprintf("the /ByteRange gap [%d, %d) is not this signature's /Contents at [%d, %d): a signature wrapping attack or a damaged file", br[1], br[2], cs.Start, cs.End))
+		return fail(s, verify.FormatFailure, verify.Messagef("the /ByteRange gap [%d, %d) is not this signature's /Contents at [%d, %d): a signature wrapping attack or a damaged file", br[1], br[2], cs.Start, cs.End))
 	}
-	s.AddCheck("byte_range", "", fmt.Sprintf("the signature covers %d bytes, revision %d of %d, all but its own /Contents", info.Covered, rev, len(v.revs)))
+	s.AddCheck("byte_range", "", verify.Messagef("the signature covers %d bytes, revision %d of %d, all but its own /Contents", info.Covered, rev, len(v.revs)))
 	if info.Type == "document_timestamp" {
 		return v.checkDocTimestamp(s, cs.Value, br)
 	}
@@ -252,18 +252,18 @@ func (v *pdfVerifier) check(f sigField) (*verify.Signature, *verify.Timestamp) {
 		vo.PAdES, vo.Content = nil, nil
 		vo.Extract = &sha1Content
 	default:
-		return fail(s, verify.FormatFailure, fmt.Sprintf("unsupported /SubFilter %q", sub))
+		return fail(s, verify.FormatFailure, verify.Messagef("unsupported /SubFilter %q", string(sub)))
 	}
 	cr, err := verify.Verify(v.ctx, bytes.NewReader(cs.Value), vo)
 	if err != nil {
-		return fail(s, verify.FormatFailure, "the /Contents is not a CMS signature: "+err.Error())
+		return fail(s, verify.FormatFailure, verify.Messagef("the /Contents is not a CMS signature: %s", err))
 	}
 	if len(cr.Layers) != 1 || len(cr.Layers[0].Signatures) != 1 {
 		n := 0
 		if len(cr.Layers) > 0 {
 			n = len(cr.Layers[0].Signatures)
 		}
-		return fail(s, verify.FormatFailure, fmt.Sprintf("the CMS holds %d signer infos (a PDF signature has exactly one) or nested layers", n))
+		return fail(s, verify.FormatFailure, verify.Messagef("the CMS holds %d signer infos (a PDF signature has exactly one) or nested layers", n))
 	}
 	l := cr.Layers[0]
 	cs2 := l.Signatures[0]
@@ -271,13 +271,13 @@ func (v *pdfVerifier) check(f sigField) (*verify.Signature, *verify.Timestamp) {
 	*s = *cs2
 	s.Checks = append(checks, s.Checks...)
 	s.PDF = info
-	if l.Error != "" {
+	if !l.Error.IsZero() {
 		s.AddCheck("format", verify.FormatFailure, l.Error)
 	}
 	switch sub {
 	case "ETSI.CAdES.detached":
 		if !l.Detached {
-			s.AddCheck("format", verify.FormatFailure, "an ETSI.CAdES.detached signature must not encapsulate content")
+			s.AddCheck("format", verify.FormatFailure, verify.Messagef("an ETSI.CAdES.detached signature must not encapsulate content"))
 		}
 		info.Level = strings.Replace(s.Profile, "CAdES-", "PAdES-", 1)
 	case "adbe.pkcs7.detached":
@@ -286,9 +286,9 @@ func (v *pdfVerifier) check(f sigField) (*verify.Signature, *verify.Timestamp) {
 		h := sha1.New()
 		io.Copy(h, v.byteRangeReader(br))
 		if !bytes.Equal(sha1Content.Bytes(), h.Sum(nil)) {
-			s.AddCheck("message_digest", verify.HashFailure, "the SHA-1 encapsulated in the signature is not that of the /ByteRange bytes: the document was changed after signing")
+			s.AddCheck("message_digest", verify.HashFailure, verify.Messagef("the SHA-1 encapsulated in the signature is not that of the /ByteRange bytes: the document was changed after signing"))
 		} else {
-			s.AddCheck("pdf_digest", "", "the encapsulated SHA-1 matches the /ByteRange bytes (adbe.pkcs7.sha1)")
+			s.AddCheck("pdf_digest", "", verify.Messagef("the encapsulated SHA-1 matches the /ByteRange bytes (adbe.pkcs7.sha1)"))
 		}
 		info.Level = "PKCS7"
 	}
@@ -296,7 +296,7 @@ func (v *pdfVerifier) check(f sigField) (*verify.Signature, *verify.Timestamp) {
 		s.Profile = info.Level
 	}
 	if claimed.IsZero() && sub == "ETSI.CAdES.detached" {
-		s.AddWarning("format", "no /M in the signature dictionary: PAdES wants the claimed signing time there")
+		s.AddWarning("format", verify.Messagef("no /M in the signature dictionary: PAdES wants the claimed signing time there"))
 	}
 	return s, nil
 }
@@ -322,9 +322,9 @@ func (v *pdfVerifier) checkDocTimestamp(s *verify.Signature, token []byte, br [4
 	if ok {
 		t := at
 		s.SigningTime = &t
-		s.AddCheck("timestamp", "", "document timestamp of "+at.UTC().Format(time.DateTime+" MST")+" over "+covers+", with the signatures in them: they existed by then")
+		s.AddCheck("timestamp", "", verify.Messagef("document timestamp of %s over %s, with the signatures in them: they existed by then", verify.Time(at), verify.Word(covers)))
 	} else {
-		s.AddCheck("timestamp", ts.SubIndication, "the document timestamp is not valid: "+strings.Join(ts.Reasons, "; "))
+		s.AddCheck("timestamp", ts.SubIndication, verify.Messagef("the document timestamp is not valid: %s", verify.List(ts.Reasons)))
 	}
 	s.Timestamps = append(s.Timestamps, ts)
 	return s, nil
@@ -347,12 +347,12 @@ func coveredByDocTimestamps(sigs []*verify.Signature) {
 			if d.PDF.ByteRange[2]+d.PDF.ByteRange[3] <= end {
 				continue
 			}
-			at := d.SigningTime.UTC().Format(time.DateTime + " MST")
+			at := verify.Time(*d.SigningTime)
 			if s.PDF.Level == "PAdES-B-B" {
 				s.PDF.Level, s.Profile = "PAdES-B-T", "PAdES-B-T"
-				s.AddCheck("timestamp", "", fmt.Sprintf("the document timestamp %s of %s covers this signature's revision: PAdES-B-T", d.PDF.Field, at))
+				s.AddCheck("timestamp", "", verify.Messagef("the document timestamp %s of %s covers this signature's revision: PAdES-B-T", d.PDF.Field, at))
 			} else {
-				s.AddCheck("doc_timestamp", "", fmt.Sprintf("the document timestamp %s of %s covers this signature's revision", d.PDF.Field, at))
+				s.AddCheck("doc_timestamp", "", verify.Messagef("the document timestamp %s of %s covers this signature's revision", d.PDF.Field, at))
 			}
 			break
 		}
@@ -381,24 +381,24 @@ func (v *pdfVerifier) onlyWhitespaceAfter(end int64) bool {
 // sameInSignedRevision reads the revision that ends at end and compares
 // its copy of the signature dictionary with the final one. It returns
 // why they differ, or "".
-func (v *pdfVerifier) sameInSignedRevision(f sigField, end int64, br [4]int64) string {
+func (v *pdfVerifier) sameInSignedRevision(f sigField, end int64, br [4]int64) verify.Message {
 	if !f.isRf {
 		// A direct /V lives in its field; find the field again below.
-		return ""
+		return verify.Message{}
 	}
 	r, err := pdf.Open(v.in, end, pdf.Options{Password: v.opts.Password})
 	if err != nil {
-		return "the signed revision cannot be read: " + err.Error()
+		return verify.Messagef("the signed revision cannot be read: %s", err)
 	}
 	offOld, okOld := r.Where(f.ref.Num)
 	offNew, _ := v.final.Where(f.ref.Num)
 	if okOld && offOld != offNew {
-		return fmt.Sprintf("the signature dictionary %v was replaced after the revision it signs (spoofing): the file shows another one", f.ref)
+		return verify.Messagef("the signature dictionary %s was replaced after the revision it signs (spoofing): the file shows another one", fmt.Sprint(f.ref))
 	}
 	o, err := r.Get(f.ref)
 	d, _ := o.(pdf.Dict)
 	if err != nil || d == nil {
-		return fmt.Sprintf("the signature dictionary %v is not in the revision it signs: it was put there later (spoofing)", f.ref)
+		return verify.Messagef("the signature dictionary %s is not in the revision it signs: it was put there later (spoofing)", fmt.Sprint(f.ref))
 	}
 	cs, _ := d["Contents"].(pdf.String)
 	fcs, _ := f.dict["Contents"].(pdf.String)
@@ -409,9 +409,9 @@ func (v *pdfVerifier) sameInSignedRevision(f sigField, end int64, br [4]int64) s
 		same = x == br[i]
 	}
 	if !same || d.Name("SubFilter") != f.dict.Name("SubFilter") {
-		return "the signature dictionary in the signed revision differs from the one the file shows now: it was replaced in a later update (spoofing)"
+		return verify.Messagef("the signature dictionary in the signed revision differs from the one the file shows now: it was replaced in a later update (spoofing)")
 	}
-	return ""
+	return verify.Message{}
 }
 
 // parsePDFDate reads D:YYYYMMDDHHmmSSOHH'mm' (7.9.4), tolerating missing

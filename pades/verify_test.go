@@ -61,7 +61,7 @@ func signedDoc(t *testing.T, p *pki, pages int) []byte {
 
 func wantIndication(t *testing.T, rep *verify.Report, ind verify.Indication, sub verify.SubIndication, reason string) {
 	t.Helper()
-	if rep.Indication != ind || rep.SubIndication != sub || !strings.Contains(rep.Reason, reason) {
+	if rep.Indication != ind || rep.SubIndication != sub || !strings.Contains(rep.Reason.String(), reason) {
 		t.Fatalf("got %s/%s %q, want %s/%s %q\n%s", rep.Indication, rep.SubIndication, rep.Reason, ind, sub, reason, describe(rep))
 	}
 }
@@ -205,7 +205,7 @@ func TestVerifyAttacks(t *testing.T) {
 					t.Fatalf("changes %+v", ch)
 				}
 			case "page content replaced":
-				if w := strings.Join(sigs(rep)[0].Warnings, " "); !strings.Contains(w, "neither signatures") {
+				if w := verify.List(sigs(rep)[0].Warnings).String(); !strings.Contains(w, "neither signatures") {
 					t.Fatalf("warnings %q\n%s", w, describe(rep))
 				}
 			}
@@ -238,7 +238,7 @@ func TestVerifyDocMDP(t *testing.T) {
 		u.Set(pages[0], pd)
 	})
 	rep = verifyPDF(t, p, withAnnot)
-	if w := strings.Join(sigs(rep)[0].Warnings, " "); !strings.Contains(w, "DocMDP P=2") || !strings.Contains(w, "Acrobat") {
+	if w := verify.List(sigs(rep)[0].Warnings).String(); !strings.Contains(w, "DocMDP P=2") || !strings.Contains(w, "Acrobat") {
 		t.Fatalf("warnings %q\n%s", w, describe(rep))
 	}
 }

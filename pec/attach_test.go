@@ -77,7 +77,7 @@ func TestAttachmentsVerified(t *testing.T) {
 		}
 	}
 	// The nested PEC is base64-encoded: recognised, not verified.
-	if a := atts[4]; a.PEC != nil || a.Error == "" {
+	if a := atts[4]; a.PEC != nil || a.Error.IsZero() {
 		t.Errorf("nested encoded PEC: %+v", a)
 	}
 	if a := atts[5]; a.Kind != "pec" || a.PEC == nil || a.PEC.Indication != verify.TotalPassed || a.PEC.Kind != pec.KindAcceptance {

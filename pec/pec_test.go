@@ -164,7 +164,7 @@ func TestEveryKindVerifies(t *testing.T) {
 			s := p.Now.AllSignatures()[0]
 			sha1 := false
 			for _, w := range s.Warnings {
-				sha1 = sha1 || strings.Contains(w, "SHA-1 accepted")
+				sha1 = sha1 || strings.Contains(w.String(), "SHA-1 accepted")
 			}
 			if !sha1 || s.DigestAlgorithm != "SHA-1" {
 				t.Errorf("the SHA-1 note is missing: %q %v", s.DigestAlgorithm, s.Warnings)

@@ -67,7 +67,7 @@ type Result struct {
 	// Provider.AtCertifiedTime.
 	Indication    verify.Indication    `json:"indication"`
 	SubIndication verify.SubIndication `json:"sub_indication,omitempty"`
-	Reason        string               `json:"reason,omitempty"`
+	Reason        verify.Message       `json:"reason,omitzero"`
 	// DaticertOnly: the file is a daticert.xml saved on its own: shown,
 	// but nothing signs it.
 	DaticertOnly bool      `json:"daticert_only,omitempty"`
@@ -88,7 +88,7 @@ type Result struct {
 	// Postacert is the original message (envelopes, complete receipts).
 	Postacert *Postacert `json:"postacert,omitempty"`
 	// Warnings do not change the indication.
-	Warnings []string `json:"warnings,omitempty"`
+	Warnings []verify.Message `json:"warnings,omitempty"`
 
 	msg *Message
 }
@@ -99,11 +99,11 @@ type Provider struct {
 	// certificate has expired: PEC carries no timestamp).
 	Indication    verify.Indication    `json:"indication"`
 	SubIndication verify.SubIndication `json:"sub_indication,omitempty"`
-	Reason        string               `json:"reason,omitempty"`
+	Reason        verify.Message       `json:"reason,omitzero"`
 	// AtCertifiedTime is the same verdict as of the certified time.
 	AtCertifiedTimeIndication    verify.Indication    `json:"at_certified_time_indication,omitempty"`
 	AtCertifiedTimeSubIndication verify.SubIndication `json:"at_certified_time_sub_indication,omitempty"`
-	AtCertifiedTimeReason        string               `json:"at_certified_time_reason,omitempty"`
+	AtCertifiedTimeReason        verify.Message       `json:"at_certified_time_reason,omitzero"`
 	CertifiedTime                *time.Time           `json:"certified_time,omitempty"`
 	// Name is the certificate's subject common name, Addresses its
 	// rfc822 names, Policy whether it carries OIDPolicyPEC.
@@ -143,7 +143,7 @@ type Attachment struct {
 	Report *verify.Report `json:"report,omitempty"`
 	PEC    *Result        `json:"pec,omitempty"`
 	// Error says why a signed attachment could not be verified.
-	Error  string `json:"error,omitempty"`
+	Error  verify.Message `json:"error,omitzero"`
 	entity *Entity
 }
 
@@ -177,21 +177,21 @@ func Verify(ctx context.Context, r io.ReaderAt, size int64, opts Options) (*Resu
 		res.ReceiptType = d.ReceiptType
 		res.Discrepancies = compare(m.Claims, d)
 		if !d.Kind.Known() {
-			res.Warnings = append(res.Warnings, fmt.Sprintf("daticert.xml names an unknown kind %q", d.Kind))
+			res.Warnings = append(res.Warnings, verify.Messagef("daticert.xml names an unknown kind %q", d.Kind))
 		}
 	} else if res.Kind == KindDelivery {
 		res.ReceiptType = m.Claims.ReceiptType
 	}
 	if m.Claims.Transport != "" && m.Claims.Receipt != "" {
-		res.Warnings = append(res.Warnings, "the headers carry both X-Trasporto and X-Ricevuta: they name two kinds")
+		res.Warnings = append(res.Warnings, verify.Messagef("the headers carry both X-Trasporto and X-Ricevuta: they name two kinds"))
 	}
 	if m.Signed == nil {
 		res.Indication, res.SubIndication = verify.Indeterminate, verify.NoSigningCertificateFound
-		res.Reason = "the message carries PEC headers but no provider signature (multipart/signed)"
+		res.Reason = verify.Messagef("the message carries PEC headers but no provider signature (multipart/signed)")
 		return res, nil
 	}
 	if res.Daticert == nil && res.Kind != KindAnomaly {
-		res.Warnings = append(res.Warnings, "the signed part holds no readable daticert.xml: only the unsigned headers say what this message is")
+		res.Warnings = append(res.Warnings, verify.Messagef("the signed part holds no readable daticert.xml: only the unsigned headers say what this message is"))
 	}
 	if err := verifyProvider(ctx, m, res, opts); err != nil {
 		return nil, err
@@ -227,7 +227,7 @@ func verifyDaticertOnly(r io.ReaderAt, size int64, res *Result) (*Result, error)
 	res.Daticert = d
 	res.Kind, res.KindSource, res.ReceiptType = d.Kind, "daticert", d.ReceiptType
 	res.Indication, res.SubIndication = verify.Indeterminate, verify.NoSigningCertificateFound
-	res.Reason = "a daticert.xml saved on its own is not signed: the provider's signature is in the message it came from"
+	res.Reason = verify.Messagef("a daticert.xml saved on its own is not signed: the provider's signature is in the message it came from")
 	return res, nil
 }
 
@@ -257,7 +257,7 @@ func verifyProvider(ctx context.Context, m *Message, res *Result, opts Options) 
 	res.Provider = p
 	if m.Content == nil || m.Sig == nil {
 		p.Indication, p.SubIndication = verify.TotalFailed, verify.FormatFailure
-		p.Reason = "the multipart/signed has no signature part"
+		p.Reason = verify.Messagef("the multipart/signed has no signature part")
 		res.Indication, res.SubIndication, res.Reason = p.Indication, p.SubIndication, p.Reason
 		return nil
 	}
@@ -271,7 +271,7 @@ func verifyProvider(ctx context.Context, m *Message, res *Result, opts Options) 
 		// Binary bytes in a file whose line ends were changed: which LF
 		// was a line end cannot be told. The bytes are checked as stored.
 		convert = false
-		res.Warnings = append(res.Warnings, "the signed part has bare LF line ends and binary bytes (NUL or bare CR): its line ends cannot be restored safely, so it is checked as stored")
+		res.Warnings = append(res.Warnings, verify.Messagef("the signed part has bare LF line ends and binary bytes (NUL or bare CR): its line ends cannot be restored safely, so it is checked as stored"))
 	}
 	res.LFConverted = convert
 	content := func() io.Reader {
@@ -284,7 +284,7 @@ func verifyProvider(ctx context.Context, m *Message, res *Result, opts Options) 
 	sig, err := m.readSmall(m.Sig, MaxSignaturePart)
 	if err != nil {
 		p.Indication, p.SubIndication = verify.TotalFailed, verify.FormatFailure
-		p.Reason = "the signature part cannot be read: " + err.Error()
+		p.Reason = verify.Messagef("the signature part cannot be read: %s", err)
 		res.Indication, res.SubIndication, res.Reason = p.Indication, p.SubIndication, p.Reason
 		return nil
 	}
@@ -301,7 +301,7 @@ func verifyProvider(ctx context.Context, m *Message, res *Result, opts Options) 
 			return err
 		}
 		p.Indication, p.SubIndication = verify.TotalFailed, verify.FormatFailure
-		p.Reason = "the signature part is not a CMS signature: " + err.Error()
+		p.Reason = verify.Messagef("the signature part is not a CMS signature: %s", err)
 		res.Indication, res.SubIndication, res.Reason = p.Indication, p.SubIndication, p.Reason
 		return nil
 	}
@@ -329,18 +329,18 @@ func verifyProvider(ctx context.Context, m *Message, res *Result, opts Options) 
 		p.AtCertifiedTimeIndication, p.AtCertifiedTimeSubIndication, p.AtCertifiedTimeReason = worst(p.AtCertifiedTime, p.Checks)
 	}
 	if s != nil && len(now.Layers) == 1 && len(now.Layers[0].Signatures) > 1 {
-		res.Warnings = append(res.Warnings, "the signature part holds more than one signer; the first is the provider's")
+		res.Warnings = append(res.Warnings, verify.Messagef("the signature part holds more than one signer; the first is the provider's"))
 	}
 	res.Indication, res.SubIndication, res.Reason = p.Indication, p.SubIndication, p.Reason
 	if p.SubIndication == verify.HashFailure && le.Storage() != "crlf" && !convert {
-		res.Warnings = append(res.Warnings, "the line ends of the signed part were changed and could not be restored")
+		res.Warnings = append(res.Warnings, verify.Messagef("the line ends of the signed part were changed and could not be restored"))
 	}
 	return nil
 }
 
 // worst combines a report's verdict with the PEC checks: the worst
 // sub-indication decides, by its own indication.
-func worst(rep *verify.Report, checks []verify.Check) (verify.Indication, verify.SubIndication, string) {
+func worst(rep *verify.Report, checks []verify.Check) (verify.Indication, verify.SubIndication, verify.Message) {
 	ind, sub, reason := rep.Indication, rep.SubIndication, rep.Reason
 	for _, c := range checks {
 		if c.SubIndication == "" {
@@ -373,21 +373,21 @@ func pecChecks(p *Provider, s *verify.Signature, c Claims) {
 	from := c.ProviderAddress()
 	switch {
 	case len(p.Addresses) == 0:
-		add(verify.Check{Name: "provider_address", Status: verify.StatusIndeterminate, SubIndication: verify.ChainConstraintsFailure, Detail: "the certificate names no e-mail address: it is not a PEC provider's certificate"})
+		add(verify.Check{Name: "provider_address", Status: verify.StatusIndeterminate, SubIndication: verify.ChainConstraintsFailure, Detail: verify.Messagef("the certificate names no e-mail address: it is not a PEC provider's certificate")})
 	case from == "":
-		add(verify.Check{Name: "provider_address", Status: verify.StatusWarning, Detail: "the envelope's From is not a posta-certificata@ address; the certificate is " + strings.Join(p.Addresses, ", ")})
+		add(verify.Check{Name: "provider_address", Status: verify.StatusWarning, Detail: verify.Messagef("the envelope's From is not a posta-certificata@ address; the certificate is %s", strings.Join(p.Addresses, ", "))})
 	case contains(p.Addresses, from):
-		add(verify.Check{Name: "provider_address", Status: verify.StatusPassed, Detail: "the certificate is the envelope's " + from})
+		add(verify.Check{Name: "provider_address", Status: verify.StatusPassed, Detail: verify.Messagef("the certificate is the envelope's %s", from)})
 	default:
-		add(verify.Check{Name: "provider_address", Status: verify.StatusWarning, Detail: "the envelope's From (" + from + ", not signed) is not the certificate's address (" + strings.Join(p.Addresses, ", ") + ")"})
+		add(verify.Check{Name: "provider_address", Status: verify.StatusWarning, Detail: verify.Messagef("the envelope's From (%s, not signed) is not the certificate's address (%s)", from, strings.Join(p.Addresses, ", "))})
 	}
 	if p.Policy {
-		add(verify.Check{Name: "pec_policy", Status: verify.StatusPassed, Detail: "PEC provider policy " + OIDPolicyPEC.String()})
+		add(verify.Check{Name: "pec_policy", Status: verify.StatusPassed, Detail: verify.Messagef("PEC provider policy %s", OIDPolicyPEC.String())})
 	} else {
-		add(verify.Check{Name: "pec_policy", Status: verify.StatusWarning, Detail: "the certificate does not carry the PEC provider policy " + OIDPolicyPEC.String()})
+		add(verify.Check{Name: "pec_policy", Status: verify.StatusWarning, Detail: verify.Messagef("the certificate does not carry the PEC provider policy %s", OIDPolicyPEC.String())})
 	}
 	if len(s.ChainCertificates) == 0 {
-		add(verify.Check{Name: "name_constraints", Status: verify.StatusNotChecked, Detail: "not checked: no chain to a trusted anchor"})
+		add(verify.Check{Name: "name_constraints", Status: verify.StatusNotChecked, Detail: verify.Messagef("not checked: no chain to a trusted anchor")})
 		return
 	}
 	if ok, detail := nameConstraints(s.ChainCertificates, p.Addresses); ok {
@@ -410,7 +410,7 @@ func contains(list []string, s string) bool {
 // §4.2.1.10) of the chain's CAs on the leaf's addresses, and that at
 // least one CA has them: without, nothing binds the certificate to PEC
 // providers' domains.
-func nameConstraints(chain []*x509.Certificate, addrs []string) (bool, string) {
+func nameConstraints(chain []*x509.Certificate, addrs []string) (bool, verify.Message) {
 	constrained := ""
 	for _, ca := range chain[1:] {
 		if len(ca.PermittedEmailAddresses) == 0 && len(ca.ExcludedEmailAddresses) == 0 {
@@ -421,17 +421,17 @@ func nameConstraints(chain []*x509.Certificate, addrs []string) (bool, string) {
 		}
 		for _, a := range addrs {
 			if len(ca.PermittedEmailAddresses) > 0 && !matchAny(ca.PermittedEmailAddresses, a) {
-				return false, fmt.Sprintf("%s is outside the mail domains %s permits", a, certinfo.FormatName(ca.Subject))
+				return false, verify.Messagef("%s is outside the mail domains %s permits", a, certinfo.FormatName(ca.Subject))
 			}
 			if matchAny(ca.ExcludedEmailAddresses, a) {
-				return false, fmt.Sprintf("%s is among the mail domains %s excludes", a, certinfo.FormatName(ca.Subject))
+				return false, verify.Messagef("%s is among the mail domains %s excludes", a, certinfo.FormatName(ca.Subject))
 			}
 		}
 	}
 	if constrained == "" {
-		return false, "no CA of the chain restricts it to PEC providers' mail domains (name constraints): the anchor is not a CA for PEC providers"
+		return false, verify.Messagef("no CA of the chain restricts it to PEC providers' mail domains (name constraints): the anchor is not a CA for PEC providers")
 	}
-	return true, "within the PEC providers' mail domains " + constrained + " permits"
+	return true, verify.Messagef("within the PEC providers' mail domains %s permits", constrained)
 }
 
 // matchAny matches an address against rfc822Name constraints: a mailbox,
@@ -470,7 +470,7 @@ func postacert(ctx context.Context, m *Message, res *Result, opts Options) error
 	res.Postacert = pc
 	inner := e.Message
 	if inner == nil {
-		res.Warnings = append(res.Warnings, "postacert.eml is stored in the "+e.Encoding()+" encoding: its attachments are not listed")
+		res.Warnings = append(res.Warnings, verify.Messagef("postacert.eml is stored in the %s encoding: its attachments are not listed", e.Encoding()))
 		return nil
 	}
 	pc.entity = inner
@@ -508,7 +508,7 @@ func describe(ctx context.Context, m *Message, a *Attachment, all []*Attachment,
 	head := &headKeeper{max: 4096}
 	n, err := io.Copy(io.MultiWriter(h, dsig, head), m.Body(a.entity))
 	if err != nil {
-		a.Error = "cannot be decoded: " + err.Error()
+		a.Error = verify.Messagef("cannot be decoded: %s", err)
 		return nil
 	}
 	a.Size, a.SHA256 = n, hex.EncodeToString(h.Sum(nil))
@@ -526,11 +526,11 @@ func describe(ctx context.Context, m *Message, a *Attachment, all []*Attachment,
 			return nil
 		}
 		if opts.depth+1 >= MaxNested {
-			a.Error = fmt.Sprintf("PEC messages nested more than %d deep: not verified", MaxNested)
+			a.Error = verify.Messagef("PEC messages nested more than %d deep: not verified", MaxNested)
 			return nil
 		}
 		if a.entity.Message == nil {
-			a.Error = "the attached message is stored " + a.entity.Encoding() + "-encoded: not verified"
+			a.Error = verify.Messagef("the attached message is stored %s-encoded: not verified", a.entity.Encoding())
 			return nil
 		}
 		sub := opts
@@ -542,7 +542,7 @@ func describe(ctx context.Context, m *Message, a *Attachment, all []*Attachment,
 			if errors.Is(err, context.Canceled) {
 				return err
 			}
-			a.Error = err.Error()
+			a.Error = verify.Messagef("%s", err)
 			return nil
 		}
 		a.PEC = r
@@ -568,7 +568,7 @@ func describe(ctx context.Context, m *Message, a *Attachment, all []*Attachment,
 			if errors.Is(err, context.Canceled) {
 				return err
 			}
-			a.Error = err.Error()
+			a.Error = verify.Messagef("%s", err)
 			return nil
 		}
 		a.Report = rep

@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
-	"strings"
 	"time"
 
 	"github.com/firma-dev/firma/certinfo"
@@ -59,8 +58,10 @@ func year(y int) time.Time { return time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC) }
 // cryptoUse is one algorithm or key a verdict rests on.
 type cryptoUse struct {
 	// what names it for the reader: "SHA-1 digest", "RSA 512-bit key of
-	// the signer", "SHA-1 signature of the CA certificate X".
-	what string
+	// the signer", "SHA-1 signature of the certificate X"; key tells
+	// uses apart.
+	what Message
+	key  string
 	// until is when it stopped (or stops) being acceptable; never means
 	// it never was.
 	until time.Time
@@ -70,14 +71,40 @@ type cryptoUse struct {
 	hash crypto.Hash
 }
 
-func digestUse(h crypto.Hash, role string) cryptoUse {
+// digestUse is a digest algorithm, of the signature itself or (cert
+// non-nil) of a certificate's signature.
+func digestUse(h crypto.Hash, cert *x509.Certificate) cryptoUse {
 	u, ok := digestUntil[h]
-	return cryptoUse{what: hashName(h) + " " + role, until: u, known: ok, hash: h}
+	what := Messagef("%s digest", hashName(h))
+	if cert != nil {
+		what = Messagef("%s signature of the certificate %s", hashName(h), certinfo.FormatName(cert.Subject))
+	}
+	return cryptoUse{what: what, key: what.String(), until: u, known: ok, hash: h}
 }
 
-func keyUse(pub crypto.PublicKey, role string) cryptoUse {
+// keyOwner says whose key a key use is.
+type keyOwner int
+
+const (
+	keyOfSigner keyOwner = iota
+	keyOfTSA
+	keyOfCA
+)
+
+// keyUse is a public key: the signer's, the timestamp unit's, or the CA
+// certificate ca's.
+func keyUse(pub crypto.PublicKey, owner keyOwner, ca *x509.Certificate) cryptoUse {
 	alg, bits := keyBits(pub)
-	c := cryptoUse{what: fmt.Sprintf("%s %d-bit key %s", alg, bits, role)}
+	var what Message
+	switch owner {
+	case keyOfTSA:
+		what = Messagef("%s %d-bit key of the timestamp unit", alg, bits)
+	case keyOfCA:
+		what = Messagef("%s %d-bit key of the CA %s", alg, bits, certinfo.FormatName(ca.Subject))
+	default:
+		what = Messagef("%s %d-bit key of the signer", alg, bits)
+	}
+	c := cryptoUse{what: what, key: what.String()}
 	if min, ok := minKeyBits[alg]; ok && bits < min {
 		c.never, c.known = true, true
 		return c
@@ -95,23 +122,23 @@ func keyUse(pub crypto.PublicKey, role string) cryptoUse {
 // existence (poe, zero for none) shows the signature existed before. It
 // returns the failing uses (CRYPTO_CONSTRAINTS_FAILURE_NO_POE) and
 // warnings for uses a proof of existence saved.
-func judgeCrypto(uses []cryptoUse, now, poe time.Time) (fails, warns []string) {
+func judgeCrypto(uses []cryptoUse, now, poe time.Time) (fails, warns []Message) {
 	seen := map[string]bool{}
 	for _, u := range uses {
-		if !u.known || seen[u.what] {
+		if !u.known || seen[u.key] {
 			continue
 		}
-		seen[u.what] = true
+		seen[u.key] = true
 		switch {
 		case u.never:
-			fails = append(fails, u.what+" is below the minimum size of the policy (ETSI TS 119 312): never acceptable")
+			fails = append(fails, Messagef("%s is below the minimum size of the policy (ETSI TS 119 312): never acceptable", u.what))
 		case now.Before(u.until):
 		case u.until.After(policyUpdate):
 			// Past the policy's update: not enforced (DSS only warns).
 		case !poe.IsZero() && poe.Before(u.until):
-			warns = append(warns, fmt.Sprintf("%s stopped being acceptable on %s; a timestamp proves the signature existed before (%s)", u.what, u.until.Format(time.DateOnly), day(poe)))
+			warns = append(warns, Messagef("%s stopped being acceptable on %s; a timestamp proves the signature existed before (%s)", u.what, Day(u.until), Date(poe)))
 		default:
-			fails = append(fails, fmt.Sprintf("%s is not acceptable since %s (ETSI TS 119 312) and no timestamp from before then proves the signature existed", u.what, u.until.Format(time.DateOnly)))
+			fails = append(fails, Messagef("%s is not acceptable since %s (ETSI TS 119 312) and no timestamp from before then proves the signature existed", u.what, Day(u.until)))
 		}
 	}
 	return fails, warns
@@ -128,7 +155,7 @@ func concludeCrypto(s *Signature, idx int, uses []cryptoUse, now, poe time.Time)
 		s.warn(w)
 	}
 	if len(fails) > 0 {
-		s.Checks[idx] = failed("algorithms", CryptoConstraintsFailureNoPOE, strings.Join(fails, "; ")+"; the signature itself is mathematically valid")
+		s.Checks[idx] = failed("algorithms", CryptoConstraintsFailureNoPOE, Messagef("%s; the signature itself is mathematically valid", List(fails)))
 	}
 }
 
@@ -175,25 +202,25 @@ func rsaOpen(k *rsa.PublicKey, sig []byte) ([]byte, error) {
 }
 
 // noteNoNULL is the note for a DigestInfo without NULL parameters.
-const noteNoNULL = "the signature's DigestInfo omits the NULL parameters of the hash algorithm (accepted, as BouncyCastle and EU DSS accept it)"
+var noteNoNULL = Messagef("the signature's DigestInfo omits the NULL parameters of the hash algorithm (accepted, as BouncyCastle and EU DSS accept it)")
 
 // verifyPKCS1 checks an RSASSA-PKCS1-v1_5 signature (RFC 8017 8.2.2)
 // itself. It accepts exactly the encoding RFC 8017 gives, and the one
 // DigestInfo variant real signers emit: the hash AlgorithmIdentifier
 // without its NULL parameters (the note says so). Any other deviation
 // fails.
-func verifyPKCS1(k *rsa.PublicKey, h crypto.Hash, digest, sig []byte) (string, error) {
+func verifyPKCS1(k *rsa.PublicKey, h crypto.Hash, digest, sig []byte) (Message, error) {
 	em, err := rsaOpen(k, sig)
 	if err != nil {
-		return "", err
+		return Message{}, err
 	}
 	for _, null := range []bool{true, false} {
 		t, err := digestInfo(h, digest, null)
 		if err != nil {
-			return "", err
+			return Message{}, err
 		}
 		if len(em) < len(t)+11 {
-			return "", errRSAVerify
+			return Message{}, errRSAVerify
 		}
 		want := make([]byte, len(em))
 		want[1] = 1
@@ -205,10 +232,10 @@ func verifyPKCS1(k *rsa.PublicKey, h crypto.Hash, digest, sig []byte) (string, e
 			if !null {
 				return noteNoNULL, nil
 			}
-			return "", nil
+			return Message{}, nil
 		}
 	}
-	return "", errRSAVerify
+	return Message{}, errRSAVerify
 }
 
 // verifyPSS checks an RSASSA-PSS signature (RFC 8017 8.1.2, EMSA-PSS-VERIFY
@@ -286,17 +313,17 @@ func mgf1XOR(out []byte, h crypto.Hash, seed []byte) {
 // DigestInfo without NULL). RSA signatures crypto/rsa refuses (small
 // keys, a nonstandard DigestInfo) are checked again by verifyPKCS1 and
 // verifyPSS: a weak key is a policy question, decided apart.
-func verifySig(pub crypto.PublicKey, s sigScheme, msg, digest, sig []byte) (string, error) {
+func verifySig(pub crypto.PublicKey, s sigScheme, msg, digest, sig []byte) (Message, error) {
 	switch s.Kind {
 	case "rsa", "rsa-pss":
 		k, ok := pub.(*rsa.PublicKey)
 		if !ok {
-			return "", fmt.Errorf("%s signature but the certificate key is %T", s.Name, pub)
+			return Message{}, fmt.Errorf("%s signature but the certificate key is %T", s.Name, pub)
 		}
 		if s.Kind == "rsa" {
 			err := rsa.VerifyPKCS1v15(k, s.Hash, digest, sig)
 			if err == nil {
-				return "", nil
+				return Message{}, nil
 			}
 			return verifyPKCS1(k, s.Hash, digest, sig)
 		}
@@ -304,30 +331,30 @@ func verifySig(pub crypto.PublicKey, s sigScheme, msg, digest, sig []byte) (stri
 		if err != nil && k.N.BitLen() < 1024 {
 			err = verifyPSS(k, s.Hash, digest, sig, s.Salt)
 		}
-		return "", err
+		return Message{}, err
 	case "ecdsa":
 		k, ok := pub.(*ecdsa.PublicKey)
 		if !ok {
-			return "", fmt.Errorf("%s signature but the certificate key is %T", s.Name, pub)
+			return Message{}, fmt.Errorf("%s signature but the certificate key is %T", s.Name, pub)
 		}
 		if !ecdsa.VerifyASN1(k, digest, sig) {
-			return "", errors.New("ECDSA verification failed")
+			return Message{}, errors.New("ECDSA verification failed")
 		}
-		return "", nil
+		return Message{}, nil
 	case "ed25519":
 		k, ok := pub.(ed25519.PublicKey)
 		if !ok {
-			return "", fmt.Errorf("Ed25519 signature but the certificate key is %T", pub)
+			return Message{}, fmt.Errorf("Ed25519 signature but the certificate key is %T", pub)
 		}
 		if msg == nil {
-			return "", errors.New("Ed25519 without signed attributes is not supported")
+			return Message{}, errors.New("Ed25519 without signed attributes is not supported")
 		}
 		if !ed25519.Verify(k, msg, sig) {
-			return "", errors.New("Ed25519 verification failed")
+			return Message{}, errors.New("Ed25519 verification failed")
 		}
-		return "", nil
+		return Message{}, nil
 	}
-	return "", fmt.Errorf("unsupported signature scheme %s", s.Name)
+	return Message{}, fmt.Errorf("unsupported signature scheme %s", s.Name)
 }
 
 // certSigHash is the hash of a certificate's signature algorithm.
@@ -355,10 +382,9 @@ func chainUses(chain []*x509.Certificate) []cryptoUse {
 	for i := 0; i+1 < len(chain); i++ {
 		c, issuer := chain[i], chain[i+1]
 		if h := certSigHash(c.SignatureAlgorithm); h != 0 {
-			u := digestUse(h, "signature of the certificate "+certinfo.FormatName(c.Subject))
-			out = append(out, u)
+			out = append(out, digestUse(h, c))
 		}
-		out = append(out, keyUse(issuer.PublicKey, "of the CA "+certinfo.FormatName(issuer.Subject)))
+		out = append(out, keyUse(issuer.PublicKey, keyOfCA, issuer))
 	}
 	return out
 }

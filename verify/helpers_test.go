@@ -490,7 +490,7 @@ func checkReport(t testing.TB, rep *Report) {
 	if worst.Worse(rep.Indication) {
 		t.Errorf("file is %s but a part is %s", rep.Indication, worst)
 	}
-	if rep.Indication != TotalPassed && rep.Source == "" && rep.Reason != "the file contains no signature" {
+	if rep.Indication != TotalPassed && rep.Source == "" && rep.Reason.String() != "the file contains no signature" {
 		if len(rep.AllSignatures())+len(rep.Timestamps) > 0 {
 			t.Errorf("file is %s/%s but does not say where it comes from", rep.Indication, rep.SubIndication)
 		}
@@ -499,3 +499,12 @@ func checkReport(t testing.TB, rep *Report) {
 
 // at is a clock stopped at t.
 func at(t time.Time) func() time.Time { return func() time.Time { return t } }
+
+// texts are the English sentences of messages.
+func texts(ms []Message) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = m.String()
+	}
+	return out
+}

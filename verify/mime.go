@@ -167,10 +167,10 @@ func (v *verifier) verifyMIME(r io.Reader, plain *plainSink) error {
 		return &MIMEError{Msg: "no signed (.p7m) part"}
 	}
 	if len(tokens) == 0 {
-		v.report.Timestamps = append(v.report.Timestamps, timestampNot("signed file", NoPOE, "the .m7m holds no timestamp token"))
+		v.report.Timestamps = append(v.report.Timestamps, timestampNot(CoversSignedFile, NoPOE, Messagef("the .m7m holds no timestamp token")))
 	}
 	for _, tok := range tokens {
-		ts, _, _ := v.checkTimestamp(tok, func(h crypto.Hash) ([]byte, bool) { d, ok := fileDigests[h]; return d, ok }, "signed file")
+		ts, _, _ := v.checkTimestamp(tok, func(h crypto.Hash) ([]byte, bool) { d, ok := fileDigests[h]; return d, ok }, CoversSignedFile)
 		v.report.Timestamps = append(v.report.Timestamps, ts)
 	}
 	return nil

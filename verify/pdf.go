@@ -25,7 +25,7 @@ type PAdESContext struct {
 // claimed time.
 func (p *PAdESContext) claimedTime(o *signerOutcome, s *Signature) {
 	if !o.claimed.IsZero() {
-		s.warn("a signing-time attribute in a PAdES signature: not baseline (EN 319 142-1 wants the time in the PDF's /M)")
+		s.warn(Messagef("a signing-time attribute in a PAdES signature: not baseline (EN 319 142-1 wants the time in the PDF's /M)"))
 		return
 	}
 	if !p.ClaimedTime.IsZero() {
@@ -88,7 +88,7 @@ type PDFChange struct {
 // AddCheck records a check made outside this package (the PDF layer of a
 // PAdES signature). A check with a sub-indication worse than the
 // signature's gives the signature its indication and first reason.
-func (s *Signature) AddCheck(name string, sub SubIndication, detail string) {
+func (s *Signature) AddCheck(name string, sub SubIndication, detail Message) {
 	if sub == "" {
 		s.pass(name, detail)
 		return
@@ -96,7 +96,7 @@ func (s *Signature) AddCheck(name string, sub SubIndication, detail string) {
 	s.fail(name, sub, detail)
 	if sub.Indication().Worse(s.Indication) {
 		s.Indication, s.SubIndication = sub.Indication(), sub
-		s.Reasons = append([]string{detail}, s.Reasons...)
+		s.Reasons = append([]Message{detail}, s.Reasons...)
 	} else {
 		s.Reasons = append(s.Reasons, detail)
 	}
@@ -104,7 +104,7 @@ func (s *Signature) AddCheck(name string, sub SubIndication, detail string) {
 
 // AddWarning records a check that passes with a reservation, and the
 // reservation among the signature's warnings.
-func (s *Signature) AddWarning(name, detail string) {
+func (s *Signature) AddWarning(name string, detail Message) {
 	s.note(name, detail)
 	s.warn(detail)
 }

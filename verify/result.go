@@ -103,11 +103,11 @@ type Check struct {
 	Status string `json:"status"`
 	// SubIndication is set on failed and indeterminate checks.
 	SubIndication SubIndication `json:"sub_indication,omitempty"`
-	Detail        string        `json:"detail"`
+	Detail        Message       `json:"detail"`
 }
 
 // failed is a check that does not pass, for the reason sub.
-func failed(name string, sub SubIndication, detail string) Check {
+func failed(name string, sub SubIndication, detail Message) Check {
 	st := StatusIndeterminate
 	if sub.Indication() == TotalFailed {
 		st = StatusFailed
@@ -115,7 +115,7 @@ func failed(name string, sub SubIndication, detail string) Check {
 	return Check{Name: name, Status: st, SubIndication: sub, Detail: detail}
 }
 
-func passed(name, detail string) Check {
+func passed(name string, detail Message) Check {
 	return Check{Name: name, Status: StatusPassed, Detail: detail}
 }
 
@@ -127,7 +127,7 @@ type Report struct {
 	Indication    Indication    `json:"indication"`
 	SubIndication SubIndication `json:"sub_indication,omitempty"`
 	// Reason is the first reason of the worst signature, in plain words.
-	Reason string `json:"reason,omitempty"`
+	Reason Message `json:"reason,omitzero"`
 	// Source says where the file's indication comes from when it is not
 	// TOTAL_PASSED: a signature or counter-signature ID (S1, S1.C1), a
 	// file timestamp (T1, T2...), or a layer (layer 1).
@@ -171,7 +171,7 @@ type Layer struct {
 	TrailingBytes int64        `json:"trailing_bytes,omitempty"`
 	Signatures    []*Signature `json:"signatures,omitempty"`
 	// Error is set when the layer could not be read to the end.
-	Error string `json:"error,omitempty"`
+	Error Message `json:"error,omitzero"`
 }
 
 // Content is the signed document.
@@ -189,9 +189,9 @@ type Signature struct {
 	Indication    Indication    `json:"indication"`
 	SubIndication SubIndication `json:"sub_indication,omitempty"`
 	// Reasons explain a non-passed indication, in plain words.
-	Reasons []string `json:"reasons,omitempty"`
+	Reasons []Message `json:"reasons,omitempty"`
 	// Warnings do not change the indication.
-	Warnings []string `json:"warnings,omitempty"`
+	Warnings []Message `json:"warnings,omitempty"`
 	// Profile is CAdES-B-B, CAdES-B-T, or CMS when B-B attributes miss.
 	Profile string `json:"profile"`
 	// Present and Missing list the CAdES-B-B signed attributes.
@@ -231,43 +231,56 @@ type Timestamp struct {
 	Time          time.Time     `json:"time"`
 	Indication    Indication    `json:"indication"`
 	SubIndication SubIndication `json:"sub_indication,omitempty"`
-	Reasons       []string      `json:"reasons,omitempty"`
+	Reasons       []Message     `json:"reasons,omitempty"`
 	// TSA is the timestamp unit's certificate subject.
 	TSA           string `json:"tsa,omitempty"`
 	Serial        string `json:"serial,omitempty"`
 	HashAlgorithm string `json:"hash_algorithm,omitempty"`
-	// Covers says what the imprint covers: signature value, content, file.
+	// Covers says what the imprint covers: one of the Covers constants,
+	// or for a PDF document timestamp the revisions it covers.
 	Covers string  `json:"covers"`
 	Checks []Check `json:"checks"`
 }
 
-func (s *Signature) pass(name, detail string) { s.Checks = append(s.Checks, passed(name, detail)) }
+// What a timestamp covers (Timestamp.Covers): words of the report, said
+// inside messages as a Word.
+const (
+	CoversSignatureValue     = "signature value"
+	CoversContent            = "content"
+	CoversPreviousTimestamp  = "previous timestamp"
+	CoversContentAndMetadata = "content and metadata (hashProtected, not supported)"
+	CoversSignedFile         = "signed file"
+)
+
+func (s *Signature) pass(name string, detail Message) {
+	s.Checks = append(s.Checks, passed(name, detail))
+}
 
 // fail records a check that does not pass: sub decides whether it is
 // failed or indeterminate.
-func (s *Signature) fail(name string, sub SubIndication, detail string) {
+func (s *Signature) fail(name string, sub SubIndication, detail Message) {
 	s.Checks = append(s.Checks, failed(name, sub, detail))
 }
 
 // note records a check that passes with a reservation.
-func (s *Signature) note(name, detail string) {
+func (s *Signature) note(name string, detail Message) {
 	s.Checks = append(s.Checks, Check{Name: name, Status: StatusWarning, Detail: detail})
 }
 
 // skip records a check that was not made.
-func (s *Signature) skip(name, detail string) {
+func (s *Signature) skip(name string, detail Message) {
 	s.Checks = append(s.Checks, Check{Name: name, Status: StatusNotChecked, Detail: detail})
 }
 
-func (s *Signature) warn(w string) { s.Warnings = append(s.Warnings, w) }
+func (s *Signature) warn(w Message) { s.Warnings = append(s.Warnings, w) }
 
 // conclude sets the indication from the checks: the worst sub-indication
 // wins (its indication from the EN 319 102-1 table), the first check of
 // that class gives it.
-func conclude(checks []Check) (Indication, SubIndication, []string) {
+func conclude(checks []Check) (Indication, SubIndication, []Message) {
 	ind := TotalPassed
 	var sub SubIndication
-	var reasons []string
+	var reasons []Message
 	for _, c := range checks {
 		if c.SubIndication == "" {
 			continue
@@ -275,7 +288,7 @@ func conclude(checks []Check) (Indication, SubIndication, []string) {
 		ci := c.SubIndication.Indication()
 		if ci.Worse(ind) {
 			ind, sub = ci, c.SubIndication
-			reasons = append([]string{c.Detail}, reasons...)
+			reasons = append([]Message{c.Detail}, reasons...)
 		} else {
 			reasons = append(reasons, c.Detail)
 		}
@@ -288,13 +301,13 @@ func conclude(checks []Check) (Indication, SubIndication, []string) {
 func (r *Report) finish() {
 	r.Indication = TotalPassed
 	r.SubIndication = ""
-	r.Reason = ""
+	r.Reason = Message{}
 	r.Source = ""
-	consider := func(src string, ind Indication, sub SubIndication, reasons []string) {
+	consider := func(src string, ind Indication, sub SubIndication, reasons []Message) {
 		if ind.Worse(r.Indication) {
 			r.Indication, r.SubIndication = ind, sub
 			r.Source = src
-			r.Reason = ""
+			r.Reason = Message{}
 			if len(reasons) > 0 {
 				r.Reason = reasons[0]
 			}
@@ -309,8 +322,8 @@ func (r *Report) finish() {
 	}
 	n := 0
 	for _, l := range r.Layers {
-		if l.Error != "" {
-			consider(fmt.Sprintf("layer %d", l.Depth+1), FormatFailure.Indication(), FormatFailure, []string{l.Error})
+		if !l.Error.IsZero() {
+			consider(fmt.Sprintf("layer %d", l.Depth+1), FormatFailure.Indication(), FormatFailure, []Message{l.Error})
 		}
 		for _, s := range l.Signatures {
 			n++
@@ -321,7 +334,7 @@ func (r *Report) finish() {
 		consider(fmt.Sprintf("T%d", i+1), t.Indication, t.SubIndication, t.Reasons)
 	}
 	if n == 0 && r.Indication == TotalPassed {
-		consider("", FormatFailure.Indication(), FormatFailure, []string{"the file contains no signature"})
+		consider("", FormatFailure.Indication(), FormatFailure, []Message{Messagef("the file contains no signature")})
 	}
 }
 
@@ -344,7 +357,7 @@ func (r *Report) Intact() bool {
 		return false
 	}
 	for _, l := range r.Layers {
-		if l.Error != "" {
+		if !l.Error.IsZero() {
 			return false
 		}
 		for _, s := range l.Signatures {

@@ -22,13 +22,15 @@ const maxRevocationResponse = 32 << 20
 // itself is trusted as configured.
 func (v *verifier) checkRevocation(s *Signature, cert *x509.Certificate, chain []*x509.Certificate, ref time.Time, hasPOE bool) {
 	if len(chain) < 2 {
-		s.skip("revocation", "the certificate is itself an anchor: nothing to check")
+		s.skip("revocation", Messagef("the certificate is itself an anchor: nothing to check"))
 		return
 	}
 	for i := 0; i+1 < len(chain); i++ {
-		who := ""
+		// Past the signer, a message says which CA it is about.
+		who := func(m Message) Message { return m }
 		if i > 0 {
-			who = "issuing CA " + chain[i].Subject.CommonName + ": "
+			name := chain[i].Subject.CommonName
+			who = func(m Message) Message { return Messagef("issuing CA %s: %s", name, m) }
 		}
 		if !v.revocationOf(s, chain[i], chain[i+1], ref, hasPOE, who) {
 			return // a problem is reported once, for the lowest certificate
@@ -37,12 +39,12 @@ func (v *verifier) checkRevocation(s *Signature, cert *x509.Certificate, chain [
 }
 
 // revocationOf checks one certificate and reports whether it passed.
-func (v *verifier) revocationOf(s *Signature, cert, issuer *x509.Certificate, ref time.Time, hasPOE bool, who string) bool {
-	var problems []string
+func (v *verifier) revocationOf(s *Signature, cert, issuer *x509.Certificate, ref time.Time, hasPOE bool, who func(Message) Message) bool {
+	var problems []Message
 	for _, url := range cert.OCSPServer {
 		st, err := v.ocspStatus(cert, issuer, url)
 		if err != nil {
-			problems = append(problems, fmt.Sprintf("OCSP %s: %v", url, err))
+			problems = append(problems, Messagef("OCSP %s: %s", url, err))
 			continue
 		}
 		return v.revocationVerdict(s, st, ref, hasPOE, who, "OCSP "+url)
@@ -50,16 +52,16 @@ func (v *verifier) revocationOf(s *Signature, cert, issuer *x509.Certificate, re
 	for _, url := range cert.CRLDistributionPoints {
 		st, err := v.crlStatus(cert, issuer, url)
 		if err != nil {
-			problems = append(problems, fmt.Sprintf("CRL %s: %v", url, err))
+			problems = append(problems, Messagef("CRL %s: %s", url, err))
 			continue
 		}
 		return v.revocationVerdict(s, st, ref, hasPOE, who, "CRL "+url)
 	}
 	if len(problems) == 0 {
-		s.fail("revocation", TryLater, who+"the certificate names no OCSP responder and no CRL")
+		s.fail("revocation", TryLater, who(Messagef("the certificate names no OCSP responder and no CRL")))
 		return false
 	}
-	s.fail("revocation", TryLater, who+"revocation status unavailable: "+joinSemi(problems))
+	s.fail("revocation", TryLater, who(Messagef("revocation status unavailable: %s", List(problems))))
 	return false
 }
 
@@ -70,23 +72,23 @@ type revStatus struct {
 	reason    int
 }
 
-func (v *verifier) revocationVerdict(s *Signature, st revStatus, ref time.Time, hasPOE bool, who, src string) bool {
+func (v *verifier) revocationVerdict(s *Signature, st revStatus, ref time.Time, hasPOE bool, who func(Message) Message, src string) bool {
 	switch {
 	case st.unknown:
-		s.fail("revocation", TryLater, who+src+" does not know the certificate")
+		s.fail("revocation", TryLater, who(Messagef("%s does not know the certificate", src)))
 		return false
 	case !st.revoked:
-		s.pass("revocation", who+"not revoked ("+src+")")
+		s.pass("revocation", who(Messagef("not revoked (%s)", src)))
 		return true
 	case !st.revokedAt.After(ref):
-		s.fail("revocation", Revoked, fmt.Sprintf("%sthe certificate was revoked on %s, before the signature (%s) [%s]", who, day(st.revokedAt), day(ref), src))
+		s.fail("revocation", Revoked, who(Messagef("the certificate was revoked on %s, before the signature (%s) [%s]", Date(st.revokedAt), Date(ref), src)))
 		return false
 	case hasPOE:
-		s.pass("revocation", fmt.Sprintf("%srevoked on %s, after the timestamped signature time (%s) [%s]", who, day(st.revokedAt), day(ref), src))
-		s.warn(who + "the certificate was revoked after the signature was made")
+		s.pass("revocation", who(Messagef("revoked on %s, after the timestamped signature time (%s) [%s]", Date(st.revokedAt), Date(ref), src)))
+		s.warn(who(Messagef("the certificate was revoked after the signature was made")))
 		return true
 	default:
-		s.fail("revocation", RevokedNoPOE, fmt.Sprintf("%sthe certificate was revoked on %s; the signature claims an earlier time but no timestamp proves it [%s]", who, day(st.revokedAt), src))
+		s.fail("revocation", RevokedNoPOE, who(Messagef("the certificate was revoked on %s; the signature claims an earlier time but no timestamp proves it [%s]", Date(st.revokedAt), src)))
 		return false
 	}
 }
@@ -169,15 +171,4 @@ func (v *verifier) crlStatus(cert, issuer *x509.Certificate, url string) (revSta
 		}
 	}
 	return revStatus{}, nil
-}
-
-func joinSemi(s []string) string {
-	var b bytes.Buffer
-	for i, x := range s {
-		if i > 0 {
-			b.WriteString("; ")
-		}
-		b.WriteString(x)
-	}
-	return b.String()
 }

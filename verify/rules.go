@@ -25,7 +25,7 @@ const (
 )
 
 // pecNoteSHA1 is the warning for a SHA-1 accepted under RulesPEC.
-const pecNoteSHA1 = "SHA-1 accepted because this is a PEC provider's signature: providers still sign with it; it is no longer acceptable for electronic signatures (ETSI TS 119 312)"
+var pecNoteSHA1 = Messagef("SHA-1 accepted because this is a PEC provider's signature: providers still sign with it; it is no longer acceptable for electronic signatures (ETSI TS 119 312)")
 
 // pecUses drops SHA-1 from the uses the cryptographic policy judges,
 // with a warning, under RulesPEC.
@@ -54,10 +54,10 @@ func (v *verifier) pecUses(s *Signature, uses []cryptoUse) []cryptoUse {
 func pecKeyUsage(s *Signature, cert *x509.Certificate) {
 	switch {
 	case cert.KeyUsage == 0:
-		s.warn("the certificate declares no key usage")
+		s.warn(Messagef("the certificate declares no key usage"))
 	case cert.KeyUsage&x509.KeyUsageDigitalSignature == 0:
-		s.fail("key_usage", ChainConstraintsFailure, "the certificate is not for signing messages: its key usage lacks digitalSignature")
+		s.fail("key_usage", ChainConstraintsFailure, Messagef("the certificate is not for signing messages: its key usage lacks digitalSignature"))
 	default:
-		s.pass("key_usage", "digitalSignature")
+		s.pass("key_usage", Messagef("digitalSignature"))
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/firma-dev/firma/certinfo"
 	"github.com/firma-dev/firma/internal/cms"
+	"github.com/firma-dev/firma/verify/tsl"
 )
 
 // signerJob is one SignerInfo to check with its context.
@@ -77,11 +78,11 @@ func (v *verifier) checkSigner(j signerJob) *signerOutcome {
 
 	// Format: the signed attributes CAdES-B-B requires, each once.
 	formatOK := true
-	var formatProblems []string
-	var duplicates []string
+	var formatProblems List
+	var duplicates List
 	single := map[string][]byte{}
 	if si.SignedAttrs == nil {
-		formatProblems = append(formatProblems, "no signed attributes: the signer signed the content directly (plain PKCS#7)")
+		formatProblems = append(formatProblems, Messagef("no signed attributes: the signer signed the content directly (plain PKCS#7)"))
 	}
 	for _, an := range attrNames {
 		found := cms.FindAttrs(si.SignedAttrs, an.oid)
@@ -102,16 +103,16 @@ func (v *verifier) checkSigner(j signerJob) *signerOutcome {
 			// CAdES baseline. Copies that disagree leave the signature
 			// ambiguous: never acceptable.
 			if v, ok := sameValues(found); ok {
-				duplicates = append(duplicates, fmt.Sprintf("the %s attribute appears %d times (identical copies)", an.name, len(found)))
+				duplicates = append(duplicates, Messagef("the %s attribute appears %d times (identical copies)", an.name, len(found)))
 				s.Present = append(s.Present, an.name)
 				single[an.name] = v
 				continue
 			}
 			formatOK = false
-			formatProblems = append(formatProblems, fmt.Sprintf("the %s attribute appears %d times with different values; it must appear once", an.name, len(found)))
+			formatProblems = append(formatProblems, Messagef("the %s attribute appears %d times with different values; it must appear once", an.name, len(found)))
 		case len(found[0].Values) != 1:
 			formatOK = false
-			formatProblems = append(formatProblems, fmt.Sprintf("the %s attribute has %d values; it must have one", an.name, len(found[0].Values)))
+			formatProblems = append(formatProblems, Messagef("the %s attribute has %d values; it must have one", an.name, len(found[0].Values)))
 		default:
 			s.Present = append(s.Present, an.name)
 			single[an.name] = found[0].Values[0]
@@ -123,20 +124,20 @@ func (v *verifier) checkSigner(j signerJob) *signerOutcome {
 	if j.eContentType == nil {
 		if _, ok := single["content-type"]; ok {
 			formatOK = false
-			formatProblems = append(formatProblems, "a counter-signature must not carry a content-type attribute")
+			formatProblems = append(formatProblems, Messagef("a counter-signature must not carry a content-type attribute"))
 		}
 	} else if ct, ok := single["content-type"]; ok {
 		oid, err := cms.ParseOID(ct)
 		if err != nil || !oid.Equal(j.eContentType) {
 			formatOK = false
-			formatProblems = append(formatProblems, fmt.Sprintf("the content-type attribute (%v) does not match the content (%v)", oid, j.eContentType))
+			formatProblems = append(formatProblems, Messagef("the content-type attribute (%s) does not match the content (%s)", fmt.Sprint(oid), j.eContentType.String()))
 		}
 	}
 	if st, ok := single["signing-time"]; ok {
 		t, err := parseTime(st)
 		if err != nil {
 			formatOK = false
-			formatProblems = append(formatProblems, "unreadable signing-time: "+err.Error())
+			formatProblems = append(formatProblems, Messagef("unreadable signing-time: %s", err))
 		} else {
 			out.claimed = t
 			tt := t
@@ -153,14 +154,14 @@ func (v *verifier) checkSigner(j signerJob) *signerOutcome {
 		s.Profile = "CMS"
 	}
 	if !formatOK {
-		s.fail("format", FormatFailure, strings.Join(formatProblems, "; "))
+		s.fail("format", FormatFailure, Messagef("%s", formatProblems))
 	} else if len(duplicates) > 0 {
-		s.note("format", "not CAdES baseline: "+strings.Join(duplicates, "; "))
-		s.warn(strings.Join(duplicates, "; ") + ": a CMS signature, not CAdES baseline (EN 319 122-1 wants each once)")
+		s.note("format", Messagef("not CAdES baseline: %s", duplicates))
+		s.warn(Messagef("%s: a CMS signature, not CAdES baseline (EN 319 122-1 wants each once)", duplicates))
 	} else if len(s.Missing) > 0 && !j.tsa {
-		s.note("format", "not CAdES-B-B: missing "+strings.Join(s.Missing, ", "))
+		s.note("format", Messagef("not CAdES-B-B: missing %s", strings.Join(s.Missing, ", ")))
 	} else {
-		s.pass("format", "signed attributes well formed")
+		s.pass("format", Messagef("signed attributes well formed"))
 	}
 
 	// Algorithms.
@@ -171,18 +172,18 @@ func (v *verifier) checkSigner(j signerJob) *signerOutcome {
 	cert := v.identify(s, j, single)
 	out.cert = cert
 	if cert != nil {
-		role := "of the signer"
+		owner := keyOfSigner
 		if j.tsa {
-			role = "of the timestamp unit"
+			owner = keyOfTSA
 		}
-		out.uses = append(out.uses, keyUse(cert.PublicKey, role))
+		out.uses = append(out.uses, keyUse(cert.PublicKey, owner, nil))
 	}
 
 	// Message digest.
 	mdOK := false
 	switch {
 	case j.contentMissing:
-		s.fail("message_digest", SignedDataNotFound, "the signed content is not in the file (detached signature), and it was not given")
+		s.fail("message_digest", SignedDataNotFound, Messagef("the signed content is not in the file (detached signature), and it was not given"))
 	case si.SignedAttrs == nil:
 		// Checked with the signature value below.
 		mdOK = true
@@ -192,19 +193,19 @@ func (v *verifier) checkSigner(j signerJob) *signerOutcome {
 		mdRaw, present := single["message-digest"]
 		switch {
 		case !ok || !h.Available():
-			s.fail("message_digest", CryptoConstraintsFailure, "unknown digest algorithm "+si.DigestAlgorithm.Algorithm.String())
+			s.fail("message_digest", CryptoConstraintsFailure, Messagef("unknown digest algorithm %s", si.DigestAlgorithm.Algorithm.String()))
 		case !present:
-			s.fail("message_digest", FormatFailure, "no single message-digest attribute")
+			s.fail("message_digest", FormatFailure, Messagef("no single message-digest attribute"))
 		case !have:
-			s.fail("message_digest", SignedDataNotFound, "the content was not hashed with "+hashName(h)+": the algorithm is not declared in the SignedData")
+			s.fail("message_digest", SignedDataNotFound, Messagef("the content was not hashed with %s: the algorithm is not declared in the SignedData", hashName(h)))
 		default:
 			if want, err := cms.ParseMessageDigest(mdRaw); err != nil {
-				s.fail("message_digest", FormatFailure, "unreadable message-digest attribute")
+				s.fail("message_digest", FormatFailure, Messagef("unreadable message-digest attribute"))
 			} else if !bytes.Equal(want, got) {
-				s.fail("message_digest", HashFailure, "the content does not match the signed digest: it was changed after signing")
+				s.fail("message_digest", HashFailure, Messagef("the content does not match the signed digest: it was changed after signing"))
 			} else {
 				mdOK = true
-				s.pass("message_digest", hashName(h)+" of the content matches")
+				s.pass("message_digest", Messagef("%s of the content matches", hashName(h)))
 			}
 		}
 	}
@@ -212,11 +213,11 @@ func (v *verifier) checkSigner(j signerJob) *signerOutcome {
 	// Signature value.
 	switch {
 	case schemeErr != nil:
-		s.fail("signature_value", CryptoConstraintsFailure, schemeErr.Error())
+		s.fail("signature_value", CryptoConstraintsFailure, Messagef("%s", schemeErr))
 	case cert == nil:
-		s.fail("signature_value", NoSigningCertificateFound, "not checked: the signer's certificate is not available")
+		s.fail("signature_value", NoSigningCertificateFound, Messagef("not checked: the signer's certificate is not available"))
 	case si.SignedAttrs == nil && j.contentMissing:
-		s.fail("signature_value", SignedDataNotFound, "not checked: the signed content is missing")
+		s.fail("signature_value", SignedDataNotFound, Messagef("not checked: the signed content is missing"))
 	default:
 		v.checkSignatureValue(s, j, cert, scheme, mdOK)
 	}
@@ -226,27 +227,27 @@ func (v *verifier) checkSigner(j signerJob) *signerOutcome {
 func (v *verifier) checkSignatureValue(s *Signature, j signerJob, cert *x509.Certificate, scheme sigScheme, mdOK bool) {
 	si := j.si
 	if scheme.Hash != 0 && !scheme.Hash.Available() {
-		s.fail("signature_value", CryptoConstraintsFailure, hashName(scheme.Hash)+" is not available")
+		s.fail("signature_value", CryptoConstraintsFailure, Messagef("%s is not available", hashName(scheme.Hash)))
 		return
 	}
 	if si.SignedAttrs == nil {
 		d, ok := j.digest(scheme.Hash)
 		if !ok {
-			s.fail("signature_value", SignedDataNotFound, "the content was not hashed with "+hashName(scheme.Hash)+": the algorithm is not declared in the SignedData")
+			s.fail("signature_value", SignedDataNotFound, Messagef("the content was not hashed with %s: the algorithm is not declared in the SignedData", hashName(scheme.Hash)))
 			return
 		}
 		note, err := verifySig(cert.PublicKey, scheme, nil, d, si.Signature)
 		if err != nil {
-			s.fail("signature_value", SigCryptoFailure, "the signature does not match the content and the certificate: "+err.Error())
+			s.fail("signature_value", SigCryptoFailure, Messagef("the signature does not match the content and the certificate: %s", err))
 			return
 		}
-		if note != "" {
+		if !note.IsZero() {
 			s.warn(note)
 		}
-		s.pass("signature_value", "signature over the content verified with the signer's key")
+		s.pass("signature_value", Messagef("signature over the content verified with the signer's key"))
 		return
 	}
-	over := func(msg []byte) (string, error) {
+	over := func(msg []byte) (Message, error) {
 		var d []byte
 		if scheme.Hash != 0 {
 			h := scheme.Hash.New()
@@ -265,23 +266,23 @@ func (v *verifier) checkSignatureValue(s *Signature, j signerJob, cert *x509.Cer
 		note, verr := over(der)
 		if verr == nil {
 			if !bytes.Equal(der, stored) {
-				s.warn("the signed attributes are stored out of DER order; the signature verifies once they are sorted as DER requires")
+				s.warn(Messagef("the signed attributes are stored out of DER order; the signature verifies once they are sorted as DER requires"))
 			}
-			if note != "" {
+			if !note.IsZero() {
 				s.warn(note)
 			}
-			s.pass("signature_value", "signature over the signed attributes verified with the signer's key")
+			s.pass("signature_value", Messagef("signature over the signed attributes verified with the signer's key"))
 			return
 		}
 		err = verr
 	}
 	if !bytes.Equal(der, stored) {
 		if _, serr := over(stored); serr == nil {
-			s.fail("signature_value", SigCryptoFailure, "the signature holds only over the signed attributes as stored, out of DER order, not over their DER encoding as RFC 5652 requires")
+			s.fail("signature_value", SigCryptoFailure, Messagef("the signature holds only over the signed attributes as stored, out of DER order, not over their DER encoding as RFC 5652 requires"))
 			return
 		}
 	}
-	s.fail("signature_value", SigCryptoFailure, "the signature does not match the signed attributes and the certificate: the signed attributes or the signature were changed ("+err.Error()+")")
+	s.fail("signature_value", SigCryptoFailure, Messagef("the signature does not match the signed attributes and the certificate: the signed attributes or the signature were changed (%s)", err))
 }
 
 // checkAlgorithms names the algorithms and records what the
@@ -290,17 +291,17 @@ func checkAlgorithms(o *signerOutcome, si *cms.ParsedSignerInfo, scheme sigSchem
 	s := o.sig
 	o.algIdx = -1
 	if schemeErr != nil {
-		s.fail("algorithms", CryptoConstraintsFailure, schemeErr.Error())
+		s.fail("algorithms", CryptoConstraintsFailure, Messagef("%s", schemeErr))
 		return
 	}
 	if dh, ok := cms.HashOf(si.DigestAlgorithm.Algorithm); ok {
-		o.uses = append(o.uses, digestUse(dh, "digest"))
+		o.uses = append(o.uses, digestUse(dh, nil))
 	}
 	if scheme.Hash != 0 {
-		o.uses = append(o.uses, digestUse(scheme.Hash, "digest"))
+		o.uses = append(o.uses, digestUse(scheme.Hash, nil))
 	}
 	o.algIdx = len(s.Checks)
-	s.pass("algorithms", s.DigestAlgorithm+" digest, "+scheme.Name+" signature")
+	s.pass("algorithms", Messagef("%s digest, %s signature", s.DigestAlgorithm, scheme.Name))
 }
 
 // sameValues reports whether copies of an attribute each hold one value,
@@ -331,9 +332,9 @@ func (v *verifier) identify(s *Signature, j signerJob, single map[string][]byte)
 		}
 	}
 	if len(cands) == 0 {
-		detail := "the signer's certificate is not in the file"
+		detail := Messagef("the signer's certificate is not in the file")
 		if len(j.certErrs) > 0 {
-			detail = "the signer's certificate cannot be read: " + j.certErrs[0].Error()
+			detail = Messagef("the signer's certificate cannot be read: %s", j.certErrs[0])
 		}
 		s.fail("signing_certificate", NoSigningCertificateFound, detail)
 		return nil
@@ -342,32 +343,32 @@ func (v *verifier) identify(s *Signature, j signerJob, single map[string][]byte)
 	if raw, ok := single["signing-certificate-v2"]; ok {
 		r, err := parseSigningCertificate(raw, true)
 		if err != nil {
-			s.fail("signing_certificate", FormatFailure, "unreadable signing-certificate-v2 attribute: "+err.Error())
+			s.fail("signing_certificate", FormatFailure, Messagef("unreadable signing-certificate-v2 attribute: %s", err))
 			return cands[0]
 		}
 		ref = r
 	} else if raw, ok := single["signing-certificate"]; ok {
 		r, err := parseSigningCertificate(raw, false)
 		if err != nil {
-			s.fail("signing_certificate", FormatFailure, "unreadable signing-certificate attribute: "+err.Error())
+			s.fail("signing_certificate", FormatFailure, Messagef("unreadable signing-certificate attribute: %s", err))
 			return cands[0]
 		}
 		ref = r
 	}
 	if ref == nil {
 		c := cands[0]
-		s.pass("signing_certificate", "found by issuer and serial number (no signing-certificate attribute binds it)")
+		s.pass("signing_certificate", Messagef("found by issuer and serial number (no signing-certificate attribute binds it)"))
 		return c
 	}
 	for _, c := range cands {
 		if ref.matches(c) {
-			s.pass("signing_certificate", "found and bound by the "+ref.attr+" attribute ("+hashName(ref.hash)+" of the certificate)")
+			s.pass("signing_certificate", Messagef("found and bound by the %s attribute (%s of the certificate)", ref.attr, hashName(ref.hash)))
 			return c
 		}
 	}
 	// A certificate with the signer's issuer and serial number is here,
 	// but it is not the one the signer committed to: it was swapped.
-	s.fail("signing_certificate", NoSigningCertificateFound, "the certificate in the file is not the one the signer signed with (the "+ref.attr+" hash does not match): it was replaced")
+	s.fail("signing_certificate", NoSigningCertificateFound, Messagef("the certificate in the file is not the one the signer signed with (the %s hash does not match): it was replaced", ref.attr))
 	return nil
 }
 
@@ -486,9 +487,9 @@ func (v *verifier) checkCertificate(o *signerOutcome, certs []*x509.Certificate,
 		// CAdES-T does; outside it nothing proves when the token was made.
 		switch {
 		case ref.Before(cert.NotBefore) || ref.After(cert.NotAfter):
-			later.fail("certificate_validity", OutOfBoundsNoPOE, fmt.Sprintf("the timestamp unit's certificate was not valid at the token's time (%s): valid %s to %s", day(ref), day(cert.NotBefore), day(cert.NotAfter)))
+			later.fail("certificate_validity", OutOfBoundsNoPOE, Messagef("the timestamp unit's certificate was not valid at the token's time (%s): valid %s to %s", Date(ref), Date(cert.NotBefore), Date(cert.NotAfter)))
 		default:
-			later.pass("certificate_validity", fmt.Sprintf("valid at the token's time (%s to %s)", day(cert.NotBefore), day(cert.NotAfter)))
+			later.pass("certificate_validity", Messagef("valid at the token's time (%s to %s)", Date(cert.NotBefore), Date(cert.NotAfter)))
 		}
 	} else {
 		v.checkValidity(later, o, cert, poe)
@@ -498,18 +499,18 @@ func (v *verifier) checkCertificate(o *signerOutcome, certs []*x509.Certificate,
 	switch {
 	case tsa:
 		if !hasEKU(cert, x509.ExtKeyUsageTimeStamping) {
-			later.fail("key_usage", ChainConstraintsFailure, "the certificate is not for timestamping (extended key usage timeStamping missing)")
+			later.fail("key_usage", ChainConstraintsFailure, Messagef("the certificate is not for timestamping (extended key usage timeStamping missing)"))
 		} else {
-			later.pass("key_usage", "timeStamping")
+			later.pass("key_usage", Messagef("timeStamping"))
 		}
 	case v.rules == RulesPEC:
 		pecKeyUsage(later, cert)
 	case cert.KeyUsage == 0:
-		s.warn("the certificate declares no key usage")
+		s.warn(Messagef("the certificate declares no key usage"))
 	case cert.KeyUsage&x509.KeyUsageContentCommitment == 0:
-		later.fail("key_usage", ChainConstraintsFailure, "the certificate is not for signatures with legal value: its key usage lacks nonRepudiation ("+strings.Join(info.KeyUsage, ", ")+")")
+		later.fail("key_usage", ChainConstraintsFailure, Messagef("the certificate is not for signatures with legal value: its key usage lacks nonRepudiation (%s)", strings.Join(info.KeyUsage, ", ")))
 	default:
-		later.pass("key_usage", "nonRepudiation")
+		later.pass("key_usage", Messagef("nonRepudiation"))
 	}
 
 	// Chain.
@@ -535,9 +536,9 @@ func (v *verifier) checkCertificate(o *signerOutcome, certs []*x509.Certificate,
 		s.ChainCertificates = cr.chain
 		s.TrustAnchor = cr.label
 		o.uses = append(o.uses, chainUses(cr.chain)...)
-		s.pass("chain", "chains to a trusted anchor: "+cr.label)
+		s.pass("chain", Messagef("chains to a trusted anchor: %s", cr.label))
 		if l := v.trust.listOf(cr.anchor); l != nil {
-			for _, w := range l.SignatureWarnings() {
+			for _, w := range listWarnings(l) {
 				s.warn(w)
 			}
 		}
@@ -550,61 +551,59 @@ func (v *verifier) checkCertificate(o *signerOutcome, certs []*x509.Certificate,
 		if v.online {
 			v.checkRevocation(s, cert, cr.chain, ref, hasPOE || tsa)
 		} else {
-			s.skip("revocation", "revocation not checked (offline)")
+			s.skip("revocation", Messagef("revocation not checked (offline)"))
 		}
 	case isUnknownAuthority(err):
 		if v.trust.Empty() {
-			s.fail("chain", NoCertificateChainFound, "no trust anchor given")
+			s.fail("chain", NoCertificateChainFound, Messagef("no trust anchor given"))
 		} else {
-			detail := "the certificate does not chain to a trusted anchor (issuer: " + certinfo.FormatName(cert.Issuer) + ")"
+			detail := Messagef("the certificate does not chain to a trusted anchor (issuer: %s)", certinfo.FormatName(cert.Issuer))
 			var ie *inactiveAnchorError
 			if errors.As(err, &ie) {
-				detail += ": " + ie.Error()
+				detail = Messagef("%s: the trusted-list service %q (%s) was not in a granted status on %s", detail, ie.a.name, ie.a.source, Date(ie.at))
 			}
 			if !v.hasTSL {
-				detail += "; no trusted list was given"
+				detail = Messagef("%s; no trusted list was given", detail)
 			}
 			s.fail("chain", NoCertificateChainFound, detail)
 		}
-		s.skip("revocation", "revocation not checked (no chain)")
+		s.skip("revocation", Messagef("revocation not checked (no chain)"))
 	default:
-		s.fail("chain", CertificateChainGeneral, "the certificate chain is not valid: "+err.Error())
-		s.skip("revocation", "revocation not checked (no valid chain)")
+		s.fail("chain", CertificateChainGeneral, Messagef("the certificate chain is not valid: %s", err))
+		s.skip("revocation", Messagef("revocation not checked (no valid chain)"))
 	}
 
 	s.Checks = append(s.Checks, later.Checks...)
 	s.Warnings = append(s.Warnings, later.Warnings...)
 	// Qualification (information for signers, not a pass/fail).
 	if !tsa && v.rules == RulesPEC {
-		s.skip("qualified", "not applicable: a PEC provider's certificate is not a qualified signature certificate")
+		s.skip("qualified", Messagef("not applicable: a PEC provider's certificate is not a qualified signature certificate"))
 	} else if !tsa {
-		var pol []string
+		var pol Series
 		for _, p := range cert.PolicyIdentifiers {
 			switch {
 			case p.Equal(certinfo.OIDPolicyAgIDCert):
-				pol = append(pol, "AgID qualified signature policy")
+				pol = append(pol, Messagef("AgID qualified signature policy"))
 			case p.Equal(certinfo.OIDPolicyQCPnQSCD):
-				pol = append(pol, "QCP-n-qscd")
+				pol = append(pol, Messagef("%s", "QCP-n-qscd"))
 			case p.Equal(certinfo.OIDPolicyQCPn):
-				pol = append(pol, "QCP-n")
+				pol = append(pol, Messagef("%s", "QCP-n"))
 			}
 		}
-		polText := ""
-		if len(pol) > 0 {
-			polText = " (policies: " + strings.Join(pol, ", ") + ")"
-		}
 		switch {
+		case info.Qualified && info.QSCD && len(pol) > 0:
+			s.pass("qualified", Messagef("qualified certificate, key in a qualified signature creation device (policies: %s)", pol))
 		case info.Qualified && info.QSCD:
-			s.pass("qualified", "qualified certificate, key in a qualified signature creation device"+polText)
+			s.pass("qualified", Messagef("qualified certificate, key in a qualified signature creation device"))
 		case info.Qualified:
-			s.note("qualified", "qualified certificate, but it does not state that the key is in a QSCD")
-			s.warn("the certificate is qualified but does not state a QSCD: not a qualified electronic signature")
+			s.note("qualified", Messagef("qualified certificate, but it does not state that the key is in a QSCD"))
+			s.warn(Messagef("the certificate is qualified but does not state a QSCD: not a qualified electronic signature"))
 		default:
-			s.note("qualified", "not a qualified certificate (no QC statements): an advanced, not qualified, signature")
-			s.warn("not a qualified certificate: this is not a qualified electronic signature")
+			s.note("qualified", Messagef("not a qualified certificate (no QC statements): an advanced, not qualified, signature"))
+			s.warn(Messagef("not a qualified certificate: this is not a qualified electronic signature"))
 		}
 		if s.QualifiedTSL != nil && !*s.QualifiedTSL {
-			s.warn("the issuing CA is not a qualified CA service in the trusted list given")
+			s.warn(Messagef("the issuing CA is not a qualified CA service in the trusted list given"))
 		}
 	}
 }
@@ -618,27 +617,27 @@ func (v *verifier) checkCertificate(o *signerOutcome, certs []*x509.Certificate,
 // validation time gives OUT_OF_BOUNDS_NO_POE: a declared signing time is
 // the signer's claim, not a proof.
 func (v *verifier) checkValidity(s *Signature, o *signerOutcome, cert *x509.Certificate, poe time.Time) {
-	span := fmt.Sprintf("%s to %s", day(cert.NotBefore), day(cert.NotAfter))
+	span := Messagef("%s to %s", Date(cert.NotBefore), Date(cert.NotAfter))
 	switch {
 	case !poe.IsZero() && poe.Before(cert.NotBefore):
-		s.fail("certificate_validity", NotYetValid, fmt.Sprintf("a timestamp proves the signature existed on %s, before the certificate was valid (from %s)", day(poe), day(cert.NotBefore)))
+		s.fail("certificate_validity", NotYetValid, Messagef("a timestamp proves the signature existed on %s, before the certificate was valid (from %s)", Date(poe), Date(cert.NotBefore)))
 	case !poe.IsZero() && !poe.After(cert.NotAfter):
-		s.pass("certificate_validity", fmt.Sprintf("valid at the timestamp time %s (%s)", day(poe), span))
+		s.pass("certificate_validity", Messagef("valid at the timestamp time %s (%s)", Date(poe), span))
 	case v.now.After(cert.NotAfter):
-		detail := fmt.Sprintf("the certificate expired on %s and no timestamp from before then proves the signature existed while it was valid", day(cert.NotAfter))
+		detail := Messagef("the certificate expired on %s and no timestamp from before then proves the signature existed while it was valid", Date(cert.NotAfter))
 		if !poe.IsZero() {
-			detail += fmt.Sprintf(" (the earliest timestamp is of %s)", day(poe))
+			detail = Messagef("%s (the earliest timestamp is of %s)", detail, Date(poe))
 		}
 		if !o.claimed.IsZero() {
-			detail += fmt.Sprintf("; the declared signing time (%s) is the signer's claim, not a proof", day(o.claimed))
+			detail = Messagef("%s; the declared signing time (%s) is the signer's claim, not a proof", detail, Date(o.claimed))
 		}
 		s.fail("certificate_validity", OutOfBoundsNoPOE, detail)
 	case v.now.Before(cert.NotBefore):
-		s.fail("certificate_validity", OutOfBoundsNoPOE, fmt.Sprintf("the certificate is not yet valid at the validation time %s (valid from %s)", day(v.now), day(cert.NotBefore)))
+		s.fail("certificate_validity", OutOfBoundsNoPOE, Messagef("the certificate is not yet valid at the validation time %s (valid from %s)", Date(v.now), Date(cert.NotBefore)))
 	default:
-		s.pass("certificate_validity", fmt.Sprintf("valid at the validation time %s (%s)", day(v.now), span))
+		s.pass("certificate_validity", Messagef("valid at the validation time %s (%s)", Date(v.now), span))
 		if c := o.claimed; !c.IsZero() && (c.Before(cert.NotBefore) || c.After(cert.NotAfter)) {
-			s.warn(fmt.Sprintf("the declared signing time (%s) is outside the certificate's validity (%s)", day(c), span))
+			s.warn(Messagef("the declared signing time (%s) is outside the certificate's validity (%s)", Date(c), span))
 		}
 	}
 }
@@ -652,8 +651,6 @@ func hasEKU(c *x509.Certificate, u x509.ExtKeyUsage) bool {
 	return false
 }
 
-func day(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
-
 func removeStr(list []string, s string) []string {
 	out := list[:0]
 	for _, x := range list {
@@ -665,3 +662,17 @@ func removeStr(list []string, s string) []string {
 }
 
 func hexUpper(b []byte) string { return strings.ToUpper(hex.EncodeToString(b)) }
+
+// listWarnings are the warnings a signature whose CA the trusted list l
+// vouches for carries: the list's own weaknesses.
+func listWarnings(l *tsl.Info) []Message {
+	var out []Message
+	if l.Stale && l.NextUpdate != nil {
+		// As EU DSS does: a warning on the signature, not a failure.
+		out = append(out, Messagef("the trusted list that vouches for the CA (%s) is stale since %s: download a fresh copy", l.Source, Day(*l.NextUpdate)))
+	}
+	if l.SignerExpired && l.SignerNotAfter != nil && l.Issued != nil {
+		out = append(out, Messagef("the trusted list that vouches for the CA (%s) is signed with a certificate that expired on %s, after the issue date the list gives itself (%s)", l.Source, Day(*l.SignerNotAfter), Day(*l.Issued)))
+	}
+	return out
+}

@@ -15,14 +15,14 @@ import (
 // a file). covers names that data for the report.
 func (v *verifier) checkTimestamp(token []byte, digest func(crypto.Hash) ([]byte, bool), covers string) (*Timestamp, time.Time, bool) {
 	ts := &Timestamp{Covers: covers}
-	fail := func(sub SubIndication, msg string) (*Timestamp, time.Time, bool) {
+	fail := func(sub SubIndication, msg Message) (*Timestamp, time.Time, bool) {
 		ts.Checks = append(ts.Checks, failed("format", sub, msg))
 		ts.Indication, ts.SubIndication, ts.Reasons = conclude(ts.Checks)
 		return ts, time.Time{}, false
 	}
 	tok, err := cms.ParseTimestampToken(token)
 	if err != nil {
-		return fail(FormatFailure, err.Error())
+		return fail(FormatFailure, Messagef("%s", err))
 	}
 	sd, info := tok.SignedData, tok.Info
 	ts.Time = info.GenTime.UTC()
@@ -55,16 +55,16 @@ func (v *verifier) checkTimestamp(token []byte, digest func(crypto.Hash) ([]byte
 	ts.HashAlgorithm = digestName(info.MessageImprint.HashAlgorithm.Algorithm)
 	switch {
 	case !ok || !ih.Available():
-		ts.Checks = append(ts.Checks, failed("imprint", CryptoConstraintsFailure, "unknown imprint hash "+info.MessageImprint.HashAlgorithm.Algorithm.String()))
+		ts.Checks = append(ts.Checks, failed("imprint", CryptoConstraintsFailure, Messagef("unknown imprint hash %s", info.MessageImprint.HashAlgorithm.Algorithm.String())))
 	default:
 		want, have := digest(ih)
 		switch {
 		case !have:
-			ts.Checks = append(ts.Checks, failed("imprint", SignedDataNotFound, "the timestamped data is not available"))
+			ts.Checks = append(ts.Checks, failed("imprint", SignedDataNotFound, Messagef("the timestamped data is not available")))
 		case !bytes.Equal(want, info.MessageImprint.HashedMessage):
-			ts.Checks = append(ts.Checks, failed("imprint", HashFailure, "the timestamp is about other data, not this "+covers))
+			ts.Checks = append(ts.Checks, failed("imprint", HashFailure, Messagef("the timestamp is about other data, not this %s", Word(covers))))
 		default:
-			ts.Checks = append(ts.Checks, passed("imprint", hashName(ih)+" imprint of the "+covers+" matches"))
+			ts.Checks = append(ts.Checks, passed("imprint", Messagef("%s imprint of the %s matches", hashName(ih), Word(covers))))
 		}
 	}
 	ts.Reasons = nil
@@ -73,7 +73,7 @@ func (v *verifier) checkTimestamp(token []byte, digest func(crypto.Hash) ([]byte
 }
 
 // timestampNot is a file timestamp that cannot be checked at all.
-func timestampNot(covers string, sub SubIndication, reason string) *Timestamp {
+func timestampNot(covers string, sub SubIndication, reason Message) *Timestamp {
 	ts := &Timestamp{Covers: covers, Checks: []Check{failed("format", sub, reason)}}
 	ts.Indication, ts.SubIndication, ts.Reasons = conclude(ts.Checks)
 	return ts

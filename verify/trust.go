@@ -496,7 +496,7 @@ type inactiveAnchorError struct {
 }
 
 func (e *inactiveAnchorError) Error() string {
-	return fmt.Sprintf("the trusted-list service %q (%s) was not in a granted status on %s", e.a.name, e.a.source, day(e.at))
+	return fmt.Sprintf("the trusted-list service %q (%s) was not in a granted status on %s", e.a.name, e.a.source, Date(e.at))
 }
 
 func (e *inactiveAnchorError) Unwrap() error { return x509.UnknownAuthorityError{Cert: e.leaf} }

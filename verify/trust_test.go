@@ -275,7 +275,7 @@ func TestOnlineRevocation(t *testing.T) {
 func hasCheck(rep *Report, name, status, detail string) bool {
 	for _, s := range rep.AllSignatures() {
 		for _, c := range s.Checks {
-			if c.Name == name && c.Status == status && strings.Contains(c.Detail, detail) {
+			if c.Name == name && c.Status == status && strings.Contains(c.Detail.String(), detail) {
 				return true
 			}
 		}
@@ -351,7 +351,7 @@ func TestOnlineRevocationIntermediate(t *testing.T) {
 	interRevoked.Store(true)
 	rep = verifyBytes(t, in, Options{Trust: p.trust(t), Online: true, HTTPClient: rs.client(10 * time.Second)})
 	mustResult(t, rep, TotalFailed, Revoked)
-	if !strings.Contains(rep.Reason, "issuing CA") {
+	if !strings.Contains(rep.Reason.String(), "issuing CA") {
 		t.Errorf("reason %q", rep.Reason)
 	}
 }

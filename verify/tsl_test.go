@@ -422,7 +422,7 @@ func TestTSLStale(t *testing.T) {
 	rep := verifyBytes(t, sig, Options{Trust: ts, Now: at(now)})
 	mustPass(t, rep)
 	wantSig := "the trusted list that vouches for the CA (" + path + ") is stale since " + next.UTC().Format(time.DateOnly)
-	if w := rep.Layers[0].Signatures[0].Warnings; len(w) != 1 || !strings.HasPrefix(w[0], wantSig) {
+	if w := rep.Layers[0].Signatures[0].Warnings; len(w) != 1 || !strings.HasPrefix(w[0].String(), wantSig) {
 		t.Errorf("signature warnings %q, want %q", w, wantSig)
 	}
 
@@ -801,7 +801,7 @@ func TestTSLAgIDShape(t *testing.T) {
 		t.Errorf("qualified_tsl %v", s.QualifiedTSL)
 	}
 	want := "the trusted list that vouches for the CA (" + path + ") is signed with a certificate that expired on 2025-12-01, after the issue date the list gives itself (2025-06-01)"
-	if !slices.Contains(s.Warnings, want) {
+	if !slices.Contains(texts(s.Warnings), want) {
 		t.Errorf("signature warnings %q, want %q", s.Warnings, want)
 	}
 

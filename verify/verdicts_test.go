@@ -179,7 +179,7 @@ func TestWeakTSAKey(t *testing.T) {
 				if sv == nil || sv.Status != StatusPassed {
 					t.Errorf("the 512-bit signature's mathematics: %+v", sv)
 				}
-				if !strings.Contains(firstReason(ts.Reasons), "RSA 512-bit key of the timestamp unit") {
+				if !strings.Contains(FirstReason(ts.Reasons).String(), "RSA 512-bit key of the timestamp unit") {
 					t.Errorf("the reason does not name the key: %v", ts.Reasons)
 				}
 			}
@@ -228,7 +228,7 @@ func TestWeakSignerKey(t *testing.T) {
 	}
 	rep := verifyBytes(t, (&forge{content: document, signer: id}).build(t), Options{Trust: p.trust(t)})
 	mustResult(t, rep, Indeterminate, CryptoConstraintsFailureNoPOE)
-	if !strings.Contains(rep.Reason, "RSA 512-bit key of the signer") || !strings.Contains(rep.Reason, "mathematically valid") {
+	if !strings.Contains(rep.Reason.String(), "RSA 512-bit key of the signer") || !strings.Contains(rep.Reason.String(), "mathematically valid") {
 		t.Errorf("reason %q", rep.Reason)
 	}
 }
@@ -244,13 +244,13 @@ func TestDigestInfoWithoutNULL(t *testing.T) {
 	}
 	rep := verifyBytes(t, mk(&rawRSA{k: rk, noNULL: true}), Options{Trust: p.trust(t)})
 	mustPass(t, rep)
-	if w := strings.Join(rep.Layers[0].Signatures[0].Warnings, "|"); !strings.Contains(w, "omits the NULL parameters") {
+	if w := strings.Join(texts(rep.Layers[0].Signatures[0].Warnings), "|"); !strings.Contains(w, "omits the NULL parameters") {
 		t.Errorf("no note about the DigestInfo: %q", w)
 	}
 	// The honest encoding through the same raw signer passes silently.
 	rep = verifyBytes(t, mk(&rawRSA{k: rk}), Options{Trust: p.trust(t)})
 	mustPass(t, rep)
-	if w := strings.Join(rep.Layers[0].Signatures[0].Warnings, "|"); strings.Contains(w, "NULL") {
+	if w := strings.Join(texts(rep.Layers[0].Signatures[0].Warnings), "|"); strings.Contains(w, "NULL") {
 		t.Errorf("a note on a standard DigestInfo: %q", w)
 	}
 	// Other deviations: the NULL-less DigestInfo with the digest of other
@@ -429,7 +429,7 @@ func TestWeakChain(t *testing.T) {
 			rep := verifyBytes(t, f.build(t), Options{Trust: p.trust(t)})
 			mustResult(t, rep, tc.ind, tc.sub)
 			if tc.says != "" {
-				if !strings.Contains(rep.Reason, tc.says) {
+				if !strings.Contains(rep.Reason.String(), tc.says) {
 					t.Errorf("reason %q does not name %q", rep.Reason, tc.says)
 				}
 				if c := findCheck(rep.Layers[0].Signatures[0].Checks, "chain"); c == nil || c.Status != StatusPassed {

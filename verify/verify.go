@@ -203,12 +203,12 @@ func (e *ExtractError) Unwrap() error { return e.Err }
 func (v *verifier) layer(depth int, form cms.Form, r io.Reader, plain *plainSink) []*Layer {
 	l := &Layer{Depth: depth, Form: form.String(), Type: "signed-data"}
 	if depth >= MaxNesting {
-		l.Error = fmt.Sprintf("more than %d nested envelopes", MaxNesting)
+		l.Error = Messagef("more than %d nested envelopes", MaxNesting)
 		return []*Layer{l}
 	}
 	ci, err := cms.OpenContentInfo(r)
 	if err != nil {
-		l.Error = "not a readable CMS structure: " + err.Error()
+		l.Error = Messagef("not a readable CMS structure: %s", err)
 		return []*Layer{l}
 	}
 	nest := &nestSink{v: v, depth: depth + 1, plain: plain}
@@ -222,7 +222,7 @@ func (v *verifier) layer(depth int, form cms.Form, r io.Reader, plain *plainSink
 		return append([]*Layer{l}, inner...)
 	}
 	l.Type = ci.ContentType.String()
-	l.Error = fmt.Sprintf("CMS content type %s is not a signature (SignedData) nor TimeStampedData", ci.ContentType)
+	l.Error = Messagef("CMS content type %s is not a signature (SignedData) nor TimeStampedData", ci.ContentType.String())
 	return []*Layer{l}
 }
 
@@ -240,9 +240,9 @@ func closeLayer(l *Layer, ci *cms.ContentInfo, nest *nestSink, err error) ([]*La
 	if err != nil {
 		var ee *ExtractError
 		if errors.As(err, &ee) {
-			l.Error = ee.Error()
+			l.Error = Messagef("writing the extracted document: %s", ee.Err)
 		} else {
-			l.Error = "the file is damaged: " + err.Error()
+			l.Error = Messagef("the file is damaged: %s", err)
 		}
 		return inner, err
 	}
@@ -267,7 +267,7 @@ func (v *verifier) signedDataLayer(l *Layer, ci *cms.ContentInfo, nest *nestSink
 		if l.Depth == 0 && v.detached != nil {
 			digests, n, err := v.hashDetached(sd)
 			if err != nil {
-				l.Error = "reading the detached content: " + err.Error()
+				l.Error = Messagef("reading the detached content: %s", err)
 				return inner
 			}
 			l.ContentLength = n
@@ -277,7 +277,7 @@ func (v *verifier) signedDataLayer(l *Layer, ci *cms.ContentInfo, nest *nestSink
 		}
 	}
 	if len(sd.SignerInfos) == 0 {
-		l.Error = "the SignedData has no signer"
+		l.Error = Messagef("the SignedData has no signer")
 	}
 	for i, si := range sd.SignerInfos {
 		l.Signatures = append(l.Signatures, v.fullSignature(fmt.Sprintf("S%d", i+1), si, certs, certErrs, digest, contentMissing, sd.EContentType, 0))
@@ -338,13 +338,13 @@ func (v *verifier) fullSignature(id string, si *cms.ParsedSignerInfo, certs []*x
 	var poe time.Time
 	for _, a := range cms.FindAttrs(si.UnsignedAttrs, cms.OIDAttrTimeStampToken) {
 		for _, tok := range a.Values {
-			ts, at, ok := v.checkTimestamp(tok, sigDigest, "signature value")
+			ts, at, ok := v.checkTimestamp(tok, sigDigest, CoversSignatureValue)
 			s.Timestamps = append(s.Timestamps, ts)
 			if ok && (poe.IsZero() || at.Before(poe)) {
 				poe = at
 			}
 			if !ok {
-				s.warn("a timestamp on this signature is not valid (" + firstReason(ts.Reasons) + "); it proves nothing")
+				s.warn(Messagef("a timestamp on this signature is not valid (%s); it proves nothing", FirstReason(ts.Reasons)))
 			}
 		}
 	}
@@ -359,7 +359,7 @@ func (v *verifier) fullSignature(id string, si *cms.ParsedSignerInfo, certs []*x
 		case s.Profile == "CAdES-B-T" && values:
 			s.Profile = "CAdES-B-LT"
 		}
-		s.warn("long-term validation data is present (" + strings.Join(names, ", ") + ") but not evaluated: the result rests on the chain and revocation as checked now")
+		s.warn(Messagef("long-term validation data is present (%s) but not evaluated: the result rests on the chain and revocation as checked now", strings.Join(names, ", ")))
 	}
 	v.checkCertificate(o, certs, v.referenceTime(s, o.claimed, poe), poe, false)
 	concludeCrypto(s, o.algIdx, v.pecUses(s, o.uses), v.now, poe)
@@ -370,12 +370,16 @@ func (v *verifier) fullSignature(id string, si *cms.ParsedSignerInfo, certs []*x
 			n++
 			cid := fmt.Sprintf("%s.C%d", id, n)
 			csi, err := cms.ParseSignerInfo(raw)
-			if err == nil && depth+1 > maxCounterDepth {
-				err = fmt.Errorf("counter-signatures nested more than %d deep", maxCounterDepth)
+			var unreadable Message
+			switch {
+			case err != nil:
+				unreadable = Messagef("unreadable counter-signature: %s", err)
+			case depth+1 > maxCounterDepth:
+				unreadable = Messagef("unreadable counter-signature: counter-signatures nested more than %d deep", maxCounterDepth)
 			}
-			if err != nil {
+			if !unreadable.IsZero() {
 				cs := &Signature{ID: cid}
-				cs.fail("format", FormatFailure, "unreadable counter-signature: "+err.Error())
+				cs.fail("format", FormatFailure, unreadable)
 				cs.Indication, cs.SubIndication, cs.Reasons = conclude(cs.Checks)
 				s.CounterSignatures = append(s.CounterSignatures, cs)
 				continue
@@ -397,23 +401,25 @@ func (v *verifier) referenceTime(s *Signature, claimed, poe time.Time) time.Time
 	switch {
 	case !poe.IsZero():
 		if !claimed.IsZero() && claimed.After(poe.Add(5*time.Minute)) {
-			s.warn(fmt.Sprintf("the declared signing time (%s) is after the timestamp (%s)", day(claimed), day(poe)))
+			s.warn(Messagef("the declared signing time (%s) is after the timestamp (%s)", Date(claimed), Date(poe)))
 		}
 		return poe
 	case !claimed.IsZero():
 		if claimed.After(v.now.Add(5 * time.Minute)) {
-			s.warn("the declared signing time is in the future")
+			s.warn(Messagef("the declared signing time is in the future"))
 		}
 		return claimed
 	}
 	return v.now
 }
 
-func firstReason(r []string) string {
-	if len(r) == 0 {
-		return "no reason"
+// FirstReason is the first of reasons, or a message saying there is
+// none.
+func FirstReason(reasons []Message) Message {
+	if len(reasons) == 0 {
+		return Messagef("no reason")
 	}
-	return r[0]
+	return reasons[0]
 }
 
 // hashDetached hashes the detached content with every algorithm the
@@ -461,16 +467,16 @@ func (v *verifier) tsdLayer(l *Layer, ci *cms.ContentInfo, nest *nestSink) []*La
 	nest.recordSHA256(tsd.ContentDigests)
 	l.ContentLength = tsd.ContentLength
 	if tsd.EvidenceKind != "tst" {
-		v.report.Timestamps = append(v.report.Timestamps, timestampNot("content", NoPOE, "the evidence is not a timestamp token ("+tsd.EvidenceKind+"): not supported"))
+		v.report.Timestamps = append(v.report.Timestamps, timestampNot(CoversContent, NoPOE, Messagef("the evidence is not a timestamp token (%s): not supported", tsd.EvidenceKind)))
 		return inner
 	}
 	for i, tok := range tsd.Tokens {
 		var digest func(crypto.Hash) ([]byte, bool)
-		covers := "content"
+		covers := CoversContent
 		switch {
 		case i > 0:
 			prev := tsd.Tokens[i-1]
-			covers = "previous timestamp"
+			covers = CoversPreviousTimestamp
 			digest = func(h crypto.Hash) ([]byte, bool) {
 				if !h.Available() {
 					return nil, false
@@ -483,7 +489,7 @@ func (v *verifier) tsdLayer(l *Layer, ci *cms.ContentInfo, nest *nestSink) []*La
 			// RFC 5544 hashProtected metadata: not supported, so the
 			// imprint stays unchecked (INDETERMINATE).
 			digest = func(crypto.Hash) ([]byte, bool) { return nil, false }
-			covers = "content and metadata (hashProtected, not supported)"
+			covers = CoversContentAndMetadata
 		case tsd.Detached:
 			digest = func(crypto.Hash) ([]byte, bool) { return nil, false }
 		default:
@@ -553,7 +559,7 @@ func (n *nestSink) decide() error {
 			var layers []*Layer
 			form, r, err := cms.Detect(pr)
 			if err != nil {
-				layers = []*Layer{{Depth: n.depth, Type: "signed-data", Error: "nested content: " + err.Error()}}
+				layers = []*Layer{{Depth: n.depth, Type: "signed-data", Error: Messagef("nested content: %s", err)}}
 			} else {
 				layers = n.v.layer(n.depth, form, r, n.plain)
 			}

@@ -36,7 +36,7 @@ func mustResult(t *testing.T, rep *Report, ind Indication, sub SubIndication) {
 	if rep.Indication != ind || rep.SubIndication != sub {
 		t.Fatalf("got %s/%s (%s), want %s/%s\n%s", rep.Indication, rep.SubIndication, rep.Reason, ind, sub, dump(rep))
 	}
-	if ind != TotalPassed && rep.Reason == "" {
+	if ind != TotalPassed && rep.Reason.IsZero() {
 		t.Error("no reason in plain words")
 	}
 }
@@ -46,15 +46,15 @@ func dump(rep *Report) string {
 	for _, s := range rep.AllSignatures() {
 		b.WriteString(s.ID + " " + string(s.Indication) + "\n")
 		for _, c := range s.Checks {
-			b.WriteString("  " + c.Name + " " + c.Status + " " + string(c.SubIndication) + " " + c.Detail + "\n")
+			b.WriteString("  " + c.Name + " " + c.Status + " " + string(c.SubIndication) + " " + c.Detail.String() + "\n")
 		}
 		for _, w := range s.Warnings {
-			b.WriteString("  warning: " + w + "\n")
+			b.WriteString("  warning: " + w.String() + "\n")
 		}
 	}
 	for _, l := range rep.Layers {
-		if l.Error != "" {
-			b.WriteString("layer error: " + l.Error + "\n")
+		if !l.Error.IsZero() {
+			b.WriteString("layer error: " + l.Error.String() + "\n")
 		}
 	}
 	return b.String()
@@ -391,7 +391,7 @@ func TestSignedAttributeRules(t *testing.T) {
 			}
 			rep := verifyBytes(t, in, Options{Trust: p.trust(t)})
 			mustResult(t, rep, tc.ind, tc.sub)
-			if tc.warn != "" && !strings.Contains(strings.Join(rep.Layers[0].Signatures[0].Warnings, "|"), tc.warn) {
+			if tc.warn != "" && !strings.Contains(strings.Join(texts(rep.Layers[0].Signatures[0].Warnings), "|"), tc.warn) {
 				t.Errorf("no warning %q: %v", tc.warn, rep.Layers[0].Signatures[0].Warnings)
 			}
 		})
@@ -693,8 +693,8 @@ func TestLongTermDataRecognised(t *testing.T) {
 			}
 			var lt []string
 			for _, w := range s.Warnings {
-				if strings.HasPrefix(w, "long-term validation data is present") {
-					lt = append(lt, w)
+				if strings.HasPrefix(w.String(), "long-term validation data is present") {
+					lt = append(lt, w.String())
 				}
 			}
 			switch {
@@ -744,7 +744,7 @@ func TestCounterSignatureNested(t *testing.T) {
 			depth++
 			id = s.ID
 			if depth < tc.levels && s.Indication != TotalPassed {
-				t.Errorf("%d levels: %s is %s (%s)", tc.levels, s.ID, s.Indication, firstReason(s.Reasons))
+				t.Errorf("%d levels: %s is %s (%s)", tc.levels, s.ID, s.Indication, FirstReason(s.Reasons))
 			}
 		}
 		if depth != tc.levels {
@@ -753,7 +753,7 @@ func TestCounterSignatureNested(t *testing.T) {
 		if tc.ok && (s.Indication != TotalPassed || rep.Indication != TotalPassed) {
 			t.Errorf("%d levels: the deepest is %s, the file %s", tc.levels, s.Indication, rep.Indication)
 		}
-		if !tc.ok && (s.Indication != TotalFailed || rep.Indication != TotalFailed || !strings.Contains(firstReason(s.Reasons), "nested more than")) {
+		if !tc.ok && (s.Indication != TotalFailed || rep.Indication != TotalFailed || !strings.Contains(FirstReason(s.Reasons).String(), "nested more than")) {
 			t.Errorf("%d levels: the one too deep (%s) is %s: %v", tc.levels, id, s.Indication, s.Reasons)
 		}
 		if want := "S1" + strings.Repeat(".C1", tc.levels); id != want {

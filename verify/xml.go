@@ -68,7 +68,7 @@ type XMLReference struct {
 	// Status is passed, failed or indeterminate.
 	Status        string        `json:"status"`
 	SubIndication SubIndication `json:"sub_indication,omitempty"`
-	Detail        string        `json:"detail,omitempty"`
+	Detail        Message       `json:"detail,omitzero"`
 }
 
 // XMLSigner is what an XML signature says about its signer, once its
@@ -87,7 +87,7 @@ type XMLSigner struct {
 	// references and its signature method); Algorithms names them for
 	// the report.
 	Hashes     []crypto.Hash
-	Algorithms string
+	Algorithms Message
 }
 
 // CheckSigner completes s, whose own checks the caller made: the
@@ -107,10 +107,10 @@ func CheckSigner(ctx context.Context, s *Signature, f XMLSigner, opts Options) {
 	o.algIdx = len(s.Checks)
 	s.pass("algorithms", f.Algorithms)
 	for _, h := range f.Hashes {
-		o.uses = append(o.uses, digestUse(h, "digest"))
+		o.uses = append(o.uses, digestUse(h, nil))
 	}
 	if f.Cert != nil {
-		o.uses = append(o.uses, keyUse(f.Cert.PublicKey, "of the signer"))
+		o.uses = append(o.uses, keyUse(f.Cert.PublicKey, keyOfSigner, nil))
 		v.checkCertificate(o, f.Certs, v.referenceTime(s, f.Claimed, f.POE), f.POE, false)
 	}
 	concludeCrypto(s, o.algIdx, o.uses, v.now, f.POE)

@@ -125,7 +125,7 @@ func Verify(ctx context.Context, r io.Reader, opts Options) (*verify.Report, err
 	x := &xv{ctx: ctx, doc: doc, opts: opts, kind: rep.XML.Kind, visited: map[*etree.Element]bool{}, outer: xmldsig.OutermostSignatures(doc)}
 	for _, t := range doc.Child {
 		if _, ok := t.(*etree.Directive); ok {
-			layer.Error = "document type declarations are not supported: their entities and defaults would change what is signed"
+			layer.Error = verify.Messagef("document type declarations are not supported: their entities and defaults would change what is signed")
 			rep.Finish()
 			return rep, nil
 		}
@@ -208,19 +208,19 @@ func (x *xv) signature(id string, el *etree.Element, countersigned *etree.Elemen
 	}
 	// A signature that cannot be read gets its verdict from the checks
 	// so far (AddCheck keeps it); its certificate is not looked at.
-	fatal := func(name string, sub verify.SubIndication, detail string) *verify.Signature {
+	fatal := func(name string, sub verify.SubIndication, detail verify.Message) *verify.Signature {
 		s.AddCheck(name, sub, detail)
 		return s
 	}
 	sig, err := xmldsig.New(x.doc, el, &xmldsig.Options{Detached: x.opts.Detached})
 	if err != nil {
-		return fatal("format", subOf(err), "the signature is malformed: "+err.Error())
+		return fatal("format", subOf(err), verify.Messagef("the signature is malformed: %s", err))
 	}
 	p, err := readProps(el)
 	if err != nil {
-		return fatal("format", verify.FormatFailure, "malformed XAdES properties: "+err.Error())
+		return fatal("format", verify.FormatFailure, verify.Messagef("malformed XAdES properties: %s", err))
 	}
-	s.AddCheck("format", "", "ds:Signature well formed")
+	s.AddCheck("format", "", verify.Messagef("ds:Signature well formed"))
 	if p != nil && p.sp != nil {
 		xs.SignedProperties = p.names
 		s.Profile = "XAdES-BES"
@@ -237,7 +237,7 @@ func (x *xv) signature(id string, el *etree.Element, countersigned *etree.Elemen
 				cid := fmt.Sprintf("%s.C%d", id, i+1)
 				if depth+1 > maxCounterDepth {
 					c := &verify.Signature{ID: cid, Indication: verify.TotalPassed}
-					c.AddCheck("format", verify.FormatFailure, fmt.Sprintf("counter-signatures nested more than %d deep", maxCounterDepth))
+					c.AddCheck("format", verify.FormatFailure, verify.Messagef("counter-signatures nested more than %d deep", maxCounterDepth))
 					s.CounterSignatures = append(s.CounterSignatures, c)
 					x.markVisited(cs)
 					continue
@@ -253,7 +253,7 @@ func (x *xv) signature(id string, el *etree.Element, countersigned *etree.Elemen
 	for _, der := range sig.Certificates {
 		c, err := x509.ParseCertificate(der)
 		if err != nil {
-			s.AddWarning("certificates", "a KeyInfo certificate cannot be read: "+err.Error())
+			s.AddWarning("certificates", verify.Messagef("a KeyInfo certificate cannot be read: %s", err))
 			continue
 		}
 		certs = append(certs, c)
@@ -273,16 +273,16 @@ func (x *xv) signature(id string, el *etree.Element, countersigned *etree.Elemen
 			}
 		}
 		if len(cands) == 0 {
-			detail := "the signature carries no certificate in KeyInfo"
+			detail := verify.Messagef("the signature carries no certificate in KeyInfo")
 			if len(certs) > 0 {
-				detail = "the certificate in KeyInfo is not the one the signer committed to (the SigningCertificate digest does not match): it was replaced"
+				detail = verify.Messagef("the certificate in KeyInfo is not the one the signer committed to (the SigningCertificate digest does not match): it was replaced")
 			}
 			s.AddCheck("signing_certificate", verify.NoSigningCertificateFound, detail)
 			return done()
 		}
 	}
 	if len(cands) == 0 {
-		s.AddCheck("signing_certificate", verify.NoSigningCertificateFound, "the signature carries no certificate in KeyInfo")
+		s.AddCheck("signing_certificate", verify.NoSigningCertificateFound, verify.Messagef("the signature carries no certificate in KeyInfo"))
 		return done()
 	}
 	var ver *xmldsig.Verified
@@ -305,16 +305,16 @@ func (x *xv) signature(id string, el *etree.Element, countersigned *etree.Elemen
 		if errors.As(err, &fe) {
 			name = "format"
 		}
-		detail := err.Error()
+		detail := verify.Messagef("%s", err)
 		if errors.Is(err, xmldsig.ErrSignatureMismatch) {
-			detail = "the signature value does not match SignedInfo and the certificate's key: SignedInfo or the signature value were changed"
+			detail = verify.Messagef("the signature value does not match SignedInfo and the certificate's key: SignedInfo or the signature value were changed")
 		}
 		s.AddCheck(name, subOf(err), detail)
 		return done()
 	}
 	facts.Cert = cert
 	s.SignatureAlgorithm = methodName(ver.SignatureMethod)
-	s.AddCheck("signature_value", "", "signature value over the canonical SignedInfo verified with the signer's key")
+	s.AddCheck("signature_value", "", verify.Messagef("signature value over the canonical SignedInfo verified with the signer's key"))
 
 	// References, each one.
 	keyInfo := dsChild(el, "KeyInfo")
@@ -354,7 +354,7 @@ func (x *xv) signature(id string, el *etree.Element, countersigned *etree.Elemen
 		if r.Err != nil {
 			refFailed = true
 			sub := subOf(r.Err)
-			xr.SubIndication, xr.Detail = sub, r.Err.Error()
+			xr.SubIndication, xr.Detail = sub, verify.Messagef("%s", r.Err)
 			xr.Status = verify.StatusIndeterminate
 			if sub.Indication() == verify.TotalFailed {
 				xr.Status = verify.StatusFailed
@@ -379,31 +379,31 @@ func (x *xv) signature(id string, el *etree.Element, countersigned *etree.Elemen
 		xs.References = append(xs.References, xr)
 	}
 	if !refFailed {
-		s.AddCheck("references", "", fmt.Sprintf("%d references, every digest matches", len(ver.References)))
+		s.AddCheck("references", "", verify.Messagef("%d references, every digest matches", len(ver.References)))
 	}
 	for h := range hashes {
 		facts.Hashes = append(facts.Hashes, h)
 	}
-	facts.Algorithms = fmt.Sprintf("%s digests, %s signature, %s SignedInfo", s.DigestAlgorithm, s.SignatureAlgorithm, methodName(ver.CanonicalizationMethod))
+	facts.Algorithms = verify.Messagef("%s digests, %s signature, %s SignedInfo", s.DigestAlgorithm, s.SignatureAlgorithm, methodName(ver.CanonicalizationMethod))
 	if len(ver.Weak) > 0 {
-		s.Warnings = append(s.Warnings, "SHA-1 is used ("+strings.Join(ver.Weak, ", ")+"): no longer acceptable for new signatures")
+		s.Warnings = append(s.Warnings, verify.Messagef("SHA-1 is used (%s): no longer acceptable for new signatures", strings.Join(ver.Weak, ", ")))
 	}
 
 	// XAdES: the signed properties, bound to this signature.
 	spOK := false
 	switch {
 	case p == nil:
-		s.AddWarning("xades", "a plain XML signature: no XAdES properties (no signing time, no certificate binding of its own)")
+		s.AddWarning("xades", verify.Messagef("a plain XML signature: no XAdES properties (no signing time, no certificate binding of its own)"))
 	case p.sp == nil:
-		s.AddCheck("signed_properties", verify.FormatFailure, "XAdES QualifyingProperties without SignedProperties")
+		s.AddCheck("signed_properties", verify.FormatFailure, verify.Messagef("XAdES QualifyingProperties without SignedProperties"))
 	case spRefs == 0:
-		s.AddCheck("signed_properties", verify.FormatFailure, "the SignedProperties are not signed: no reference of SignedInfo points at them, so their signing time and certificate binding are anybody's")
+		s.AddCheck("signed_properties", verify.FormatFailure, verify.Messagef("the SignedProperties are not signed: no reference of SignedInfo points at them, so their signing time and certificate binding are anybody's"))
 	case spRefs > 1:
-		s.AddCheck("signed_properties", verify.FormatFailure, fmt.Sprintf("the SignedProperties are referenced %d times; XAdES wants exactly one reference", spRefs))
+		s.AddCheck("signed_properties", verify.FormatFailure, verify.Messagef("the SignedProperties are referenced %d times; XAdES wants exactly one reference", spRefs))
 	default:
 		spOK = !refFailed || !spRefBroken(xs.References)
 		if spOK {
-			s.AddCheck("signed_properties", "", "SignedProperties signed by one reference (#"+p.spID+") and bound to this signature")
+			s.AddCheck("signed_properties", "", verify.Messagef("SignedProperties signed by one reference (#%s) and bound to this signature", p.spID))
 		}
 	}
 
@@ -411,7 +411,7 @@ func (x *xv) signature(id string, el *etree.Element, countersigned *etree.Elemen
 	switch {
 	case spOK && ref != nil:
 		if ref.serial != nil && ref.serial.Cmp(cert.SerialNumber) != 0 {
-			s.AddCheck("signing_certificate", verify.FormatFailure, "SigningCertificate's IssuerSerial names another serial number than the certificate its digest names")
+			s.AddCheck("signing_certificate", verify.FormatFailure, verify.Messagef("SigningCertificate's IssuerSerial names another serial number than the certificate its digest names"))
 			break
 		}
 		xs.CertificateBinding = p.binding
@@ -419,28 +419,28 @@ func (x *xv) signature(id string, el *etree.Element, countersigned *etree.Elemen
 		if p.binding == "signing_certificate_v2" {
 			what = "SigningCertificateV2"
 		}
-		s.AddCheck("signing_certificate", "", "bound by "+what+" ("+verify.HashName(ref.hash)+" of the certificate)")
+		s.AddCheck("signing_certificate", "", verify.Messagef("bound by %s (%s of the certificate)", what, verify.HashName(ref.hash)))
 	case keyInfoSigned:
 		xs.CertificateBinding = "key_info"
-		s.AddCheck("signing_certificate", "", "bound by the signed KeyInfo")
+		s.AddCheck("signing_certificate", "", verify.Messagef("bound by the signed KeyInfo"))
 	case p != nil && len(p.certRefs) > 0:
 		// The SignedProperties that name it are not signed: reported.
 	default:
-		s.AddCheck("signing_certificate", verify.NoSigningCertificateFound, "the certificate is not bound to the signature: no SigningCertificate property and KeyInfo is not signed")
+		s.AddCheck("signing_certificate", verify.NoSigningCertificateFound, verify.Messagef("the certificate is not bound to the signature: no SigningCertificate property and KeyInfo is not signed"))
 	}
 
 	// Signing time.
 	if spOK && p.hasTime {
 		facts.Claimed = p.signingTime
 		if !p.timeZone {
-			s.Warnings = append(s.Warnings, "the SigningTime has no time zone: read as UTC")
+			s.Warnings = append(s.Warnings, verify.Messagef("the SigningTime has no time zone: read as UTC"))
 		}
 	}
 
 	// What is signed.
 	wholeData := x.coverage(s, xs, el, docRefs, countersigned != nil, csSigned)
 	if countersigned != nil && !csSigned {
-		s.AddCheck("countersigned", verify.FormatFailure, "the counter-signature does not sign the signature value it is attached to")
+		s.AddCheck("countersigned", verify.FormatFailure, verify.Messagef("the counter-signature does not sign the signature value it is attached to"))
 	}
 
 	// Timestamps over the signature value (XAdES-T).
@@ -451,7 +451,7 @@ func (x *xv) signature(id string, el *etree.Element, countersigned *etree.Elemen
 		}
 	}
 	if p != nil && len(p.longTerm) > 0 {
-		s.Warnings = append(s.Warnings, "long-term validation data is present ("+strings.Join(p.longTerm, ", ")+") but not evaluated: the result rests on the chain and revocation as checked now")
+		s.Warnings = append(s.Warnings, verify.Messagef("long-term validation data is present (%s) but not evaluated: the result rests on the chain and revocation as checked now", strings.Join(p.longTerm, ", ")))
 	}
 	if x.kind == "fatturapa" && depth == 0 {
 		x.fatturaPA(s, xs, el, p, ver)
@@ -492,26 +492,22 @@ func (x *xv) markVisited(el *etree.Element) {
 }
 
 // refWords says what a failed reference means.
-func refWords(r xmldsig.Reference, sub verify.SubIndication) string {
-	what := "reference " + quoteURI(r.URI)
+func refWords(r xmldsig.Reference, sub verify.SubIndication) verify.Message {
+	what := verify.Messagef("reference %q", r.URI)
+	if r.URI == "" {
+		what = verify.Messagef("reference \"\" (the whole document)")
+	}
 	switch {
 	case errors.Is(r.Err, xmldsig.ErrDigestMismatch):
-		return what + ": the signed data was changed after signing (digest mismatch)"
+		return verify.Messagef("%s: the signed data was changed after signing (digest mismatch)", what)
 	case errors.Is(r.Err, xmldsig.ErrAmbiguousID):
-		return what + ": more than one element carries that Id (a signature-wrapping attempt, or a broken document)"
+		return verify.Messagef("%s: more than one element carries that Id (a signature-wrapping attempt, or a broken document)", what)
 	case errors.Is(r.Err, xmldsig.ErrNotFound):
-		return what + ": no element carries that Id"
+		return verify.Messagef("%s: no element carries that Id", what)
 	case sub == verify.SignedDataNotFound:
-		return what + ": cannot be checked: " + r.Err.Error()
+		return verify.Messagef("%s: cannot be checked: %s", what, r.Err)
 	}
-	return what + ": " + r.Err.Error()
-}
-
-func quoteURI(u string) string {
-	if u == "" {
-		return `"" (the whole document)`
-	}
-	return fmt.Sprintf("%q", u)
+	return verify.Messagef("%s: %s", what, r.Err)
 }
 
 // coverage decides what the signature's data references sign.
@@ -553,13 +549,13 @@ func (x *xv) coverage(s *verify.Signature, xs *verify.XMLSignature, el *etree.El
 		xs.Coverage = "whole_document"
 	case len(parts) > 0 && !inside:
 		xs.Coverage, xs.Covered = "part", parts
-		s.AddWarning("coverage", "the signature covers only part of the document: "+strings.Join(parts, ", "))
+		s.AddWarning("coverage", verify.Messagef("the signature covers only part of the document: %s", strings.Join(parts, ", ")))
 	case inside:
 		xs.Coverage, xs.Covered = "part", parts
 	case detached:
 		xs.Coverage = "detached"
 	default:
-		s.AddWarning("coverage", "the signature signs no data: only its own properties")
+		s.AddWarning("coverage", verify.Messagef("the signature signs no data: only its own properties"))
 	}
 	switch {
 	case isInside(el, x.doc.Root()) && (whole || len(parts) > 0 && !inside):
@@ -634,20 +630,17 @@ func (x *xv) timestamps(s *verify.Signature, el *etree.Element, tss []*etree.Ele
 		if err != nil {
 			tok = nil
 		}
-		ts, at, ok := verify.VerifyTimestampToken(x.ctx, tok, digest, "signature value", x.opts.Options)
+		ts, at, ok := verify.VerifyTimestampToken(x.ctx, tok, digest, verify.CoversSignatureValue, x.opts.Options)
 		s.Timestamps = append(s.Timestamps, ts)
 		if ok && (poe.IsZero() || at.Before(poe)) {
 			poe = at
 		}
 		if !ok {
-			reason := "no reason"
-			if len(ts.Reasons) > 0 {
-				reason = ts.Reasons[0]
-			}
+			reason := verify.FirstReason(ts.Reasons)
 			if cerr != nil {
-				reason = cerr.Error()
+				reason = verify.Messagef("%s", cerr)
 			}
-			s.Warnings = append(s.Warnings, "a timestamp on this signature is not valid ("+reason+"); it proves nothing")
+			s.Warnings = append(s.Warnings, verify.Messagef("a timestamp on this signature is not valid (%s); it proves nothing", reason))
 		}
 	}
 	return poe
@@ -658,32 +651,33 @@ func (x *xv) timestamps(s *verify.Signature, el *etree.Element, tss []*etree.Ele
 // reference "" or the document's Id, a signing time with its zone.
 func (x *xv) fatturaPA(s *verify.Signature, xs *verify.XMLSignature, el *etree.Element, p *props, ver *xmldsig.Verified) {
 	root := x.doc.Root()
-	var not, words []string
+	var not []string
+	var words verify.List
 	if p == nil || p.sp == nil {
-		not, words = append(not, "not_xades"), append(words, "a plain XML signature, without XAdES (not admitted)")
+		not, words = append(not, "not_xades"), append(words, verify.Messagef("a plain XML signature, without XAdES (not admitted)"))
 	}
 	if el.Parent() != root || xs.Placement != "enveloped" {
-		not, words = append(not, "not_enveloped"), append(words, "not enveloped as the last part of FatturaElettronica")
+		not, words = append(not, "not_enveloped"), append(words, verify.Messagef("not enveloped as the last part of FatturaElettronica"))
 	}
 	rootID := "#" + root.SelectAttrValue("Id", "\x00")
 	for _, r := range xs.References {
 		if r.Role == "document" && r.URI != "" && r.URI != rootID {
-			not, words = append(not, "reference_uri"), append(words, fmt.Sprintf("a reference to %q, not to the whole invoice (\"\" or its Id)", r.URI))
+			not, words = append(not, "reference_uri"), append(words, verify.Messagef("a reference to %q, not to the whole invoice (\"\" or its Id)", r.URI))
 			break
 		}
 	}
 	switch {
 	case p == nil || !p.hasTime:
-		not, words = append(not, "no_signing_time"), append(words, "no signing time (the riferimento temporale SdI requires)")
+		not, words = append(not, "no_signing_time"), append(words, verify.Messagef("no signing time (the riferimento temporale SdI requires)"))
 	case !p.timeZone:
-		not, words = append(not, "signing_time_zone"), append(words, "a signing time without time zone")
+		not, words = append(not, "signing_time_zone"), append(words, verify.Messagef("a signing time without time zone"))
 	}
 	xs.FatturaPA = not
 	if len(not) == 0 {
-		s.AddCheck("fatturapa", "", "meets the SdI signature rules: XAdES-BES enveloped, reference to the whole invoice, signing time")
+		s.AddCheck("fatturapa", "", verify.Messagef("meets the SdI signature rules: XAdES-BES enveloped, reference to the whole invoice, signing time"))
 		return
 	}
-	s.AddWarning("fatturapa", "does not meet the SdI signature rules, SdI may refuse it: "+strings.Join(words, "; "))
+	s.AddWarning("fatturapa", verify.Messagef("does not meet the SdI signature rules, SdI may refuse it: %s", words))
 }
 
 // methodName is a short name for an algorithm URI: the part after '#'

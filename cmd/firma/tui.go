@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/firma-dev/firma/verify"
 )
 
 // safe returns s with everything that could act on a terminal or split a
@@ -98,6 +100,9 @@ func (o outside) Format(f fmt.State, verb rune) {
 	fmt.Fprintf(f, fmt.FormatString(f, verb), safe(string(o)))
 }
 
+// said is text firma has already said and escaped: printed as it is.
+type said string
+
 // escapeArgs wraps every argument that can carry outside text.
 func escapeArgs(args []any) []any {
 	out := make([]any, len(args))
@@ -115,6 +120,10 @@ func escapeArgs(args []any) []any {
 			out[i] = outside(v.Error())
 		case time.Time, time.Duration:
 			out[i] = v
+		case verify.Message, verify.List, verify.Series, verify.Date, verify.Day, verify.Time, verify.Word:
+			// A library's sentence: said in the user's language, its
+			// arguments escaped (report_words.go).
+			out[i] = said(sayReportArg(v))
 		case fmt.Stringer:
 			out[i] = outside(v.String())
 		default:

@@ -45,7 +45,7 @@ func printVerifyResult(w io.Writer, res *verifyFileResult, lists []tsl.Info) {
 		words = sprintf("%s: %s", src, words)
 	}
 	printf(w, "%s: %s (%s)\n", res.File, head, words)
-	if r.Reason != "" {
+	if !r.Reason.IsZero() {
 		printf(w, "  reason: %s\n", r.Reason)
 	}
 	switch {
@@ -62,7 +62,7 @@ func printVerifyResult(w io.Writer, res *verifyFileResult, lists []tsl.Info) {
 			}
 			printf(w, "  layer %d: %s (%s)\n", l.Depth+1, desc, l.Form)
 		}
-		if l.Error != "" {
+		if !l.Error.IsZero() {
 			printf(w, "    error: %s\n", l.Error)
 		}
 		for _, s := range l.Signatures {
@@ -197,8 +197,8 @@ func printSignature(w io.Writer, s *verify.Signature, indent string) {
 		printf(w, "%swarning:      %s\n", in, wn)
 	}
 	printf(w, "%schecks:\n", in)
-	for _, c := range s.Checks {
-		printf(w, "%s  %-13s %-20s %s\n", in, c.Status, c.Name, c.Detail)
+	for _, c := range checkLines(s.Checks) {
+		printf(w, "%s  %s %s %s\n", in, said(c[0]), said(c[1]), said(c[2]))
 	}
 	for _, cs := range s.CounterSignatures {
 		printSignature(w, cs, in)
@@ -218,7 +218,7 @@ func printTimestamp(w io.Writer, label string, ts *verify.Timestamp, indent stri
 	if ts.TSA != "" {
 		tsa = ", " + ts.TSA
 	}
-	printf(w, "%s%s: %s (over the %s%s): %s\n", indent, label, when, ts.Covers, tsa, head)
+	printf(w, "%s%s: %s (over the %s%s): %s\n", indent, label, when, said(coversWords(ts.Covers)), tsa, head)
 	for _, r := range ts.Reasons {
 		printf(w, "%s  reason: %s\n", indent, r)
 	}

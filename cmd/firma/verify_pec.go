@@ -361,7 +361,7 @@ const pecTime = "2006-01-02 15:04:05 MST"
 func printPECResult(w io.Writer, res *verifyFileResult) {
 	r := res.PEC.Result
 	printf(w, "%s: %s (%s)\n", res.File, indText(r.Indication, r.SubIndication), pecVerdictWords(r.Indication, r.Kind, r.ReceiptType))
-	if r.Reason != "" {
+	if !r.Reason.IsZero() {
 		printf(w, "  reason:          %s\n", r.Reason)
 	}
 	if r.DaticertOnly {
@@ -411,7 +411,7 @@ func printPECResult(w io.Writer, res *verifyFileResult) {
 			line += "; " + indText(p.AtCertifiedTimeIndication, p.AtCertifiedTimeSubIndication) + " at the certified time " + p.CertifiedTime.UTC().Format(pecTime)
 		}
 		printf(w, "  provider signature: %s\n", line)
-		if p.AtCertifiedTimeReason != "" && p.AtCertifiedTimeIndication != verify.TotalPassed {
+		if !p.AtCertifiedTimeReason.IsZero() && p.AtCertifiedTimeIndication != verify.TotalPassed {
 			printf(w, "    at the certified time: %s\n", p.AtCertifiedTimeReason)
 		}
 		if p.Name != "" {
@@ -432,12 +432,12 @@ func printPECResult(w io.Writer, res *verifyFileResult) {
 				printf(w, "    warning:       %s\n", wn)
 			}
 			printf(w, "    checks:\n")
-			for _, c := range s.Checks {
-				printf(w, "      %-13s %-20s %s\n", c.Status, c.Name, c.Detail)
+			for _, c := range checkLines(s.Checks) {
+				printf(w, "      %s %s %s\n", said(c[0]), said(c[1]), said(c[2]))
 			}
 		}
-		for _, c := range p.Checks {
-			printf(w, "      %-13s %-20s %s\n", c.Status, c.Name, c.Detail)
+		for _, c := range checkLines(p.Checks) {
+			printf(w, "      %s %s %s\n", said(c[0]), said(c[1]), said(c[2]))
 		}
 	}
 	if r.LFConverted {
@@ -525,10 +525,10 @@ func printPECAttachment(w io.Writer, a *pec.Attachment) {
 		line += ": " + a.Kind
 	}
 	printLine(w, line)
-	if a.Error != "" {
+	if !a.Error.IsZero() {
 		printf(w, "      not verified: %s\n", a.Error)
 	}
-	if a.Report != nil && a.Report.Reason != "" {
+	if a.Report != nil && !a.Report.Reason.IsZero() {
 		printf(w, "      reason: %s\n", a.Report.Reason)
 	}
 }

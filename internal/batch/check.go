@@ -26,7 +26,7 @@ type BrokenSignatureError struct {
 	Signature string
 	Layer     int
 	Sub       verify.SubIndication
-	Reason    string
+	Reason    verify.Message
 }
 
 func (e *BrokenSignatureError) Error() string {
@@ -135,7 +135,7 @@ func checkSigned(ctx context.Context, j *Job, o CheckOptions) error {
 		return &sign.NotSignedError{Err: err}
 	}
 	for depth, l := range rep.Layers {
-		if l.Error != "" {
+		if !l.Error.IsZero() {
 			return &BrokenSignatureError{File: j.Input, Layer: depth, Sub: verify.FormatFailure, Reason: l.Error}
 		}
 		for n, top := range l.Signatures {
