@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/firma-dev/firma/internal/testpki"
+	"golang.org/x/text/language"
 )
 
 // TestErrorClassesGolden: the error classes the other golden tests do not
@@ -21,6 +22,7 @@ import (
 // catalog.
 func TestErrorClassesGolden(t *testing.T) {
 	f := fixture(t)
+	t.Cleanup(func() { setLanguage(language.English) })
 	now := time.Now()
 	pin := filepath.Join(fixtureDir, "pin")
 	dir := t.TempDir()

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"golang.org/x/text/language"
 	"strings"
 	"testing"
 
@@ -17,6 +18,7 @@ import (
 // carry none since the hints moved to the CLI); each hint says what to
 // do next, with the flag or command that does it.
 func TestHints(t *testing.T) {
+	setLanguage(language.English) // the hints below are English; an earlier test may have left Italian
 	pinRef := card.SecretRef{Name: "signature PIN", Ref: 0x1A}
 	pukRef := card.SecretRef{Name: "signature PUK", Ref: 0x1B, PUK: true}
 	for _, c := range []struct {
