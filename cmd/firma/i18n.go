@@ -40,7 +40,7 @@ type messages map[string]any
 // messages_<lang>.go file and a line here.
 var catalogs = map[language.Tag]messages{
 	language.English: messagesEN,
-	language.Italian: merge(messagesIT, messagesITHelp, messagesITSign, messagesITPin, messagesITDoctor, messagesITReaders, messagesITCert, messagesITModules, messagesITCard, messagesITPAdES, messagesITVerify, messagesITReport),
+	language.Italian: merge(messagesIT, messagesITHelp, messagesITSign, messagesITPin, messagesITDoctor, messagesITReaders, messagesITCert, messagesITModules, messagesITCard, messagesITPAdES, messagesITVerify, messagesITVerifyFmt, messagesITReport),
 }
 
 func merge(ms ...messages) messages {
@@ -67,6 +67,13 @@ var builtCatalog = func() catalog.Catalog {
 			var err error
 			switch v := m.(type) {
 			case string:
+				if strings.Contains(v, "${") {
+					// The catalog reads ${name} as a variable of its own
+					// and has no escape for it; a text with a shell
+					// ${...} (the zsh completion help) is a help text,
+					// which tr looks up without the catalog.
+					continue
+				}
 				err = b.SetString(tag, key, v)
 			case catalog.Message:
 				err = b.Set(tag, key, v)

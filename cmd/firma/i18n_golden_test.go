@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"flag"
 	"os"
 	"path/filepath"
@@ -15,7 +16,9 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/text/language"
 
+	"github.com/firma-dev/firma/internal/pdf/pdftest"
 	"github.com/firma-dev/firma/internal/testpki"
+	"github.com/firma-dev/firma/xades"
 )
 
 var updateGolden = flag.Bool("update-golden", false, "rewrite testdata/help and testdata/out from the current output")
@@ -301,6 +304,98 @@ func TestSignOutputsGolden(t *testing.T) {
 		}
 		for _, l := range englishLeaks(results["it"].out + results["it"].err) {
 			t.Errorf("%s in Italian still says %q", c.name, l)
+		}
+	}
+}
+
+// TestVerifyFormatsGolden: firma verify of a signed PDF (PAdES), a PEC
+// delivery receipt and a signed FatturaPA (XAdES), each intact and
+// changed after signing, in both languages; the exit code, the verdict
+// line and --json are the same in both.
+func TestVerifyFormatsGolden(t *testing.T) {
+	p := signTestPKI(t)
+	dir := t.TempDir()
+	pdfGood := signedPDFFile(t, p, dir, pdftest.QPDF(t, pdftest.Doc(1), "--object-streams=disable"), "")
+	b, _ := os.ReadFile(pdfGood)
+	i := bytes.Index(b, []byte(" 612 792]"))
+	if i < 0 {
+		t.Fatal("no media box in the signed PDF")
+	}
+	b[i+3] = '3'
+	pdfBad := filepath.Join(dir, "referto-alterato.pdf")
+	os.WriteFile(pdfBad, b, 0o600)
+
+	doc, err := xades.Parse([]byte(testInvoice))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := xades.Sign(doc, nil, p.valid.Key, []*x509.Certificate{p.valid.Cert}, xades.SignOptions{SigningTime: p.signNow}); err != nil {
+		t.Fatal(err)
+	}
+	xmlGood := filepath.Join(dir, "IT01234567890_00001.xml")
+	xb, _ := doc.WriteToBytes()
+	os.WriteFile(xmlGood, xb, 0o600)
+	xmlBad := filepath.Join(dir, "IT01234567890_00002.xml")
+	os.WriteFile(xmlBad, bytes.Replace(xb, []byte("122.00"), []byte("922.00"), 1), 0o600)
+
+	pecDir, pecRoot, _ := pecFiles(t)
+
+	norm := func(s string) string {
+		s = strings.ReplaceAll(s, dir+"/", "")
+		s = strings.ReplaceAll(s, pecDir+"/", "")
+		s = strings.ReplaceAll(s, p.caFile, "CA.pem")
+		s = regexp.MustCompile(`\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2} UTC)?`).ReplaceAllString(s, "DATE")
+		s = regexp.MustCompile(`\d{2}/\d{2}/\d{4}( \d{2}:\d{2}:\d{2} UTC)?`).ReplaceAllString(s, "DATE")
+		s = regexp.MustCompile(`\d{2}:\d{2}(:\d{2})?( UTC| [+-]\d{4})?`).ReplaceAllString(s, "HH:MM")
+		// The Message-IDs and the mail's Date header are made afresh.
+		s = regexp.MustCompile(`(?m)^(  msgid:\s+).*$`).ReplaceAllString(s, "${1}MSGID")
+		s = regexp.MustCompile(`[A-Z][a-z]{2}, \d{1,2} [A-Z][a-z]{2} \d{4}`).ReplaceAllString(s, "DATE")
+		s = hexSerial.ReplaceAllString(s, "HEX")
+		return s
+	}
+	for _, c := range []struct {
+		name string
+		now  time.Time
+		args []string
+		code int
+	}{
+		{"verify_pdf_valid", p.signNow, []string{"--trust", p.caFile, pdfGood}, ExitOK},
+		{"verify_pdf_tampered", p.signNow, []string{"--trust", p.caFile, "--extract", pdfBad}, ExitVerifyFailed},
+		{"verify_xml_valid", p.signNow, []string{"--trust", p.caFile, xmlGood}, ExitOK},
+		{"verify_xml_tampered", p.signNow, []string{"--trust", p.caFile, "--extract", xmlBad}, ExitVerifyFailed},
+		{"verify_pec_valid", pecNow, []string{"--trust", pecRoot, filepath.Join(pecDir, "consegna.eml")}, ExitOK},
+		{"verify_pec_changed", pecNow, []string{"--trust", pecRoot, "--extract", filepath.Join(pecDir, "changed.eml")}, ExitVerifyFailed},
+		{"verify_pec_noanchor", pecNow, []string{filepath.Join(pecDir, "consegna.eml")}, ExitVerifyIndeterminate},
+		{"verify_pec_daticert", pecNow, []string{"--trust", pecRoot, filepath.Join(pecDir, "daticert.xml")}, ExitVerifyIndeterminate},
+		{"verify_pec_outlook", pecNow, []string{filepath.Join(pecDir, "outlook.msg")}, ExitInput},
+	} {
+		outs := map[string]string{}
+		for lang, locale := range goldenLangs {
+			io, out, errb := testIO(c.now, map[string]string{"LANG": locale})
+			code := Main(context.Background(), append([]string{"verify", "--no-system-trust"}, c.args...), io)
+			if code != c.code {
+				t.Errorf("%s (%s): exit %d, want %d\n%s%s", c.name, lang, code, c.code, out, errb)
+			}
+			outs[lang] = out.String()
+			golden(t, "out", lang, c.name, norm("--- stdout\n"+out.String()+"--- stderr\n"+errb.String()))
+			if lang == "it" {
+				for _, l := range englishLeaks(out.String() + errb.String()) {
+					t.Errorf("%s in Italian still says %q", c.name, l)
+				}
+			}
+		}
+		jsons := map[string]string{}
+		for lang, locale := range goldenLangs {
+			io, out, _ := testIO(c.now, map[string]string{"LANG": locale})
+			Main(context.Background(), append([]string{"verify", "--no-system-trust", "--json"}, c.args...), io)
+			jsons[lang] = out.String()
+		}
+		if jsons["en"] != jsons["it"] {
+			t.Errorf("%s --json changes with the language:\n%s\n---\n%s", c.name, jsons["en"], jsons["it"])
+		}
+		first := regexp.MustCompile(`(?m)^[^ ].*?: [A-Z_]+(/[A-Z_]+)?`)
+		if a, b := first.FindAllString(outs["en"], -1), first.FindAllString(outs["it"], -1); strings.Join(a, "|") != strings.Join(b, "|") {
+			t.Errorf("%s: verdict lines %q in English, %q in Italian", c.name, a, b)
 		}
 	}
 }

@@ -19,5 +19,6 @@ var messagesITVerify = messages{
 	"--tsl-signer and --tsl-unsigned exclude each other: a pinned list must be signed":                              "--tsl-signer e --tsl-unsigned si escludono: un elenco con il firmatario fissato deve essere firmato",
 	"--at %q: give an RFC 3339 time (2012-03-15T10:00:00Z) or a date (2012-03-15)":                                  "--at %q: indicare un istante RFC 3339 (2012-03-15T10:00:00Z) o una data (2012-03-15)",
 	"reading the signed content":                                                                                    "lettura del contenuto firmato",
+	"nothing extracted: the file holds no document (detached signature)":                                            "non è stato estratto nulla: il file non contiene il documento (firma separata)",
 	"firma: error: %s: %s\n":                                                                                        "firma: errore: %s: %s\n",
 }

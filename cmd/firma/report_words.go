@@ -116,6 +116,13 @@ func checkStatusWords(st string) string {
 	return safe(st)
 }
 
+// checkNames are the checks' names checkNameWords knows.
+var checkNames = []string{"format", "algorithms", "signing_certificate", "message_digest", "signature_value",
+	"certificate_validity", "key_usage", "chain", "revocation", "qualified", "timestamp", "imprint",
+	"pdf_structure", "byte_range", "changes_after", "docmdp", "pdf_digest", "doc_timestamp", "certificates",
+	"reference", "references", "xades", "signed_properties", "countersigned", "coverage", "fatturapa",
+	"provider_address", "pec_policy", "name_constraints"}
+
 // checkNameWords says what a check is about (the JSON keeps its name).
 func checkNameWords(name string) string {
 	switch name {
@@ -186,7 +193,15 @@ func checkNameWords(name string) string {
 // layout, which scripts have always seen).
 func checkLines(checks []verify.Check) [][3]string {
 	out := make([][3]string, len(checks))
+	// As wide as the longest word of the language, so that the tables of
+	// one report (a PEC's signature and its envelope) line up.
 	sw, nw := 13, 20
+	for _, st := range []string{verify.StatusPassed, verify.StatusFailed, verify.StatusIndeterminate, verify.StatusWarning, verify.StatusNotChecked} {
+		sw = max(sw, len([]rune(checkStatusWords(st))))
+	}
+	for _, n := range checkNames {
+		nw = max(nw, len([]rune(checkNameWords(n))))
+	}
 	for i, c := range checks {
 		out[i] = [3]string{checkStatusWords(c.Status), checkNameWords(c.Name), sayReportArg(c.Detail)}
 		sw = max(sw, len([]rune(out[i][0])))

@@ -488,9 +488,10 @@ func verifyOne(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.
 	if out != nil {
 		switch {
 		case rep.Content == nil:
-			res.ExtractNote = "nothing extracted: the file holds no document (detached signature)"
+			// In the language of the report: --json runs in English.
+			res.ExtractNote = tr("nothing extracted: the file holds no document (detached signature)")
 		case !rep.Intact():
-			res.ExtractNote = "nothing extracted: the document's integrity does not hold (" + string(rep.SubIndication) + ")"
+			res.ExtractNote = sprintf("nothing extracted: the document's integrity does not hold (%s)", string(rep.SubIndication))
 		default:
 			if err := out.Commit(); err != nil {
 				return fail(withCode(ExitOutput, err, ""))

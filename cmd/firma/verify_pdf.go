@@ -111,13 +111,13 @@ func looksLikePDF(head []byte) bool {
 type PDFUnreadableError struct{ Err error }
 
 func (e *PDFUnreadableError) Error() string {
-	return "a signed PDF whose structure cannot be read: " + e.Err.Error()
+	return tr("a signed PDF whose structure cannot be read") + ": " + e.Err.Error()
 }
 func (e *PDFUnreadableError) Unwrap() error { return e.Err }
 
 // Hint says what the reader of a damaged file can do.
 func (e *PDFUnreadableError) Hint() string {
-	return "the file is damaged (cut short, or rewritten by a program that broke its structure); firma judges the bytes as they are and repairs nothing: ask the sender for a new copy"
+	return tr("the file is damaged (cut short, or rewritten by a program that broke its structure); firma judges the bytes as they are and repairs nothing: ask the sender for a new copy")
 }
 
 // hasByteRange reports whether the file mentions /ByteRange anywhere:
@@ -158,7 +158,7 @@ func verifyPDFSigned(ctx context.Context, ios *IO, opts *verifyOptions, trust *v
 	if errors.As(err, &pe) && !pe.Given && !po.asked {
 		// Encrypted, and the empty password does not open it: ask once.
 		po.asked = true
-		if po.password, err = po.Password.read(ios, "Password of the PDF: "); err != nil {
+		if po.password, err = po.Password.read(ios, tr("Password of the PDF: ")); err != nil {
 			return fail(err)
 		}
 		vo.Password = po.password
@@ -169,9 +169,9 @@ func verifyPDFSigned(ctx context.Context, ios *IO, opts *verifyOptions, trust *v
 	}
 	switch {
 	case errors.As(err, &pe) && pe.Given:
-		return fail(withCode(ExitInput, fmt.Errorf("the PDF password does not open it: %w", err), "check the password: it is the one asked to open the PDF (the user password) or its owner password"))
+		return fail(withCode(ExitInput, fmt.Errorf("%s: %w", tr("the PDF password does not open it"), err), tr("check the password: it is the one asked to open the PDF (the user password) or its owner password")))
 	case errors.As(err, &pe):
-		return fail(withCode(ExitInput, err, "give the PDF's password with --pdf-password-file, --pdf-password-fd or FIRMA_PDF_PASSWORD"))
+		return fail(withCode(ExitInput, err, tr("give the PDF's password with --pdf-password-file, --pdf-password-fd or FIRMA_PDF_PASSWORD")))
 	case err != nil:
 		var np *pdf.NotPDFError
 		if errors.As(err, &np) || !hasByteRange(f, fi.Size()) {
@@ -192,7 +192,8 @@ func verifyPDFSigned(ctx context.Context, ios *IO, opts *verifyOptions, trust *v
 		}
 		switch {
 		case last == nil || !rep.Intact():
-			res.ExtractNote = "nothing extracted: no signature of the file holds (" + string(rep.SubIndication) + ")"
+			// In the language of the report: --json runs in English.
+			res.ExtractNote = sprintf("nothing extracted: no signature of the file holds (%s)", string(rep.SubIndication))
 		default:
 			end := last.PDF.ByteRange[2] + last.PDF.ByteRange[3]
 			name := opts.Output
@@ -233,9 +234,9 @@ func printPDFSignature(w io.Writer, s *verify.Signature, in string) {
 		kind += ", " + p.Level
 	}
 	printf(w, "%sfield:        %s (%s)\n", in, p.Field, kind)
-	cover := "the whole file"
+	cover := tr("the whole file")
 	if !p.WholeFile {
-		cover = "not the whole file: later revisions follow"
+		cover = tr("not the whole file: later revisions follow")
 	}
 	if p.Revision > 0 {
 		printf(w, "%ssigned:       revision %d, %d bytes, %s\n", in, p.Revision, p.Covered, cover)
@@ -244,6 +245,26 @@ func printPDFSignature(w io.Writer, s *verify.Signature, in string) {
 		printf(w, "%scertifies:    DocMDP P=%d\n", in, p.Certification)
 	}
 	for _, c := range p.Changes {
-		printf(w, "%schanged after: revision %d, %s: %s\n", in, c.Revision, strings.ReplaceAll(c.Class, "_", " "), strings.Join(c.Objects, ", "))
+		printf(w, "%schanged after: revision %d, %s: %s\n", in, c.Revision, changeClassWords(c.Class), strings.Join(c.Objects, ", "))
 	}
+}
+
+// changeClassWords says a class of changes after a signature (package
+// verify's PDFChange.Class) in words.
+func changeClassWords(class string) string {
+	switch class {
+	case "dss_or_timestamp":
+		return tr("dss or timestamp")
+	case "signature_or_form_fill":
+		return tr("signature or form fill")
+	case "annotation":
+		return tr("annotation")
+	case "pages_added":
+		return tr("pages added")
+	case "pages_removed":
+		return tr("pages removed")
+	case "undefined":
+		return tr("undefined")
+	}
+	return strings.ReplaceAll(class, "_", " ")
 }

@@ -125,11 +125,11 @@ func pecHint(err error) string {
 	)
 	switch {
 	case errors.As(err, &om):
-		return "save the message as .eml (\"Save as\" in Thunderbird, \"Download original\" in the provider's webmail), or download it again from the PEC mailbox"
+		return tr("save the message as .eml (\"Save as\" in Thunderbird, \"Download original\" in the provider's webmail), or download it again from the PEC mailbox")
 	case errors.As(err, &np):
-		return "a PEC envelope or receipt carries X-Trasporto or X-Ricevuta headers and a multipart/signed body; an ordinary e-mail has no provider signature to verify"
+		return tr("a PEC envelope or receipt carries X-Trasporto or X-Ricevuta headers and a multipart/signed body; an ordinary e-mail has no provider signature to verify")
 	case errors.As(err, &op):
-		return "verify the message with the provider's webmail, or report the file to firma's maintainers"
+		return tr("verify the message with the provider's webmail, or report the file to firma's maintainers")
 	}
 	return ""
 }
@@ -143,7 +143,7 @@ func verifyPEC(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.
 		return res, code
 	}
 	if opts.Content != "" {
-		return fail(ExitUsage, errors.New("--content goes with a detached signature, not with a PEC message (its signature and content are in the message)"), "")
+		return fail(ExitUsage, errors.New(tr("--content goes with a detached signature, not with a PEC message (its signature and content are in the message)")), "")
 	}
 	st, err := f.Stat()
 	if err != nil {
@@ -152,7 +152,7 @@ func verifyPEC(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.
 	var dir string
 	if opts.Extract {
 		if dir, err = pecExtractDir(input, opts.Output); err != nil {
-			return fail(ExitOutput, err, "choose the folder with -o DIR")
+			return fail(ExitOutput, err, tr("choose the folder with -o DIR"))
 		}
 	}
 	r, err := pec.Verify(ctx, f, st.Size(), pec.Options{
@@ -166,15 +166,16 @@ func verifyPEC(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.
 	}
 	res.PEC = &pecFileResult{Result: r}
 	if opts.Extract {
+		// In the language of the report: --json runs in English.
 		switch {
 		case r.DaticertOnly:
-			res.ExtractNote = "nothing extracted: a daticert.xml holds no message"
+			res.ExtractNote = tr("nothing extracted: a daticert.xml holds no message")
 		case !r.Intact():
 			sub := string(r.SubIndication)
 			if sub == "" {
-				sub = "no signature checked"
+				sub = tr("no signature checked")
 			}
-			res.ExtractNote = "nothing extracted: the message's integrity does not hold (" + sub + ")"
+			res.ExtractNote = sprintf("nothing extracted: the message's integrity does not hold (%s)", sub)
 		default:
 			written, err := pecExtract(r, dir, opts.Force)
 			res.PEC.Extracted = written
@@ -182,7 +183,7 @@ func verifyPEC(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.
 				return fail(ExitOutput, err, "")
 			}
 			if len(written) == 0 {
-				res.ExtractNote = "nothing extracted: this " + kindWords(r.Kind, "") + " holds no original message"
+				res.ExtractNote = sprintf("nothing extracted: this %s holds no original message", kindWords(r.Kind, ""))
 			}
 		}
 	}
@@ -194,15 +195,15 @@ func verifyPEC(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.
 func pecExtractDir(input, output string) (string, error) {
 	switch {
 	case output == "-":
-		return "", errors.New("a PEC holds several files: -o takes a folder, not standard output")
+		return "", errors.New(tr("a PEC holds several files: -o takes a folder, not standard output"))
 	case output != "":
 		return output, nil
 	case input == "-":
-		return "", errors.New("the contents of standard input need a folder")
+		return "", errors.New(tr("the contents of standard input need a folder"))
 	}
 	dir, base := filepath.Split(input)
 	if !strings.HasSuffix(strings.ToLower(base), ".eml") || len(base) == len(".eml") || strings.HasPrefix(base, ".") {
-		return "", &ExtractNameError{Input: input, Reason: "it does not end in .eml"}
+		return "", &ExtractNameError{Input: input, Reason: tr("it does not end in .eml")}
 	}
 	return filepath.Join(dir, base[:len(base)-len(".eml")]), nil
 }
@@ -290,63 +291,93 @@ func pecExtract(r *pec.Result, dir string, force bool) ([]string, error) {
 func kindWords(k pec.Kind, receipt string) string {
 	switch k {
 	case pec.KindTransport:
-		return "PEC message (transport envelope)"
+		return tr("PEC message (transport envelope)")
 	case pec.KindAnomaly:
-		return "anomaly envelope"
+		return tr("anomaly envelope")
 	case pec.KindAcceptance:
-		return "acceptance receipt"
+		return tr("acceptance receipt")
 	case pec.KindNonAcceptance:
-		return "non-acceptance notice"
+		return tr("non-acceptance notice")
 	case pec.KindTakenInCharge:
-		return "taken-in-charge receipt"
+		return tr("taken-in-charge receipt")
 	case pec.KindDelivery:
 		if receipt != "" {
-			return "delivery receipt (" + receipt + ")"
+			return sprintf("delivery receipt (%s)", receipt)
 		}
-		return "delivery receipt"
+		return tr("delivery receipt")
 	case pec.KindDeliveryError:
-		return "non-delivery notice"
+		return tr("non-delivery notice")
 	case pec.KindDeliveryWarning:
-		return "delivery delay notice"
+		return tr("delivery delay notice")
 	case pec.KindVirusDetected:
-		return "virus notice"
+		return tr("virus notice")
 	}
-	return "PEC message of unknown kind"
+	return tr("PEC message of unknown kind")
 }
 
 // kindProves says what a valid message of kind k proves.
 func kindProves(k pec.Kind) string {
 	switch k {
 	case pec.KindTransport:
-		return "the original message (postacert.eml), its sender's mailbox and time, as the sender's provider certified them"
+		return tr("the original message (postacert.eml), its sender's mailbox and time, as the sender's provider certified them")
 	case pec.KindAnomaly:
-		return "nothing as PEC: what arrived was not a valid PEC (an ordinary e-mail, or a broken one)"
+		return tr("nothing as PEC: what arrived was not a valid PEC (an ordinary e-mail, or a broken one)")
 	case pec.KindAcceptance:
-		return "the sender's provider accepted the message for sending at the certified time (legally: sent)"
+		return tr("the sender's provider accepted the message for sending at the certified time (legally: sent)")
 	case pec.KindNonAcceptance:
-		return "the sender's provider refused the message: it was NOT sent"
+		return tr("the sender's provider refused the message: it was NOT sent")
 	case pec.KindTakenInCharge:
-		return "the recipient's provider took the message over from the sender's provider"
+		return tr("the recipient's provider took the message over from the sender's provider")
 	case pec.KindDelivery:
-		return "the message was delivered into the recipient's mailbox at the certified time (legally: delivered)"
+		return tr("the message was delivered into the recipient's mailbox at the certified time (legally: delivered)")
 	case pec.KindDeliveryError:
-		return "the message was NOT delivered to that recipient"
+		return tr("the message was NOT delivered to that recipient")
 	case pec.KindDeliveryWarning:
-		return "no delivery receipt had arrived within the time limit"
+		return tr("no delivery receipt had arrived within the time limit")
 	case pec.KindVirusDetected:
-		return "the recipient's provider found a virus after accepting the message"
+		return tr("the recipient's provider found a virus after accepting the message")
 	}
-	return "unknown"
+	return tr("unknown")
 }
 
+// pecVerdictWords is the verdict of a PEC file in words: valid, NOT VALID
+// or cannot be confirmed, and what the file is. One message per kind and
+// verdict: in Italian the verdict agrees with the noun (ricevuta VALIDA,
+// avviso VALIDO).
 func pecVerdictWords(ind verify.Indication, k pec.Kind, receipt string) string {
-	switch ind {
-	case verify.TotalPassed:
-		return "valid " + kindWords(k, receipt)
-	case verify.TotalFailed:
-		return "NOT VALID " + kindWords(k, receipt)
+	pick := func(valid, notValid, unsure string) string {
+		switch ind {
+		case verify.TotalPassed:
+			return valid
+		case verify.TotalFailed:
+			return notValid
+		}
+		return unsure
 	}
-	return kindWords(k, receipt) + " that cannot be confirmed"
+	switch k {
+	case pec.KindTransport:
+		return pick(tr("valid PEC message (transport envelope)"), tr("NOT VALID PEC message (transport envelope)"), tr("PEC message (transport envelope) that cannot be confirmed"))
+	case pec.KindAnomaly:
+		return pick(tr("valid anomaly envelope"), tr("NOT VALID anomaly envelope"), tr("anomaly envelope that cannot be confirmed"))
+	case pec.KindAcceptance:
+		return pick(tr("valid acceptance receipt"), tr("NOT VALID acceptance receipt"), tr("acceptance receipt that cannot be confirmed"))
+	case pec.KindNonAcceptance:
+		return pick(tr("valid non-acceptance notice"), tr("NOT VALID non-acceptance notice"), tr("non-acceptance notice that cannot be confirmed"))
+	case pec.KindTakenInCharge:
+		return pick(tr("valid taken-in-charge receipt"), tr("NOT VALID taken-in-charge receipt"), tr("taken-in-charge receipt that cannot be confirmed"))
+	case pec.KindDelivery:
+		if receipt != "" {
+			return pick(sprintf("valid delivery receipt (%s)", receipt), sprintf("NOT VALID delivery receipt (%s)", receipt), sprintf("delivery receipt (%s) that cannot be confirmed", receipt))
+		}
+		return pick(tr("valid delivery receipt"), tr("NOT VALID delivery receipt"), tr("delivery receipt that cannot be confirmed"))
+	case pec.KindDeliveryError:
+		return pick(tr("valid non-delivery notice"), tr("NOT VALID non-delivery notice"), tr("non-delivery notice that cannot be confirmed"))
+	case pec.KindDeliveryWarning:
+		return pick(tr("valid delivery delay notice"), tr("NOT VALID delivery delay notice"), tr("delivery delay notice that cannot be confirmed"))
+	case pec.KindVirusDetected:
+		return pick(tr("valid virus notice"), tr("NOT VALID virus notice"), tr("virus notice that cannot be confirmed"))
+	}
+	return pick(tr("valid PEC message of unknown kind"), tr("NOT VALID PEC message of unknown kind"), tr("PEC message of unknown kind that cannot be confirmed"))
 }
 
 func indText(ind verify.Indication, sub verify.SubIndication) string {
@@ -356,8 +387,6 @@ func indText(ind verify.Indication, sub verify.SubIndication) string {
 	return string(ind)
 }
 
-const pecTime = "2006-01-02 15:04:05 MST"
-
 func printPECResult(w io.Writer, res *verifyFileResult) {
 	r := res.PEC.Result
 	printf(w, "%s: %s (%s)\n", res.File, indText(r.Indication, r.SubIndication), pecVerdictWords(r.Indication, r.Kind, r.ReceiptType))
@@ -365,26 +394,26 @@ func printPECResult(w io.Writer, res *verifyFileResult) {
 		printf(w, "  reason:          %s\n", r.Reason)
 	}
 	if r.DaticertOnly {
-		printLine(w, "  note:            this is a daticert.xml saved on its own: NOT SIGNED, shown for reading only")
+		printf(w, "  note:            this is a daticert.xml saved on its own: NOT SIGNED, shown for reading only\n")
 	}
-	src := "from the signed daticert.xml"
+	src := tr("from the signed daticert.xml")
 	if r.KindSource == "headers" {
-		src = "from the headers only: not signed"
+		src = tr("from the headers only: not signed")
 	}
 	printf(w, "  kind:            %s (%s)\n", kindWords(r.Kind, r.ReceiptType), src)
 	printf(w, "  it proves:       %s\n", kindProves(r.Kind))
 	if d := r.Daticert; d != nil {
 		printf(w, "  provider:        %s\n", d.Provider)
 		if !d.Time.IsZero() {
-			printf(w, "  certified time:  %s (%s local time, as the provider wrote it)\n", d.Time.UTC().Format(pecTime), d.LocalTime)
+			printf(w, "  certified time:  %s (%s local time, as the provider wrote it)\n", dateTime(d.Time), d.LocalTime)
 		} else if d.TimeError != "" {
 			printf(w, "  certified time:  unreadable (%s)\n", d.TimeError)
 		}
 		printf(w, "  sender:          %s\n", d.Sender)
 		for _, rc := range d.Recipients {
-			t := "certified PEC mailbox"
+			t := tr("certified PEC mailbox")
 			if rc.Type == "esterno" {
-				t = "ordinary e-mail, not PEC"
+				t = tr("ordinary e-mail, not PEC")
 			}
 			printf(w, "  recipient:       %s (%s)\n", rc.Address, t)
 		}
@@ -406,9 +435,9 @@ func printPECResult(w io.Writer, res *verifyFileResult) {
 		printf(w, "  daticert.xml:    unreadable: %s\n", r.DaticertError)
 	}
 	if p := r.Provider; p != nil {
-		line := indText(p.Indication, p.SubIndication) + " now"
+		line := sprintf("%s now", indText(p.Indication, p.SubIndication))
 		if p.CertifiedTime != nil {
-			line += "; " + indText(p.AtCertifiedTimeIndication, p.AtCertifiedTimeSubIndication) + " at the certified time " + p.CertifiedTime.UTC().Format(pecTime)
+			line = sprintf("%s; %s at the certified time %s", line, indText(p.AtCertifiedTimeIndication, p.AtCertifiedTimeSubIndication), dateTime(*p.CertifiedTime))
 		}
 		printf(w, "  provider signature: %s\n", line)
 		if !p.AtCertifiedTimeReason.IsZero() && p.AtCertifiedTimeIndication != verify.TotalPassed {
@@ -419,13 +448,13 @@ func printPECResult(w io.Writer, res *verifyFileResult) {
 		}
 		if s := firstSig(p.Now); s != nil {
 			if s.Signer != nil {
-				printf(w, "    valid:         %s to %s, issued by %s\n", s.Signer.NotBefore.Format(time.DateOnly), s.Signer.NotAfter.Format(time.DateOnly), s.Signer.IssuerName)
+				printf(w, "    valid:         %s to %s, issued by %s\n", day(s.Signer.NotBefore), day(s.Signer.NotAfter), s.Signer.IssuerName)
 			}
 			if s.TrustAnchor != "" {
 				printf(w, "    trust anchor:  %s\n", s.TrustAnchor)
 			}
 			if s.SigningTime != nil {
-				printf(w, "    signing time:  %s (signed by the provider)\n", s.SigningTime.UTC().Format(pecTime))
+				printf(w, "    signing time:  %s (signed by the provider)\n", dateTime(*s.SigningTime))
 			}
 			printf(w, "    algorithms:    %s digest, %s\n", s.DigestAlgorithm, s.SignatureAlgorithm)
 			for _, wn := range s.Warnings {
@@ -441,16 +470,16 @@ func printPECResult(w io.Writer, res *verifyFileResult) {
 		}
 	}
 	if r.LFConverted {
-		printLine(w, "  line ends:       the file is stored with LF line ends (as git, webmail downloads and Unix tools save it); they were taken as CRLF to check the signature")
+		printf(w, "  line ends:       the file is stored with LF line ends (as git, webmail downloads and Unix tools save it); they were taken as CRLF to check the signature\n")
 	}
 	if r.Rewrapped {
 		printf(w, "  re-wrapped:      the provider's message is %s; it was checked on its own\n", r.RewrappedAs)
 	}
 	if r.SubIndication == verify.HashFailure {
-		printLine(w, "  meaning:         the signed part was changed after the provider signed it (an edit, an anonymisation, a tool that strips spaces)")
+		printf(w, "  meaning:         the signed part was changed after the provider signed it (an edit, an anonymisation, a tool that strips spaces)\n")
 	}
 	if len(r.Discrepancies) > 0 {
-		printLine(w, "  headers (not signed) disagree with the signed data:")
+		printf(w, "  headers (not signed) disagree with the signed data:\n")
 		for _, d := range r.Discrepancies {
 			printf(w, "    %-15s header %q, signed %q\n", d.Field, d.Header, d.Signed)
 		}
@@ -478,15 +507,15 @@ func printPECResult(w io.Writer, res *verifyFileResult) {
 	}
 	if p := r.Provider; p != nil && p.Now != nil {
 		if p.Now.VerifiedAtRequested {
-			printf(w, "  validation time: %s (asked with --at)\n", p.Now.VerifiedAt.UTC().Format(pecTime))
+			printf(w, "  validation time: %s (asked with --at)\n", dateTime(p.Now.VerifiedAt))
 		} else {
-			printf(w, "  validation time: %s (now)\n", p.Now.VerifiedAt.UTC().Format(pecTime))
+			printf(w, "  validation time: %s (now)\n", dateTime(p.Now.VerifiedAt))
 		}
 		if p.Now.Revocation == "not_checked" {
-			printLine(w, "  revocation:      not checked (offline; use --online)")
+			printf(w, "  revocation:      not checked (offline; use --online)\n")
 		}
 		if len(p.Now.Trust) == 0 {
-			printLine(w, "  trust:           no trust anchor (use --trust with the CA of the PEC providers, or keep the system store)")
+			printf(w, "  trust:           no trust anchor (use --trust with the CA of the PEC providers, or keep the system store)\n")
 		} else {
 			printf(w, "  trust:           anchors from %s; the chain must carry the PEC providers' name constraints\n", strings.Join(p.Now.Trust, ", "))
 		}
@@ -513,14 +542,14 @@ func printPECAttachment(w io.Writer, a *pec.Attachment) {
 	line := sprintf("    attachment:    %s (%d bytes)", a.Name, a.Size)
 	switch {
 	case a.Report != nil:
-		line += ": signed file, " + indText(a.Report.Indication, a.Report.SubIndication)
+		line += sprintf(": signed file, %s", indText(a.Report.Indication, a.Report.SubIndication))
 		if s := firstSig(a.Report); s != nil && s.Signer != nil {
 			line += sprintf(", signer %s", s.Signer.Holder.Name())
 		}
 	case a.PEC != nil:
 		line += sprintf(": PEC %s, %s", kindWords(a.PEC.Kind, a.PEC.ReceiptType), indText(a.PEC.Indication, a.PEC.SubIndication))
 	case a.Kind == "xades":
-		line += ": signed XML (XAdES, as SdI receipts): not verified by firma"
+		line += tr(": signed XML (XAdES, as SdI receipts): not verified by firma")
 	case a.Kind != "":
 		line += ": " + a.Kind
 	}

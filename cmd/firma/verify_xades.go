@@ -105,9 +105,10 @@ func verifyXAdES(ctx context.Context, ios *IO, opts *verifyOptions, trust *verif
 	if opts.Extract {
 		switch {
 		case rep.Content == nil || !rep.XML.WholeSigned:
-			res.ExtractNote = "nothing extracted: no signature signed the whole document minus its signatures"
+			// In the language of the report: --json runs in English.
+			res.ExtractNote = tr("nothing extracted: no signature signed the whole document minus its signatures")
 		case !rep.Intact():
-			res.ExtractNote = "nothing extracted: the document's integrity does not hold (" + string(rep.SubIndication) + ")"
+			res.ExtractNote = sprintf("nothing extracted: the document's integrity does not hold (%s)", string(rep.SubIndication))
 		default:
 			name := opts.Output
 			if name == "" {
@@ -142,28 +143,68 @@ func printXMLSignature(w io.Writer, s *verify.Signature, in string) {
 	if x == nil {
 		return
 	}
-	cover := map[string]string{
-		"whole_document":  "the whole document, signatures excluded",
-		"part":            "part of the document: " + strings.Join(x.Covered, ", "),
-		"detached":        "a file outside the document (detached)",
-		"signature_value": "the signature value it counter-signs",
-		"none":            "no data",
-	}[x.Coverage]
-	printf(w, "%ssigned:       %s (%s)\n", in, cover, x.Placement)
-	binding := map[string]string{
-		"signing_certificate":    "SigningCertificate",
-		"signing_certificate_v2": "SigningCertificateV2",
-		"key_info":               "signed KeyInfo",
-		"none":                   "not bound",
-	}[x.CertificateBinding]
+	var cover string
+	switch x.Coverage {
+	case "whole_document":
+		cover = tr("the whole document, signatures excluded")
+	case "part":
+		cover = sprintf("part of the document: %s", strings.Join(x.Covered, ", "))
+	case "detached":
+		cover = tr("a file outside the document (detached)")
+	case "signature_value":
+		cover = tr("the signature value it counter-signs")
+	case "none":
+		cover = tr("no data")
+	}
+	switch x.Placement {
+	case "enveloped":
+		printf(w, "%ssigned:       %s (enveloped)\n", in, cover)
+	case "enveloping":
+		printf(w, "%ssigned:       %s (enveloping)\n", in, cover)
+	case "detached":
+		printf(w, "%ssigned:       %s (detached)\n", in, cover)
+	case "none":
+		printf(w, "%ssigned:       %s (none)\n", in, cover)
+	default:
+		printf(w, "%ssigned:       %s (%s)\n", in, cover, x.Placement)
+	}
+	var binding string
+	switch x.CertificateBinding {
+	case "signing_certificate":
+		binding = "SigningCertificate"
+	case "signing_certificate_v2":
+		binding = "SigningCertificateV2"
+	case "key_info":
+		binding = tr("signed KeyInfo")
+	case "none":
+		binding = tr("not bound")
+	}
 	printf(w, "%scertificate binding: %s\n", in, binding)
 	for _, r := range x.References {
 		if r.Status == verify.StatusPassed {
 			continue
 		}
-		printf(w, "%sreference %q (%s): %s %s\n", in, r.URI, r.Role, r.Status, r.Detail)
+		printf(w, "%sreference %q (%s): %s %s\n", in, r.URI, referenceRoleWords(r.Role), r.Status, r.Detail)
 	}
 	if len(x.FatturaPA) > 0 {
 		printf(w, "%sFatturaPA:    does not meet the SdI signature rules (%s)\n", in, strings.Join(x.FatturaPA, ", "))
 	}
+}
+
+// referenceRoleWords says what a ds:Reference points at (package
+// verify's XMLReference.Role).
+func referenceRoleWords(role string) string {
+	switch role {
+	case "document":
+		return tr("document")
+	case "signed_properties":
+		return tr("signed_properties")
+	case "key_info":
+		return tr("key_info")
+	case "countersigned":
+		return tr("countersigned")
+	case "other":
+		return tr("other")
+	}
+	return role
 }
