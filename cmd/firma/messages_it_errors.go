@@ -125,7 +125,7 @@ var messagesITErrors = messages{
 	"not well-formed XML: %s":                       "XML non ben formato: %s",
 	"the XML document is larger than %d bytes":      "il documento XML supera i %d byte",
 	"the XML signature is not well-formed: %s":      "la firma XML non è ben formata: %s",
-	"unsupported %s %q":                             "%s non supportato: %q",
+	"unsupported %s %q":                             "elemento non supportato (%s): %q",
 	"reference %q: %s":                              "riferimento %q: %s",
 	"reading the detached content of %q: %s":        "impossibile leggere il contenuto separato %q: %s",
 	"canonicalization":                              "canonicalizzazione",
