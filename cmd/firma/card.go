@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"time"
 
@@ -179,7 +180,7 @@ func printCardReport(w io.Writer, r *card.ReaderReport) {
 		}
 		field(w, "PIN tries", "%s", strings.Join(parts, ", "))
 	case r.PINTriesSkipped != "":
-		field(w, "PIN tries", "not read: %s", r.PINTriesSkipped)
+		field(w, "PIN tries", "not read: %s", cardNote(r.PINTriesSkipped))
 	}
 	for _, warn := range r.Warnings {
 		field(w, "Warning", "%s", warn)
@@ -196,7 +197,7 @@ func maker(code byte, name string) string {
 func triesText(t card.Tries) string {
 	switch {
 	case t.NotProbed:
-		return sprintf("not probed (%s)", strings.TrimPrefix(t.Note, "not probed: "))
+		return sprintf("not probed (%s)", cardNote(strings.TrimPrefix(t.Note, "not probed: ")))
 	case t.Blocked && t.Moved:
 		return tr("BLOCKED (probing stopped here)")
 	case t.Blocked:
@@ -206,7 +207,38 @@ func triesText(t card.Tries) string {
 	case t.Remaining != nil:
 		return sprintf("%d left", *t.Remaining)
 	case t.Note != "":
-		return sprintf("unknown (%s)", t.Note)
+		return sprintf("unknown (%s)", cardNote(t.Note))
 	}
 	return tr("unknown")
+}
+
+// unsafeProbeNote is card.UnsafeProbeError's reason, as the card package
+// writes it into its report.
+var unsafeProbeNote = regexp.MustCompile(`^on (.+) cards the empty VERIFY that reads them is not known to be harmless and may cost a try$`)
+
+// cardNote says a note of the card package's report (why PIN tries were
+// not read) in the user's language; a note it does not know stays as it
+// is.
+func cardNote(note string) string {
+	if m := unsafeProbeNote.FindStringSubmatch(note); m != nil {
+		return probeReason(m[1])
+	}
+	switch note {
+	case "the card is held exclusively by another program":
+		return tr("the card is held exclusively by another program")
+	case "PIN references of this card are unknown":
+		return tr("PIN references of this card are unknown")
+	case "verified in this session; counter not reported":
+		return tr("verified in this session; counter not reported")
+	case "reference not found on this card":
+		return tr("reference not found on this card")
+	case "PUKs are probed only when asked":
+		return tr("PUKs are probed only when asked")
+	}
+	return note
+}
+
+// probeReason says why the tries of a card profile are not read.
+func probeReason(profile string) string {
+	return sprintf("on %s cards the empty VERIFY that reads them is not known to be harmless and may cost a try", profile)
 }

@@ -272,9 +272,9 @@ func sayCardError(err error) (string, bool) {
 		return sprintf("the card answered %04X", e.SW), true
 	case *card.UnsafeProbeError:
 		if e.Asked {
-			return sprintf("PIN tries not probed: on %s cards the empty VERIFY that reads them is not known to be harmless and may cost a try; the loss of a try was not accepted", e.Profile), true
+			return sprintf("PIN tries not probed: %s; the loss of a try was not accepted", probeReason(e.Profile)), true
 		}
-		return sprintf("PIN tries not read: on %s cards the empty VERIFY that reads them is not known to be harmless and may cost a try", e.Profile), true
+		return sprintf("PIN tries not read: %s", probeReason(e.Profile)), true
 	}
 	return "", false
 }

@@ -48,8 +48,14 @@ var messagesITErrors = messages{
 	"the card says the %s has 1 try left, and one wrong PUK more makes the card unusable for good: refusing to try": "secondo la smart card al %s resta 1 tentativo, e un altro PUK errato la rende inutilizzabile per sempre: firma non prova",
 	"the card says the %s has 1 try left, and one wrong PIN more blocks it: refusing to try":                        "secondo la smart card al %s resta 1 tentativo, e un altro PIN errato lo blocca: firma non prova",
 	"the card answered %04X": "la smart card ha risposto %04X",
-	"PIN tries not probed: on %s cards the empty VERIFY that reads them is not known to be harmless and may cost a try; the loss of a try was not accepted": "tentativi del PIN non letti: sulle smart card %s non è noto che la VERIFY vuota che li legge sia innocua, e può consumare un tentativo; la perdita di un tentativo non è stata accettata",
-	"PIN tries not read: on %s cards the empty VERIFY that reads them is not known to be harmless and may cost a try":                                       "tentativi del PIN non letti: sulle smart card %s non è noto che la VERIFY vuota che li legge sia innocua, e può consumare un tentativo",
+	"PIN tries not probed: %s; the loss of a try was not accepted": "tentativi del PIN non letti: %s; la perdita di un tentativo non è stata accettata",
+	"PIN tries not read: %s": "tentativi del PIN non letti: %s",
+	"on %s cards the empty VERIFY that reads them is not known to be harmless and may cost a try": "sulle smart card %s non è noto che la VERIFY vuota che li legge sia innocua, e può consumare un tentativo",
+	"the card is held exclusively by another program":                                             "la smart card è usata in modo esclusivo da un altro programma",
+	"PIN references of this card are unknown":                                                     "i riferimenti del PIN di questa smart card non sono noti",
+	"verified in this session; counter not reported":                                              "verificato in questa sessione; contatore non indicato",
+	"reference not found on this card":                                                            "riferimento non presente su questa smart card",
+	"PUKs are probed only when asked":                                                             "i PUK si leggono solo se richiesto",
 
 	// Signing.
 	"the signing certificate of %s expired on %s":                                        "il certificato di firma di %s è scaduto il %s",
