@@ -56,6 +56,10 @@ var codeNames = map[Code]string{
 	codeNoAccess:          "SCARD_E_NO_ACCESS",
 }
 
+// Name is the winscard name of a value firma knows ("SCARD_E_NO_SERVICE"),
+// empty for others.
+func (c Code) Name() string { return codeNames[c] }
+
 func (c Code) Error() string {
 	if n, ok := codeNames[c]; ok {
 		return fmt.Sprintf("%s (0x%08X)", n, uint32(c))

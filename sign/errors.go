@@ -1,6 +1,7 @@
 package sign
 
 import (
+	"crypto"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -91,6 +92,10 @@ func (e *ContentChangedError) Error() string {
 // UnsupportedError reports an algorithm or key type firma cannot sign with.
 type UnsupportedError struct {
 	What string
+	// Hash is the digest algorithm refused, when that is what is not
+	// supported; KeyAlgorithm the key type refused, when that is it.
+	Hash         crypto.Hash
+	KeyAlgorithm x509.PublicKeyAlgorithm
 	// Problem is PSSWithECDSA for RSA-PSS asked of an ECDSA key, else
 	// empty.
 	Problem string

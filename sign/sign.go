@@ -148,7 +148,7 @@ func New(key crypto.Signer, cert *x509.Certificate, opts Options) (*Signer, erro
 	s := &Signer{key: key, cert: cert, opts: opts}
 	var err error
 	if s.digAlg, err = cms.EncodeDigestAlgorithm(opts.Hash); err != nil {
-		return nil, &UnsupportedError{What: fmt.Sprintf("digest algorithm %v", opts.Hash)}
+		return nil, &UnsupportedError{What: fmt.Sprintf("digest algorithm %v", opts.Hash), Hash: opts.Hash}
 	}
 	if pub, ok := key.Public().(interface{ Equal(crypto.PublicKey) bool }); ok && !pub.Equal(cert.PublicKey) {
 		return nil, &KeyMismatchError{Subject: certinfo.FormatName(cert.Subject)}
@@ -187,7 +187,7 @@ func New(key crypto.Signer, cert *x509.Certificate, opts Options) (*Signer, erro
 		}
 		s.sigOpt = opts.Hash
 	default:
-		return nil, &UnsupportedError{What: fmt.Sprintf("%v keys", cert.PublicKeyAlgorithm)}
+		return nil, &UnsupportedError{What: fmt.Sprintf("%v keys", cert.PublicKeyAlgorithm), KeyAlgorithm: cert.PublicKeyAlgorithm}
 	}
 	if !opts.AllowAnyCertificate {
 		if err := CheckCertificate(cert, opts.Now()); err != nil {

@@ -75,7 +75,23 @@ type TSAURLError struct {
 	Reason string
 	// Credentials is set when the URL holds a user or password.
 	Credentials bool
+	// Problem says what is wrong (TSAURLInvalid, ...); URL is the address
+	// as given, without a password, when it can be shown.
+	Problem TSAURLProblem
+	URL     string
 }
+
+// TSAURLProblem says what is wrong with a timestamp authority address.
+type TSAURLProblem string
+
+const (
+	TSAURLInvalid     TSAURLProblem = "invalid"
+	TSAURLCredentials TSAURLProblem = "credentials"
+	TSAURLNoScheme    TSAURLProblem = "no_scheme"
+	TSAURLNotHTTP     TSAURLProblem = "not_http"
+	TSAURLNoHost      TSAURLProblem = "no_host"
+	TSAURLFragment    TSAURLProblem = "fragment"
+)
 
 func (e *TSAURLError) Error() string { return "the timestamp authority URL " + e.Reason }
 
@@ -87,23 +103,23 @@ func ParseTSAURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
 		// url.Error repeats the input, which may hold a password.
-		return nil, &TSAURLError{Reason: "is not a valid URL"}
+		return nil, &TSAURLError{Reason: "is not a valid URL", Problem: TSAURLInvalid}
 	}
 	if u.User != nil {
-		return nil, &TSAURLError{Reason: "must not hold a user or password", Credentials: true}
+		return nil, &TSAURLError{Reason: "must not hold a user or password", Credentials: true, Problem: TSAURLCredentials}
 	}
 	switch strings.ToLower(u.Scheme) {
 	case "http", "https":
 	case "":
-		return nil, &TSAURLError{Reason: fmt.Sprintf("%q has no scheme: write http://... or https://...", raw)}
+		return nil, &TSAURLError{Reason: fmt.Sprintf("%q has no scheme: write http://... or https://...", raw), Problem: TSAURLNoScheme, URL: raw}
 	default:
-		return nil, &TSAURLError{Reason: fmt.Sprintf("%q is not http or https", u.Redacted())}
+		return nil, &TSAURLError{Reason: fmt.Sprintf("%q is not http or https", u.Redacted()), Problem: TSAURLNotHTTP, URL: u.Redacted()}
 	}
 	if u.Host == "" || u.Hostname() == "" {
-		return nil, &TSAURLError{Reason: fmt.Sprintf("%q has no host", u.Redacted())}
+		return nil, &TSAURLError{Reason: fmt.Sprintf("%q has no host", u.Redacted()), Problem: TSAURLNoHost, URL: u.Redacted()}
 	}
 	if u.Fragment != "" {
-		return nil, &TSAURLError{Reason: fmt.Sprintf("%q has a #fragment, which HTTP never sends", u.Redacted())}
+		return nil, &TSAURLError{Reason: fmt.Sprintf("%q has a #fragment, which HTTP never sends", u.Redacted()), Problem: TSAURLFragment, URL: u.Redacted()}
 	}
 	return u, nil
 }

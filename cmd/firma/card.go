@@ -205,7 +205,7 @@ func unreadWords(why card.Unread, t card.Tries, english string) string {
 	case card.UnreadStatus:
 		return sprintf("unexpected status %04X", t.SW)
 	case card.UnreadUnsafeProbe:
-		return sprintf("on %s cards the empty VERIFY that reads them is not known to be harmless and may cost a try", t.Profile)
+		return probeReason(t.Profile)
 	case card.UnreadAfterMoved:
 		return sprintf("the %s counter moved first", secretWord(t.After))
 	case card.UnreadPUKNotAsked:
@@ -308,4 +308,9 @@ func triesText(t card.Tries) string {
 		return sprintf("unknown (%s)", unreadWords(t.Why, t, t.Note))
 	}
 	return tr("unknown")
+}
+
+// probeReason says why the tries of a card profile are not read.
+func probeReason(profile string) string {
+	return sprintf("on %s cards the empty VERIFY that reads them is not known to be harmless and may cost a try", profile)
 }

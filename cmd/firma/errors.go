@@ -197,28 +197,6 @@ func pinRefusedByFirma(err error) bool {
 	return errors.As(err, &fe) && !fe.Sent()
 }
 
-// pinRulesHint says what the PIN should look like, in the CLI's words.
-func pinRulesHint(fe *pinrules.FormatError) string {
-	switch fe.Problem {
-	case pinrules.Length, pinrules.Digits:
-		what := fe.What
-		if what == "" {
-			what = "PIN"
-		}
-		if fe.Rules.DigitsOnly {
-			return sprintf("a %s of this card is %d to %d digits; nothing was sent, no try was used", what, fe.Rules.MinLen, fe.Rules.MaxLen)
-		}
-		return sprintf("a %s of this card is %d to %d characters; nothing was sent, no try was used", what, fe.Rules.MinLen, fe.Rules.MaxLen)
-	case pinrules.SameAsOld:
-		return tr("choose a new PIN different from the current one; nothing was changed, no try was used")
-	case pinrules.Encoding:
-		return tr("this card's PIN cannot hold that value; nothing was sent, no try was used")
-	case pinrules.TokenRefused:
-		return tr("the token refused the PIN's length or characters without counting a try: check the PIN and run the command again")
-	}
-	return ""
-}
-
 // hintOf is the hint of the outermost error in err's chain that has one:
 // the CLI's own errors carry theirs (hinter), the libraries' come from
 // libraryHints.

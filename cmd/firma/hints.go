@@ -15,6 +15,7 @@ import (
 	"github.com/firma-dev/firma/internal/atomicfile"
 	"github.com/firma-dev/firma/internal/batch"
 	"github.com/firma-dev/firma/internal/cms"
+	"github.com/firma-dev/firma/internal/pinrules"
 	"github.com/firma-dev/firma/pkcs11"
 	"github.com/firma-dev/firma/sign"
 	"github.com/firma-dev/firma/verify"
@@ -98,7 +99,7 @@ var libraryHints = []func(err error) (string, bool){
 		case e.Blocked && e.Secret.PUK:
 			return tr("three wrong PUKs make the card unusable for good: the signature certificate on it cannot be used any more; ask your certification authority for a new signature kit (for Aruba Key: a new purchase)")
 		case e.Blocked:
-			return sprintf("unblock the %s with the PUK from the kit's paper letter: firma pin unlock --pcsc", e.Secret.Name)
+			return sprintf("unblock the %s with the PUK from the kit's paper letter: firma pin unlock --pcsc", secretWord(e.Secret.Name))
 		case e.Secret.PUK:
 			return tr("firma does not retry: check the PUK on the kit's paper letter (8 digits) and run the command again; when no try is left the card is unusable for good")
 		}
@@ -319,4 +320,26 @@ func tslSignatureHint(e *tsl.SignatureError) string {
 		return sprintf("the list was signed with a certificate that had expired before the date the list gives as its issue date: download the current list from %s", agidTSL)
 	}
 	return sprintf("the list was changed or damaged after it was signed: download it again from %s", agidTSL)
+}
+
+// pinRulesHint says what the PIN should look like, in the CLI's words.
+func pinRulesHint(fe *pinrules.FormatError) string {
+	switch fe.Problem {
+	case pinrules.Length, pinrules.Digits:
+		what := secretWord(fe.What)
+		if fe.What == "" {
+			what = tr("PIN")
+		}
+		if fe.Rules.DigitsOnly {
+			return sprintf("a %s of this card is %d to %d digits; nothing was sent, no try was used", what, fe.Rules.MinLen, fe.Rules.MaxLen)
+		}
+		return sprintf("a %s of this card is %d to %d characters; nothing was sent, no try was used", what, fe.Rules.MinLen, fe.Rules.MaxLen)
+	case pinrules.SameAsOld:
+		return tr("choose a new PIN different from the current one; nothing was changed, no try was used")
+	case pinrules.Encoding:
+		return tr("this card's PIN cannot hold that value; nothing was sent, no try was used")
+	case pinrules.TokenRefused:
+		return tr("the token refused the PIN's length or characters without counting a try: check the PIN and run the command again")
+	}
+	return ""
 }

@@ -40,7 +40,7 @@ type messages map[string]any
 // messages_<lang>.go file and a line here.
 var catalogs = map[language.Tag]messages{
 	language.English: messagesEN,
-	language.Italian: merge(messagesIT, messagesITHelp, messagesITSign, messagesITPin, messagesITDoctor, messagesITReaders, messagesITCert, messagesITModules, messagesITCard, messagesITPAdES, messagesITVerify, messagesITVerifyFmt, messagesITReport),
+	language.Italian: merge(messagesIT, messagesITHelp, messagesITSign, messagesITPin, messagesITDoctor, messagesITReaders, messagesITCert, messagesITModules, messagesITCard, messagesITPAdES, messagesITVerify, messagesITVerifyFmt, messagesITReport, messagesITErrors),
 }
 
 func merge(ms ...messages) messages {
