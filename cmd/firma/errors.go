@@ -201,9 +201,9 @@ func pinRefusedByFirma(err error) bool {
 func pinRulesHint(fe *pinrules.FormatError) string {
 	switch fe.Problem {
 	case pinrules.Length, pinrules.Digits:
-		what := fe.What
-		if what == "" {
-			what = "PIN"
+		what := secretWord(fe.What)
+		if fe.What == "" {
+			what = tr("PIN")
 		}
 		if fe.Rules.DigitsOnly {
 			return sprintf("a %s of this card is %d to %d digits; nothing was sent, no try was used", what, fe.Rules.MinLen, fe.Rules.MaxLen)

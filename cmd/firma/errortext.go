@@ -14,6 +14,8 @@ import (
 
 	"github.com/firma-dev/firma/card"
 	"github.com/firma-dev/firma/internal/atomicfile"
+	"github.com/firma-dev/firma/internal/batch"
+	"github.com/firma-dev/firma/internal/pinrules"
 	"github.com/firma-dev/firma/pkcs11"
 )
 
@@ -101,6 +103,10 @@ func sayError(err error) (string, bool) {
 		return tr("the card was removed or the token is not present"), true
 	case *atomicfile.ExistsError:
 		return sprintf("%s already exists", e.Path), true
+	case *pinrules.FormatError:
+		return pinFormatWords(e)
+	case *batch.ConflictError:
+		return conflictWords(e)
 	case *card.Error:
 		k := pcscKindWords(e.Kind)
 		if e.Reader != "" {
@@ -156,6 +162,45 @@ func sayCobraError(msg string) (string, bool) {
 		if m := c.re.FindStringSubmatch(msg); m != nil {
 			return c.say(m), true
 		}
+	}
+	return "", false
+}
+
+// pinFormatWords says a PIN that firma's rules refused before sending it.
+func pinFormatWords(e *pinrules.FormatError) (string, bool) {
+	what := e.What
+	if what == "" {
+		what = "PIN"
+	}
+	switch e.Problem {
+	case pinrules.Length:
+		if e.Rules.DigitsOnly {
+			return sprintf("PIN not accepted: %s must be %d to %d digits", theSecret(what), e.Rules.MinLen, e.Rules.MaxLen), true
+		}
+		return sprintf("PIN not accepted: %s must be %d to %d characters", theSecret(what), e.Rules.MinLen, e.Rules.MaxLen), true
+	case pinrules.Digits:
+		return sprintf("PIN not accepted: %s must be digits only", theSecret(what)), true
+	case pinrules.SameAsOld:
+		return tr("PIN not accepted: the new PIN is the same as the old one"), true
+	}
+	return "", false
+}
+
+// conflictWords says a signing plan that cannot run.
+func conflictWords(e *batch.ConflictError) (string, bool) {
+	switch e.Problem {
+	case batch.SignedNeedsOutput:
+		return sprintf("%s is already signed and is never changed: adding a signature writes a new file", e.Input), true
+	case batch.SharedOutput:
+		return sprintf("%s and %s would both be signed into %s", e.Other, e.Input, e.Output), true
+	case batch.OutputIsInput:
+		return sprintf("the output %s is the input itself", e.Output), true
+	case batch.OutputIsDocument:
+		return sprintf("the output %s is the signed document itself", e.Output), true
+	case batch.CounterNeedsSigned:
+		return sprintf("a counter-signature needs a signed file (.p7m or .p7s), not %s", e.Input), true
+	case batch.DetachedCoSign:
+		return sprintf("%s is already signed: a co-signature keeps its form", e.Input), true
 	}
 	return "", false
 }
