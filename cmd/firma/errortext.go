@@ -17,6 +17,7 @@ import (
 	"github.com/firma-dev/firma/internal/batch"
 	"github.com/firma-dev/firma/internal/pinrules"
 	"github.com/firma-dev/firma/pkcs11"
+	"github.com/firma-dev/firma/sign"
 )
 
 // errorText is err's message for a person.
@@ -107,6 +108,29 @@ func sayError(err error) (string, bool) {
 		return pinFormatWords(e)
 	case *batch.ConflictError:
 		return conflictWords(e)
+	case *sign.CertificateError:
+		switch e.Problem {
+		case sign.CertExpired:
+			return sprintf("the signing certificate of %s expired on %s", e.Subject, day(e.NotAfter)), true
+		case sign.CertNotYetValid:
+			return sprintf("the signing certificate of %s is not valid until %s", e.Subject, day(e.NotBefore)), true
+		}
+		return sprintf("the certificate of %s is not a signature certificate (no nonRepudiation key usage)", e.Subject), true
+	case *batch.DocumentError:
+		if e.Err == nil {
+			return sprintf("the document %s of %s is not a regular file", e.Document, e.Signature), true
+		}
+		return sprintf("%s is a detached signature; its document: %s", e.Signature, errorText(e.Err)), true
+	case *sign.ContentMismatchError:
+		if e.Reason != "" {
+			return sprintf("cannot check the document against signature %d: %s", e.Signer, e.Reason), true
+		}
+		return sprintf("the document is not the one signature %d was made on (its digest differs)", e.Signer), true
+	case *sign.SignerIndexError:
+		if e.Index == 0 {
+			return sprintf("the file has %d signatures: choose the one to counter-sign", e.Count), true
+		}
+		return sprintf("signature %d does not exist: the file has %d", e.Index, e.Count), true
 	case *card.Error:
 		k := pcscKindWords(e.Kind)
 		if e.Reader != "" {

@@ -491,9 +491,11 @@ func verifyOne(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.
 	if out != nil {
 		switch {
 		case rep.Content == nil:
-			res.ExtractNote = "nothing extracted: the file holds no document (detached signature)"
+			res.ExtractNote = jsonOrUser(opts.JSON, func() string { return tr("nothing extracted: the file holds no document (detached signature)") })
 		case !rep.Intact():
-			res.ExtractNote = "nothing extracted: the document's integrity does not hold (" + string(rep.SubIndication) + ")"
+			res.ExtractNote = jsonOrUser(opts.JSON, func() string {
+				return sprintf("nothing extracted: the document's integrity does not hold (%s)", string(rep.SubIndication))
+			})
 		default:
 			if err := out.Commit(); err != nil {
 				return fail(withCode(ExitOutput, err, ""))
@@ -504,6 +506,15 @@ func verifyOne(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.
 		rep.Content.ExtractedTo = "-"
 	}
 	return res, exitFor(rep.Indication)
+}
+
+// jsonOrUser is a text in English for --json (scripts read it), in the
+// user's language for the report a person reads.
+func jsonOrUser(json bool, say func() string) string {
+	if json {
+		return inEnglish(say)
+	}
+	return say()
 }
 
 // parseAt reads --at: an RFC 3339 time, or a date for its midnight UTC.
