@@ -259,6 +259,8 @@ func TestDoctorOutputsGolden(t *testing.T) {
 // TestDoctorJSONLanguage: --json is the same bytes in an Italian session
 // as in English, while the text report and stderr are in Italian.
 func TestDoctorJSONLanguage(t *testing.T) {
+	// Main sets the language of the process: give the next test English.
+	t.Cleanup(func() { setLanguage(language.English) })
 	for _, scenario := range []string{"green", "no reader"} {
 		t.Run(scenario, func(t *testing.T) {
 			if scenario == "green" {

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/language"
+
 	"github.com/firma-dev/firma/internal/interop"
 )
 
@@ -15,6 +17,8 @@ import (
 // Italian session as in English (the files' error texts included), while
 // its error lines on stderr are in Italian.
 func TestVerifyJSONLanguage(t *testing.T) {
+	// Main sets the language of the process: give the next test English.
+	t.Cleanup(func() { setLanguage(language.English) })
 	dir := t.TempDir()
 	notes := filepath.Join(dir, "notes.txt")
 	if err := os.WriteFile(notes, []byte("not a signature\n"), 0o600); err != nil {
