@@ -191,9 +191,23 @@ func chainIf(ok bool, chain []*x509.Certificate) []*x509.Certificate {
 func namedOIDs(oids []string) string {
 	named := make([]string, len(oids))
 	for i, o := range oids {
-		named[i] = certinfo.NameOID(o)
+		named[i] = oidWords(o, certinfo.NameOID(o))
 	}
 	return strings.Join(named, ", ")
+}
+
+// oidWords is "OID (name)" in the user's language (certinfo names the
+// policies in English; the QC statements' names are ETSI's, kept).
+func oidWords(oid, named string) string {
+	switch strings.TrimPrefix(named, oid) {
+	case " (AgID qualified certificate)":
+		return sprintf("%s (AgID qualified certificate)", oid)
+	case " (CNS authentication)":
+		return sprintf("%s (CNS authentication)", oid)
+	case " (QcSemantics natural person)":
+		return sprintf("%s (QcSemantics natural person)", oid)
+	}
+	return named
 }
 
 // minuteTime is a certificate's validity bound to the minute, in its zone:

@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/text/language"
 
 	"github.com/firma-dev/firma/card"
 	"github.com/firma-dev/firma/certinfo"
@@ -93,11 +92,22 @@ type doctor struct {
 	io  *IO
 	g   *globalOptions
 	now time.Time
-	rep doctorReport
+	// rep is in English (--json: scripts read it in every language);
+	// user holds the same checks in the user's language (the text report).
+	rep  doctorReport
+	user []doctorCheck
 }
 
-func (d *doctor) add(name, status, detail, fix string) {
-	d.rep.Checks = append(d.rep.Checks, doctorCheck{Name: name, Status: status, Detail: detail, Fix: fix})
+// bilingual is a text of the report in English and in the user's language.
+type bilingual struct{ en, user string }
+
+// say says s() in both languages, now: what it reads (an error, the
+// card seen) is the same for both.
+func say(s func() string) bilingual { return bilingual{en: inEnglish(s), user: s()} }
+
+func (d *doctor) add(name bilingual, status string, detail, fix bilingual) {
+	d.rep.Checks = append(d.rep.Checks, doctorCheck{Name: name.en, Status: status, Detail: detail.en, Fix: fix.en})
+	d.user = append(d.user, doctorCheck{Name: name.user, Status: status, Detail: detail.user, Fix: fix.user})
 	switch status {
 	case checkStatusFail:
 		d.rep.Failed++
@@ -107,17 +117,17 @@ func (d *doctor) add(name, status, detail, fix string) {
 }
 
 // skip marks checks that cannot run because an earlier one failed.
-func (d *doctor) skip(names ...string) {
+func (d *doctor) skip(names ...bilingual) {
 	for _, n := range names {
-		d.add(n, checkStatusSkip, tr("not checked: see above"), "")
+		d.add(n, checkStatusSkip, say(func() string { return tr("not checked: see above") }), bilingual{})
 	}
 }
 
-func (d *doctor) fail(name string, err error, fix string) {
-	if fix == "" {
-		fix = hintOf(err)
+func (d *doctor) fail(name bilingual, err error, fix bilingual) {
+	if fix == (bilingual{}) {
+		fix = say(func() string { return hintOf(err) })
 	}
-	d.add(name, checkStatusFail, errorText(err), fix)
+	d.add(name, checkStatusFail, say(func() string { return errorText(err) }), fix)
 }
 
 // pcscdFix says how to start pcscd on the usual systems.
@@ -129,11 +139,6 @@ func pcscdFix() string {
 }
 
 func runDoctor(ctx context.Context, io *IO, o *doctorOptions) error {
-	if o.JSON {
-		// The checks' names, details and fixes are sentences; --json
-		// gives them in English in every language, as scripts read them.
-		setLanguage(language.English)
-	}
 	if o.Report != "" && !o.Force {
 		if err := atomicfile.CheckFree(o.Report); err != nil {
 			return withCode(ExitOutput, err, "")
@@ -143,8 +148,13 @@ func runDoctor(ctx context.Context, io *IO, o *doctorOptions) error {
 	seen := d.checkPCSC(ctx)
 	d.checkToken(seen)
 
+	// The checks' names, details and fixes are sentences: --json gives
+	// them in English in every language, as scripts read them; the text
+	// report is in the user's language.
 	var text bytes.Buffer
-	printDoctor(&text, &d.rep)
+	userRep := d.rep
+	userRep.Checks = d.user
+	printDoctor(&text, &userRep)
 	if o.JSON {
 		if err := writeJSON(io.Out, d.rep); err != nil {
 			return err
@@ -175,25 +185,38 @@ func runDoctor(ctx context.Context, io *IO, o *doctorOptions) error {
 // checks: a card that is there must never be diagnosed as missing.
 type cardSeen struct {
 	Reader string
-	// Name is the card's label or family ("Aruba signature card by
-	// Incard"); Identified is false for an unknown card.
+	// Name is the card's label ("Aruba signature card by Incard"), empty
+	// when firma knows none: name() then says its family, from ID, in the
+	// language of the moment. Identified is false for an unknown card.
 	Name       string
+	ID         *card.Identification
 	Identified bool
 	// Modules are the module file names its identification suggests,
 	// best first.
 	Modules []string
 }
 
+// name is the card's name for a sentence.
+func (c *cardSeen) name() string {
+	switch {
+	case c.Name != "":
+		return c.Name
+	case c.ID != nil:
+		return cardFamily(c.ID)
+	}
+	return tr("unknown card")
+}
+
 // checkPCSC runs the reader and card checks and returns the card found
 // (nil when none).
 func (d *doctor) checkPCSC(ctx context.Context) *cardSeen {
 	var (
-		cService = tr("pcscd reachable")
-		cAccess  = tr("access allowed")
-		cReaders = tr("readers present")
-		cCard    = tr("card present")
-		cIdent   = tr("card identified")
-		cFree    = tr("card not held by another program")
+		cService = say(func() string { return tr("pcscd reachable") })
+		cAccess  = say(func() string { return tr("access allowed") })
+		cReaders = say(func() string { return tr("readers present") })
+		cCard    = say(func() string { return tr("card present") })
+		cIdent   = say(func() string { return tr("card identified") })
+		cFree    = say(func() string { return tr("card not held by another program") })
 	)
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
@@ -204,29 +227,29 @@ func (d *doctor) checkPCSC(ctx context.Context) *cardSeen {
 	}
 	switch {
 	case errors.Is(err, card.ErrNoService), errors.Is(err, card.ErrNoPCSCSupport):
-		d.fail(cService, err, pcscdFix())
+		d.fail(cService, err, say(func() string { return pcscdFix() }))
 		d.skip(cAccess, cReaders, cCard, cIdent, cFree)
 		return nil
 	case errors.Is(err, card.ErrAccessDenied):
-		d.add(cService, checkStatusOK, tr("pcscd answers"), "")
-		d.fail(cAccess, err, "")
+		d.add(cService, checkStatusOK, say(func() string { return tr("pcscd answers") }), bilingual{})
+		d.fail(cAccess, err, bilingual{})
 		d.skip(cReaders, cCard, cIdent, cFree)
 		return nil
 	case err != nil:
-		d.fail(cService, err, "")
+		d.fail(cService, err, bilingual{})
 		d.skip(cAccess, cReaders, cCard, cIdent, cFree)
 		return nil
 	}
-	d.add(cService, checkStatusOK, tr("pcscd answers"), "")
-	d.add(cAccess, checkStatusOK, tr("this user may use the readers"), "")
+	d.add(cService, checkStatusOK, say(func() string { return tr("pcscd answers") }), bilingual{})
+	d.add(cAccess, checkStatusOK, say(func() string { return tr("this user may use the readers") }), bilingual{})
 	rep, err := card.Survey(ctx, card.SurveyOptions{})
 	if err != nil {
-		d.fail(cReaders, err, "")
+		d.fail(cReaders, err, bilingual{})
 		d.skip(cCard, cIdent, cFree)
 		return nil
 	}
 	if len(rep.Readers) == 0 {
-		d.fail(cReaders, errors.New(tr("no reader connected")), pcscHint(card.ErrNoReader))
+		d.fail(cReaders, errorf("no reader connected"), say(func() string { return pcscHint(card.ErrNoReader) }))
 		d.skip(cCard, cIdent, cFree)
 		return nil
 	}
@@ -234,7 +257,7 @@ func (d *doctor) checkPCSC(ctx context.Context) *cardSeen {
 	for i, r := range rep.Readers {
 		names[i] = r.Name
 	}
-	d.add(cReaders, checkStatusOK, strings.Join(names, "; "), "")
+	d.add(cReaders, checkStatusOK, say(func() string { return strings.Join(names, "; ") }), bilingual{})
 	var rr *card.ReaderReport
 	for i := range rep.Readers {
 		if r := &rep.Readers[i]; r.HasCard() || r.State == "mute" {
@@ -243,40 +266,42 @@ func (d *doctor) checkPCSC(ctx context.Context) *cardSeen {
 		}
 	}
 	if rr == nil {
-		d.fail(cCard, errors.New(tr("no card in any reader")), pcscHint(card.ErrNoCard))
+		d.fail(cCard, errorf("no card in any reader"), say(func() string { return pcscHint(card.ErrNoCard) }))
 		d.skip(cIdent, cFree)
 		return nil
 	}
 	if rr.State == "mute" {
-		d.fail(cCard, errors.New(sprintf("the card in %s does not answer", rr.Name)), pcscHint(card.ErrUnresponsive))
+		d.fail(cCard, errorf("the card in %s does not answer", rr.Name), say(func() string { return pcscHint(card.ErrUnresponsive) }))
 		d.skip(cIdent, cFree)
 		return nil
 	}
-	d.add(cCard, checkStatusOK, sprintf("%s, ATR %s", rr.Name, card.FormatHex(rr.ATR)), "")
-	seen := &cardSeen{Reader: rr.Name, Name: tr("unknown card")}
+	d.add(cCard, checkStatusOK, say(func() string { return sprintf("%s, ATR %s", rr.Name, card.FormatHex(rr.ATR)) }), bilingual{})
+	seen := &cardSeen{Reader: rr.Name}
 	switch id := rr.Identification; {
 	case id == nil || id.Profile == nil && len(id.Descriptions) == 0 && id.Label == "":
 		if id != nil {
-			seen.Name = cardFamily(id)
+			seen.ID = id
 			seen.Modules = id.Modules
 		}
-		d.add(cIdent, checkStatusWarn, seen.Name, tr("firma does not know this card: report its ATR ('firma card') to the firma project"))
+		d.add(cIdent, checkStatusWarn, say(func() string { return seen.name() }), say(func() string {
+			return tr("firma does not know this card: report its ATR ('firma card') to the firma project")
+		}))
 	default:
-		label := cardFamily(id)
-		if id.Label != "" {
-			label += " (" + id.Label + ")"
-			seen.Name = id.Label
-		} else {
-			seen.Name = cardFamily(id)
+		label := func() string {
+			if id.Label != "" {
+				return cardFamily(id) + " (" + id.Label + ")"
+			}
+			return cardFamily(id)
 		}
+		seen.Name, seen.ID = id.Label, id
 		seen.Identified = true
-		d.add(cIdent, checkStatusOK, label, "")
+		d.add(cIdent, checkStatusOK, say(label), bilingual{})
 		seen.Modules = id.Modules
 	}
 	if rr.State == "exclusive" {
-		d.fail(cFree, errors.New(tr("another program holds the card exclusively")), pcscHint(card.ErrBusy))
+		d.fail(cFree, errorf("another program holds the card exclusively"), say(func() string { return pcscHint(card.ErrBusy) }))
 	} else {
-		d.add(cFree, checkStatusOK, cardStateWord(rr.State), "")
+		d.add(cFree, checkStatusOK, say(func() string { return cardStateWord(rr.State) }), bilingual{})
 	}
 	return seen
 }
@@ -285,13 +310,13 @@ func (d *doctor) checkPCSC(ctx context.Context) *cardSeen {
 // the card in the reader, nil when there is none (or PC/SC is unusable).
 func (d *doctor) checkToken(seen *cardSeen) {
 	var (
-		cModules = tr("PKCS#11 module")
-		cToken   = tr("token visible")
-		cCert    = tr("signature certificate")
-		cChain   = tr("certificate chain")
-		cValid   = tr("validity and renewal")
-		cPIN     = tr("PIN state")
-		cPUK     = tr("PUK state")
+		cModules = say(func() string { return tr("PKCS#11 module") })
+		cToken   = say(func() string { return tr("token visible") })
+		cCert    = say(func() string { return tr("signature certificate") })
+		cChain   = say(func() string { return tr("certificate chain") })
+		cValid   = say(func() string { return tr("validity and renewal") })
+		cPIN     = say(func() string { return tr("PIN state") })
+		cPUK     = say(func() string { return tr("PUK state") })
 	)
 	var suggested []string
 	if seen != nil {
@@ -303,7 +328,7 @@ func (d *doctor) checkToken(seen *cardSeen) {
 		Suggested: suggested, OnlySuggested: true, PreferSigning: true}
 	disc, err := pkcs11.Discover(opts)
 	if err != nil {
-		d.fail(cModules, err, "")
+		d.fail(cModules, err, bilingual{})
 		d.skip(cToken, cCert, cChain, cValid, cPIN, cPUK)
 		return
 	}
@@ -316,14 +341,18 @@ func (d *doctor) checkToken(seen *cardSeen) {
 		if len(disc.Attempts) == 0 {
 			status = checkStatusFail
 		}
-		d.add(cModules, status, missingModulesText(seen, missing), sprintf("install %s", vendorModuleSource(missing[0])))
+		d.add(cModules, status, say(func() string { return missingModulesText(seen, missing) }), say(func() string { return sprintf("install %s", vendorModuleSource(missing[0])) }))
 	}
 	if len(disc.Attempts) == 0 {
 		switch {
 		case len(suggested) > 0 && !vendorMissing:
-			d.add(cModules, checkStatusFail, sprintf("none of the modules for this card is installed: %s", strings.Join(suggested, ", ")), sprintf("install %s; or name the module with --module PATH", vendorModuleSource(suggested[0])))
+			d.add(cModules, checkStatusFail, say(func() string {
+				return sprintf("none of the modules for this card is installed: %s", strings.Join(suggested, ", "))
+			}), say(func() string {
+				return sprintf("install %s; or name the module with --module PATH", vendorModuleSource(suggested[0]))
+			}))
 		case len(suggested) == 0:
-			d.fail(cModules, &pkcs11.NoModuleError{}, "")
+			d.fail(cModules, &pkcs11.NoModuleError{}, bilingual{})
 		}
 		d.skip(cToken, cCert, cChain, cValid, cPIN, cPUK)
 		return
@@ -335,12 +364,14 @@ func (d *doctor) checkToken(seen *cardSeen) {
 			if err == nil {
 				err = errors.New(a.Error)
 			}
-			d.add(cModules, checkStatusFail, errorText(err), hintOf(err))
+			d.add(cModules, checkStatusFail, say(func() string { return errorText(err) }), say(func() string { return hintOf(err) }))
 			continue
 		}
 		m := a.Module
 		loaded = append(loaded, m.Path)
-		d.add(cModules, checkStatusOK, sprintf("%s loads (%s %s %d.%d)", m.Path, m.Info.ManufacturerID, m.Info.Description, m.Info.VersionMajor, m.Info.VersionMinor), "")
+		d.add(cModules, checkStatusOK, say(func() string {
+			return sprintf("%s loads (%s %s %d.%d)", m.Path, m.Info.ManufacturerID, m.Info.Description, m.Info.VersionMajor, m.Info.VersionMinor)
+		}), bilingual{})
 		d.rep.Versions["module "+m.Profile.Name] = fmt.Sprintf("%s %d.%d (%s)", m.Info.Description, m.Info.VersionMajor, m.Info.VersionMinor, m.Path)
 	}
 	if len(loaded) == 0 {
@@ -354,59 +385,71 @@ func (d *doctor) checkToken(seen *cardSeen) {
 	case errors.As(err, &noTok) && noTok.Selector == "" && len(noTok.Available) == 0 && seen != nil:
 		// The card is in the reader: never blame its insertion.
 		if vendorMissing {
-			d.add(cToken, checkStatusFail, sprintf("the card %s is in reader %s, but no installed module shows its token: its module %s is not installed", seen.Name, seen.Reader, moduleWithVendor(missing[0])),
-				sprintf("install %s; 'firma card' names the modules this card needs", vendorModuleSource(missing[0])))
+			d.add(cToken, checkStatusFail, say(func() string {
+				return sprintf("the card %s is in reader %s, but no installed module shows its token: its module %s is not installed", seen.name(), seen.Reader, moduleWithVendor(missing[0]))
+			}), say(func() string {
+				return sprintf("install %s; 'firma card' names the modules this card needs", vendorModuleSource(missing[0]))
+			}))
 		} else {
-			d.add(cToken, checkStatusFail, sprintf("the card %s is in reader %s, but %s shows no token for it", seen.Name, seen.Reader, moduleNames(loaded)),
-				tr("this module may not support the card: 'firma card' names the modules it needs, 'firma modules' shows what each one sees"))
+			d.add(cToken, checkStatusFail, say(func() string {
+				return sprintf("the card %s is in reader %s, but %s shows no token for it", seen.name(), seen.Reader, moduleNames(loaded))
+			}), say(func() string {
+				return tr("this module may not support the card: 'firma card' names the modules it needs, 'firma modules' shows what each one sees")
+			}))
 		}
 		d.skip(cCert, cChain, cValid, cPIN, cPUK)
 		return
 	default:
-		d.fail(cToken, err, "")
+		d.fail(cToken, err, bilingual{})
 		d.skip(cCert, cChain, cValid, cPIN, cPUK)
 		return
 	}
 	defer tok.Close()
 	withCardPINState(tok) // as every command does: OpenSC's flags are not believed
-	d.add(cToken, checkStatusOK, sprintf("%q serial %s via %s", tok.Info.Label, tok.Info.Serial, tok.Info.ModuleName), "")
+	d.add(cToken, checkStatusOK, say(func() string {
+		return sprintf("%q serial %s via %s", tok.Info.Label, tok.Info.Serial, tok.Info.ModuleName)
+	}), bilingual{})
 	sel, _, _ := pkcs11.ParseKeySelector(d.g.Key)
 	c, chain, err := tok.SigningCertificate(sel)
 	if err != nil {
-		d.fail(cCert, err, "")
+		d.fail(cCert, err, bilingual{})
 		d.skip(cChain, cValid)
 	} else {
-		d.add(cCert, checkStatusOK, sprintf("%s, %s (%s)", c.Info.Holder.Name(), describePurpose(c.Info), c.Label), "")
+		d.add(cCert, checkStatusOK, say(func() string { return sprintf("%s, %s (%s)", c.Info.Holder.Name(), describePurpose(c.Info), c.Label) }), bilingual{})
 		if len(chain) > 0 {
-			d.add(cChain, checkStatusOK, sprintf("issuer on the token: %s", certinfo.Parse(chain[0]).IssuerName), "")
+			d.add(cChain, checkStatusOK, say(func() string { return sprintf("issuer on the token: %s", certinfo.Parse(chain[0]).IssuerName) }), bilingual{})
 		} else {
-			d.add(cChain, checkStatusWarn, sprintf("the issuer certificate is not on the token: %s", c.Info.IssuerName), tr("verifiers take it from the EU trusted lists; nothing to do unless a verifier complains"))
+			d.add(cChain, checkStatusWarn, say(func() string { return sprintf("the issuer certificate is not on the token: %s", c.Info.IssuerName) }), say(func() string {
+				return tr("verifiers take it from the EU trusted lists; nothing to do unless a verifier complains")
+			}))
 		}
 		adv := certinfo.AdviseRenewal(c.Cert.NotBefore, c.Cert.NotAfter, d.now)
-		advice := renewalAdvice(adv, c.Cert.NotBefore)
+		advice := say(func() string { return renewalAdvice(adv, c.Cert.NotBefore) })
 		switch adv.State {
 		case certinfo.RenewalExpired:
-			d.add(cValid, checkStatusFail, advice, tr("buy a new signature kit; the expired certificate cannot sign"))
+			d.add(cValid, checkStatusFail, advice, say(func() string { return tr("buy a new signature kit; the expired certificate cannot sign") }))
 		case certinfo.RenewalNotYetValid:
-			d.add(cValid, checkStatusFail, advice, tr("check the computer's clock, or wait until the certificate is valid"))
+			d.add(cValid, checkStatusFail, advice, say(func() string { return tr("check the computer's clock, or wait until the certificate is valid") }))
 		case certinfo.RenewalNow:
-			d.add(cValid, checkStatusWarn, advice, tr("renew it now from the provider's site (Aruba: renewal is possible only in these last 60 days)"))
+			d.add(cValid, checkStatusWarn, advice, say(func() string {
+				return tr("renew it now from the provider's site (Aruba: renewal is possible only in these last 60 days)")
+			}))
 		case certinfo.RenewalSoon:
-			d.add(cValid, checkStatusWarn, advice, "")
+			d.add(cValid, checkStatusWarn, advice, bilingual{})
 		default:
-			d.add(cValid, checkStatusOK, advice, "")
+			d.add(cValid, checkStatusOK, advice, bilingual{})
 		}
 	}
 	info, _ := tok.Refresh()
-	d.pinLine(cPIN, info.PIN, false, triesNote(info.PINSource, info.PINTries))
-	d.pinLine(cPUK, info.PUK, true, triesNote(info.PINSource, info.PUKTries))
+	d.pinLine(cPIN, info.PIN, false, say(func() string { return triesNote(info.PINSource, info.PINTries) }))
+	d.pinLine(cPUK, info.PUK, true, say(func() string { return triesNote(info.PINSource, info.PUKTries) }))
 }
 
 // missingModulesText says which of the card's modules are not installed.
 func missingModulesText(seen *cardSeen, missing []string) string {
 	what := tr("this card")
 	if seen != nil {
-		what = seen.Name
+		what = seen.name()
 	}
 	text := sprintf("the module for %s is not installed: %s", what, moduleWithVendor(missing[0]))
 	if len(missing) > 1 {
@@ -432,19 +475,19 @@ func moduleNames(paths []string) string {
 	return strings.Join(names, ", ")
 }
 
-func (d *doctor) pinLine(name string, s pkcs11.PINState, puk bool, note string) {
-	text := describePIN(s, puk) + note
+func (d *doctor) pinLine(name bilingual, s pkcs11.PINState, puk bool, note bilingual) {
+	text := bilingual{en: inEnglish(func() string { return describePIN(s, puk) }) + note.en, user: describePIN(s, puk) + note.user}
 	switch s {
 	case pkcs11.PINLocked:
-		fix := tr("unlock it with the PUK: firma pin unlock")
+		fix := say(func() string { return tr("unlock it with the PUK: firma pin unlock") })
 		if puk {
-			fix = tr("a blocked PUK cannot be reset: a new kit is needed")
+			fix = say(func() string { return tr("a blocked PUK cannot be reset: a new kit is needed") })
 		}
 		d.add(name, checkStatusFail, text, fix)
 	case pkcs11.PINFinalTry, pkcs11.PINCountLow, pkcs11.PINToBeChanged:
-		d.add(name, checkStatusWarn, text, "")
+		d.add(name, checkStatusWarn, text, bilingual{})
 	default:
-		d.add(name, checkStatusOK, text, "")
+		d.add(name, checkStatusOK, text, bilingual{})
 	}
 }
 

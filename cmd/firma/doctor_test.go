@@ -243,7 +243,7 @@ func TestDoctorOutputsGolden(t *testing.T) {
 		en := firma(t, time.Now(), map[string]string{"FIRMA_PKCS11_MODULE": "", "LANG": "C"}, append(args, "--json")...)
 		it := firma(t, time.Now(), map[string]string{"FIRMA_PKCS11_MODULE": "", "LANG": "it_IT.UTF-8"}, append(args, "--json")...)
 		if en.out != it.out || en.code != it.code {
-			t.Errorf("%s --json changes with the language:\n%s\n---\n%s", name, en.out, it.out)
+			t.Errorf("%s --json changes with the language:\n%s", name, lineDiff(en.out, it.out))
 		}
 	}
 	doctor := []string{"doctor", "--module", f.Module}
@@ -254,4 +254,55 @@ func TestDoctorOutputsGolden(t *testing.T) {
 	// firma card's report and its refused probe, on the same card.
 	run("card_aruba", "card")
 	run("card_probe_refused", "card", "--probe-pin-tries")
+}
+
+// TestDoctorJSONLanguage: --json is the same bytes in an Italian session
+// as in English, while the text report and stderr are in Italian.
+func TestDoctorJSONLanguage(t *testing.T) {
+	// Main sets the language of the process: give the next test English.
+	t.Cleanup(func() { setLanguage(language.English) })
+	for _, scenario := range []string{"green", "no reader"} {
+		t.Run(scenario, func(t *testing.T) {
+			if scenario == "green" {
+				p := pcsctest.Start(t)
+				p.Insert(vcardOf(t, "aruba"), 0)
+			} else {
+				pcsctest.StartNoReaders(t)
+			}
+			f := fixture(t)
+			dir := t.TempDir()
+			run := func(lang string, args ...string) result {
+				return firma(t, time.Now(), map[string]string{"FIRMA_PKCS11_MODULE": "", "LANG": lang},
+					append([]string{"doctor", "--module", f.Module, "--token", testpki.MainToken}, args...)...)
+			}
+			en := run("", "--json", "--report", filepath.Join(dir, "en.txt"))
+			it := run("it_IT.UTF-8", "--json", "--report", filepath.Join(dir, "it.txt"))
+			if en.out != it.out || en.code != it.code {
+				t.Errorf("--json differs with LANG=it_IT.UTF-8 (exit %d, %d):\n%s\nEnglish:\n%s", it.code, en.code, it.out, en.out)
+			}
+			if !strings.Contains(it.err, "rapporto scritto in") || strings.Contains(it.err, "report written") {
+				t.Errorf("Italian stderr: %q", it.err)
+			}
+			if !strings.Contains(en.err, "report written to") {
+				t.Errorf("English stderr: %q", en.err)
+			}
+			report, err := os.ReadFile(filepath.Join(dir, "it.txt"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := run("it_IT.UTF-8")
+			for _, s := range []string{string(report), text.out} {
+				if hits := findLeaks(s, englishFragments()); len(hits) > 0 {
+					t.Errorf("the Italian report has English sentences %q:\n%s", hits, s)
+				}
+			}
+			var rep doctorReport
+			if err := json.Unmarshal([]byte(it.out), &rep); err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Checks) == 0 {
+				t.Fatal("no checks")
+			}
+		})
+	}
 }

@@ -40,7 +40,7 @@ type messages map[string]any
 // messages_<lang>.go file and a line here.
 var catalogs = map[language.Tag]messages{
 	language.English: messagesEN,
-	language.Italian: merge(messagesIT, messagesITHelp, messagesITSign, messagesITPin, messagesITDoctor, messagesITReaders, messagesITCert, messagesITModules, messagesITCard, messagesITPAdES, messagesITVerify, messagesITVerifyFmt, messagesITReport, messagesITErrors),
+	language.Italian: merge(messagesIT, messagesITHelp, messagesITSign, messagesITPin, messagesITDoctor, messagesITReaders, messagesITCert, messagesITModules, messagesITCard, messagesITPAdES, messagesITVerify, messagesITVerifyFmt, messagesITReport, messagesITErrors, messagesITScripts),
 }
 
 func merge(ms ...messages) messages {
@@ -322,3 +322,61 @@ Additional help topics:{{range .Commands}}{{if .IsAdditionalHelpTopicCommand}}
 
 Use "{{.CommandPath}} [command] --help" for more information about a command.{{end}}
 `
+
+var englishLocale = newLocale(language.English)
+
+// inLanguage runs f with the messages in tag, then gives the process its
+// language back: a --json output says its texts in English while the
+// rest of the run (errors, hints, progress on stderr) speaks the user's
+// language. The command's goroutine is the only one that prints while f
+// runs.
+func inLanguage(tag language.Tag, f func()) {
+	prev := lang()
+	l := englishLocale
+	if tag != language.English {
+		l = newLocale(tag)
+	}
+	current.Store(l)
+	defer current.Store(prev)
+	f()
+}
+
+// inEnglish is s() said in English.
+func inEnglish(s func() string) (out string) {
+	inLanguage(language.English, func() { out = s() })
+	return out
+}
+
+// msgKey marks a message that is said later, when it is read (gettext's
+// N_): the catalog test reads its literal as a catalog key.
+func msgKey(s string) string { return s }
+
+// wordedError is an error in firma's own words, said when it is read, in
+// the language of that moment: --json reads it in English, the error
+// line in the user's language. Make one with errorf.
+type wordedError struct {
+	format string
+	args   []any
+}
+
+// errorf is fmt.Errorf for a message of the catalog (%v for a wrapped
+// error, which Unwrap finds).
+func errorf(format string, args ...any) error { return &wordedError{format, args} }
+
+func (e *wordedError) Error() string { return lang().localize(e.format, e.args) }
+
+func (e *wordedError) Unwrap() []error {
+	var errs []error
+	for _, a := range e.args {
+		if err, ok := a.(error); ok {
+			errs = append(errs, err)
+		}
+	}
+	return errs
+}
+
+// trLater is a message without arguments said when it is printed (an
+// argument of errorf): trLater(msgKey("...")).
+type trLater string
+
+func (m trLater) String() string { return tr(string(m)) }

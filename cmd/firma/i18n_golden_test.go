@@ -253,7 +253,7 @@ func TestVerifyOutputsGolden(t *testing.T) {
 			jsons[lang] = out.String()
 		}
 		if jsons["en"] != jsons["it"] {
-			t.Errorf("%s --json changes with the language:\n%s\n---\n%s", c.name, jsons["en"], jsons["it"])
+			t.Errorf("%s --json changes with the language:\n%s", c.name, lineDiff(jsons["en"], jsons["it"]))
 		}
 		// The first line of each file, "FILE: INDICATION[/SUB]", is for
 		// scripts: the same in both languages.
@@ -391,7 +391,7 @@ func TestVerifyFormatsGolden(t *testing.T) {
 			jsons[lang] = out.String()
 		}
 		if jsons["en"] != jsons["it"] {
-			t.Errorf("%s --json changes with the language:\n%s\n---\n%s", c.name, jsons["en"], jsons["it"])
+			t.Errorf("%s --json changes with the language:\n%s", c.name, lineDiff(jsons["en"], jsons["it"]))
 		}
 		first := regexp.MustCompile(`(?m)^[^ ].*?: [A-Z_]+(/[A-Z_]+)?`)
 		if a, b := first.FindAllString(outs["en"], -1), first.FindAllString(outs["it"], -1); strings.Join(a, "|") != strings.Join(b, "|") {

@@ -60,6 +60,8 @@ var messageArgs = map[string][]int{
 	"tr":          {0},
 	"field":       {1, 2},
 	"usageErrorf": {0},
+	"errorf":      {0},
+	"msgKey":      {0},
 }
 
 // untranslated are the files whose messages are not translated yet: their

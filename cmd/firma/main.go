@@ -32,10 +32,13 @@ var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, sys
 
 // runProcess runs firma as a process: the real streams, and the signals
 // that stop it.
-func runProcess() int {
+func runProcess() int { return runProcessIO(SystemIO()) }
+
+// runProcessIO is runProcess on io (the tests' firma copies what it
+// prints, to look for English sentences in an Italian run).
+func runProcessIO(io *IO) int {
 	ctx, stop := signal.NotifyContext(context.Background(), stopSignals...)
 	defer stop()
-	io := SystemIO()
 	done := make(chan int, 1)
 	go func() { done <- Main(ctx, os.Args[1:], io) }()
 	select {

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -15,7 +17,7 @@ import (
 // TestMain lets testscript run this test binary as the `firma` command.
 func TestMain(m *testing.M) {
 	testscript.Main(cleanupM{m}, map[string]func(){
-		"firma":               func() { os.Exit(runProcess()) },
+		"firma":               func() { os.Exit(firmaTestProcess()) },
 		"firma-hostile-store": func() { os.Exit(hostileStoreMain()) },
 	})
 }
@@ -83,6 +85,12 @@ const scriptTSAPassword = "tsa-Script-9d41"
 //	TSAURL    a local RFC 3161 service (basic auth: user medico, password
 //	          TSAPASSWORD), its certificate issued by CA
 //	CI=true   nothing may prompt
+//
+// Every script runs twice: in English (no locale set) and in Italian
+// (LANG=it_IT.UTF-8), where the condition [it] holds. Assertions on words
+// are [!it] or [it]; the rest runs in both. In the Italian run every firma
+// process looks for the English catalog's sentences in what it printed
+// (leaks_test.go): a finding fails the run.
 func TestScripts(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end scripts need SoftHSM2")
@@ -99,8 +107,46 @@ func TestScripts(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(tsa.Close)
+	for _, italian := range []bool{false, true} {
+		name := "en"
+		if italian {
+			name = "it"
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			leaks := ""
+			if italian {
+				leaks = t.TempDir()
+				// After every script (parallel subtests end first).
+				t.Cleanup(func() {
+					found, err := readLeaks(leaks)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, l := range found {
+						p := strings.SplitN(l, "\t", 4)
+						if len(p) != 4 {
+							t.Errorf("English leak: %s", l)
+							continue
+						}
+						t.Errorf("script %s: %s printed English on %s: %q", p[0], p[1], p[2], p[3])
+					}
+				})
+			}
+			runScripts(t, f, tsa, italian, leaks)
+		})
+	}
+}
+
+func runScripts(t *testing.T, f *testpki.Fixture, tsa *testpki.TSAServer, italian bool, leaks string) {
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
+		Condition: func(cond string) (bool, error) {
+			if cond == "it" {
+				return italian, nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
 		Setup: func(e *testscript.Env) error {
 			// Scripts run side by side and some log in or change PINs:
 			// each gets its own copy of the tokens (see SoftHSM.Clone).
@@ -125,6 +171,14 @@ func TestScripts(t *testing.T) {
 			e.Setenv("TSAURL", tsa.URLFor(testpki.TSAOK))
 			e.Setenv("TSAPASSWORD", scriptTSAPassword)
 			e.Setenv("CI", "true")
+			for _, k := range []string{"FIRMA_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"} {
+				e.Setenv(k, "")
+			}
+			if italian {
+				e.Setenv("LANG", "it_IT.UTF-8")
+				e.Setenv(leakDirEnv, leaks)
+				e.Setenv(leakScriptEnv, strings.TrimPrefix(filepath.Base(e.WorkDir), "script-"))
+			}
 			return nil
 		},
 		RequireExplicitExec: false,

@@ -252,7 +252,7 @@ func runSign(ctx context.Context, io *IO, opts *signOptions) error {
 	}
 	if opts.AllowAnyCertificate && todo > 0 {
 		if err := sign.CheckCertificate(key.Cert, io.Now()); err != nil {
-			printf(io.Err, "firma: warning: %s: signing anyway (--allow-invalid-cert); such a signature has no legal value\n", err)
+			printf(io.Err, "firma: warning: %s: signing anyway (--allow-invalid-cert); such a signature has no legal value\n", errorText(err))
 		}
 	}
 	if key.Login != nil && todo > 0 {

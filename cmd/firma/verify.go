@@ -12,7 +12,6 @@ import (
 	"unicode"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/text/language"
 
 	"github.com/firma-dev/firma/internal/atomicfile"
 	"github.com/firma-dev/firma/internal/ctxio"
@@ -192,12 +191,15 @@ type verifyJSON struct {
 // ExtractNameError reports an input whose name gives no safe name for
 // the extracted document.
 type ExtractNameError struct {
-	Input  string
+	Input string
+	// Reason is a message (said when the error is read) with its
+	// arguments.
 	Reason string
+	args   []any
 }
 
 func (e *ExtractNameError) Error() string {
-	return sprintf("cannot name the extracted document of %s: %s", e.Input, e.Reason)
+	return sprintf("cannot name the extracted document of %s: %s", e.Input, lang().localize(e.Reason, e.args))
 }
 
 // Hint says how to proceed.
@@ -227,23 +229,18 @@ func extractName(input string) (string, error) {
 	}
 	switch {
 	case name == base:
-		return "", &ExtractNameError{Input: input, Reason: tr("it does not end in .p7m, .tsd or .m7m")}
+		return "", &ExtractNameError{Input: input, Reason: msgKey("it does not end in .p7m, .tsd or .m7m")}
 	case name == "" || name == "." || name == "..":
-		return "", &ExtractNameError{Input: input, Reason: tr("nothing is left once .p7m is removed")}
+		return "", &ExtractNameError{Input: input, Reason: msgKey("nothing is left once .p7m is removed")}
 	case strings.HasPrefix(name, "."):
-		return "", &ExtractNameError{Input: input, Reason: sprintf("%q would be a hidden file", name)}
+		return "", &ExtractNameError{Input: input, Reason: msgKey("%q would be a hidden file"), args: []any{name}}
 	case strings.IndexFunc(name, func(r rune) bool { return unicode.IsControl(r) || r == '\\' }) >= 0:
-		return "", &ExtractNameError{Input: input, Reason: tr("the name contains control characters or backslashes")}
+		return "", &ExtractNameError{Input: input, Reason: msgKey("the name contains control characters or backslashes")}
 	}
 	return filepath.Join(dir, name), nil
 }
 
 func runVerify(ctx context.Context, ios *IO, opts *verifyOptions) error {
-	if opts.JSON {
-		// The files' error texts are in the JSON: English in every
-		// language, as scripts read them.
-		setLanguage(language.English)
-	}
 	if opts.Output != "" && !opts.Extract {
 		return usageErrorf("-o/--output goes with --extract")
 	}
@@ -389,7 +386,7 @@ func verifyOne(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.
 		if errors.Is(err, context.Canceled) {
 			return res, ExitCanceled // said once, by the command
 		}
-		res.Error = err.Error()
+		res.Error = fileErrorText(opts, err)
 		reportFileError(ios, input, err)
 		code, _ := classify(err)
 		if code != ExitOutput && code != ExitCanceled {
@@ -433,7 +430,7 @@ func verifyOne(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.
 		} else {
 			cf, err := os.Open(content)
 			if err != nil {
-				return fail(fmt.Errorf("%s: %w", tr("reading the signed content"), err))
+				return fail(errorf("%s: %v", trLater(msgKey("reading the signed content")), err))
 			}
 			defer cf.Close()
 			vo.Content = ctxio.NewReader(ctx, cf)
@@ -455,7 +452,7 @@ func verifyOne(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.
 			if input != "-" {
 				if a, err1 := os.Stat(input); err1 == nil {
 					if b, err2 := os.Stat(name); err2 == nil && os.SameFile(a, b) {
-						return fail(withCode(ExitOutput, errors.New(sprintf("the output %s is the input itself", name)), tr("choose another output name")))
+						return fail(withCode(ExitOutput, errorf("the output %s is the input itself", name), tr("choose another output name")))
 					}
 				}
 			}
@@ -488,10 +485,11 @@ func verifyOne(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.
 	if out != nil {
 		switch {
 		case rep.Content == nil:
-			// In the language of the report: --json runs in English.
-			res.ExtractNote = tr("nothing extracted: the file holds no document (detached signature)")
+			res.ExtractNote = jsonOrUser(opts.JSON, func() string { return tr("nothing extracted: the file holds no document (detached signature)") })
 		case !rep.Intact():
-			res.ExtractNote = sprintf("nothing extracted: the document's integrity does not hold (%s)", string(rep.SubIndication))
+			res.ExtractNote = jsonOrUser(opts.JSON, func() string {
+				return sprintf("nothing extracted: the document's integrity does not hold (%s)", string(rep.SubIndication))
+			})
 		default:
 			if err := out.Commit(); err != nil {
 				return fail(withCode(ExitOutput, err, ""))
@@ -504,12 +502,31 @@ func verifyOne(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.
 	return res, exitFor(rep.Indication)
 }
 
+// jsonOrUser is a text in English for --json (scripts read it), in the
+// user's language for the report a person reads.
+func jsonOrUser(json bool, say func() string) string {
+	if json {
+		return inEnglish(say)
+	}
+	return say()
+}
+
 // parseAt reads --at: an RFC 3339 time, or a date for its midnight UTC.
 func parseAt(s string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t.UTC(), nil
 	}
 	return time.Parse(time.DateOnly, s)
+}
+
+// fileErrorText is the error of a file in its result: English with --json
+// (scripts read it in every language), else in the user's language like
+// the error line on stderr.
+func fileErrorText(opts *verifyOptions, err error) string {
+	if opts.JSON {
+		return inEnglish(err.Error)
+	}
+	return message(err)
 }
 
 func reportFileError(ios *IO, input string, err error) {

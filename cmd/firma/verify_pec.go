@@ -66,7 +66,7 @@ func verifyPECHook(ctx context.Context, ios *IO, opts *verifyOptions, trust *ver
 	// The PEC verifier reads by offsets: standard input is spooled.
 	tmp, err := os.CreateTemp("", "firma-pec-*.eml")
 	if err != nil {
-		return pecFail(ios, input, err), ExitInput, true
+		return pecFail(ios, opts, input, err), ExitInput, true
 	}
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
@@ -74,7 +74,7 @@ func verifyPECHook(ctx context.Context, ios *IO, opts *verifyOptions, trust *ver
 		if ctx.Err() != nil {
 			return verifyFileResult{File: input}, ExitCanceled, true
 		}
-		return pecFail(ios, input, err), ExitInput, true
+		return pecFail(ios, opts, input, err), ExitInput, true
 	}
 	res, code := verifyPEC(ctx, ios, opts, trust, input, tmp, at)
 	return res, code, true
@@ -111,9 +111,9 @@ func mailHeaderSoFar(b []byte) bool {
 	return true
 }
 
-func pecFail(ios *IO, input string, err error) verifyFileResult {
+func pecFail(ios *IO, opts *verifyOptions, input string, err error) verifyFileResult {
 	reportFileError(ios, input, err)
-	return verifyFileResult{File: input, Error: err.Error()}
+	return verifyFileResult{File: input, Error: fileErrorText(opts, err)}
 }
 
 // pecHint says what to do with a file the PEC verifier refused.
@@ -138,7 +138,7 @@ func verifyPEC(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.
 	res := verifyFileResult{File: input}
 	fail := func(code int, err error, hint string) (verifyFileResult, int) {
 		e := withCode(code, err, hint)
-		res.Error = err.Error()
+		res.Error = fileErrorText(opts, err)
 		reportFileError(ios, input, e)
 		return res, code
 	}
@@ -169,13 +169,13 @@ func verifyPEC(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.
 		// In the language of the report: --json runs in English.
 		switch {
 		case r.DaticertOnly:
-			res.ExtractNote = tr("nothing extracted: a daticert.xml holds no message")
+			res.ExtractNote = jsonOrUser(opts.JSON, func() string { return tr("nothing extracted: a daticert.xml holds no message") })
 		case !r.Intact():
 			sub := string(r.SubIndication)
 			if sub == "" {
 				sub = tr("no signature checked")
 			}
-			res.ExtractNote = sprintf("nothing extracted: the message's integrity does not hold (%s)", sub)
+			res.ExtractNote = jsonOrUser(opts.JSON, func() string { return sprintf("nothing extracted: the message's integrity does not hold (%s)", sub) })
 		default:
 			written, err := pecExtract(r, dir, opts.Force)
 			res.PEC.Extracted = written
@@ -183,7 +183,7 @@ func verifyPEC(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.
 				return fail(ExitOutput, err, "")
 			}
 			if len(written) == 0 {
-				res.ExtractNote = sprintf("nothing extracted: this %s holds no original message", kindWords(r.Kind, ""))
+				res.ExtractNote = jsonOrUser(opts.JSON, func() string { return sprintf("nothing extracted: this %s holds no original message", kindWords(r.Kind, "")) })
 			}
 		}
 	}
