@@ -192,7 +192,9 @@ func verifyPDFSigned(ctx context.Context, ios *IO, opts *verifyOptions, trust *v
 		}
 		switch {
 		case last == nil || !rep.Intact():
-			res.ExtractNote = jsonOrUser(opts.JSON, func() string { return sprintf("nothing extracted: no signature of the file holds (%s)", string(rep.SubIndication)) })
+			res.ExtractNote = jsonOrUser(opts.JSON, func() string {
+				return sprintf("nothing extracted: no signature of the file holds (%s)", string(rep.SubIndication))
+			})
 		default:
 			end := last.PDF.ByteRange[2] + last.PDF.ByteRange[3]
 			name := opts.Output

@@ -183,7 +183,9 @@ func verifyPEC(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.
 				return fail(ExitOutput, err, "")
 			}
 			if len(written) == 0 {
-				res.ExtractNote = jsonOrUser(opts.JSON, func() string { return sprintf("nothing extracted: this %s holds no original message", kindWords(r.Kind, "")) })
+				res.ExtractNote = jsonOrUser(opts.JSON, func() string {
+					return sprintf("nothing extracted: this %s holds no original message", kindWords(r.Kind, ""))
+				})
 			}
 		}
 	}

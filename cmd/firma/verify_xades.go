@@ -105,9 +105,13 @@ func verifyXAdES(ctx context.Context, ios *IO, opts *verifyOptions, trust *verif
 	if opts.Extract {
 		switch {
 		case rep.Content == nil || !rep.XML.WholeSigned:
-			res.ExtractNote = jsonOrUser(opts.JSON, func() string { return tr("nothing extracted: no signature signed the whole document minus its signatures") })
+			res.ExtractNote = jsonOrUser(opts.JSON, func() string {
+				return tr("nothing extracted: no signature signed the whole document minus its signatures")
+			})
 		case !rep.Intact():
-			res.ExtractNote = jsonOrUser(opts.JSON, func() string { return sprintf("nothing extracted: the document's integrity does not hold (%s)", string(rep.SubIndication)) })
+			res.ExtractNote = jsonOrUser(opts.JSON, func() string {
+				return sprintf("nothing extracted: the document's integrity does not hold (%s)", string(rep.SubIndication))
+			})
 		default:
 			name := opts.Output
 			if name == "" {
