@@ -122,8 +122,9 @@ func filterReaders(rs []card.Reader, name string) []card.Reader {
 }
 
 // printReaders prints one line per reader: name, state, ATR. In a pipe
-// the fields are tab-separated (stable for scripts); on a terminal they
-// are aligned.
+// the fields are tab-separated and the state is its identifier (stable
+// for scripts, in every language); on a terminal they are aligned and the
+// state is said in the user's language.
 func printReaders(w io.Writer, rs []card.Reader, tty bool) {
 	if !tty {
 		for _, r := range rs {
@@ -133,7 +134,7 @@ func printReaders(w io.Writer, rs []card.Reader, tty bool) {
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, r := range rs {
-		printf(tw, "%s\t%s\t%s\n", r.Name, r.State, card.FormatHex(r.ATR))
+		printf(tw, "%s\t%s\t%s\n", r.Name, cardStateWord(r.State), card.FormatHex(r.ATR))
 	}
 	tw.Flush()
 }
