@@ -168,6 +168,9 @@ type verifyFileResult struct {
 	// Error is set when the file could not be read or is not a signed
 	// file; the report fields are then absent.
 	Error string `json:"error,omitempty"`
+	// err is Error as an error, said in the user's language in the text
+	// output (the JSON keeps the English).
+	err error
 	// ExtractNote says why --extract wrote nothing.
 	ExtractNote string `json:"extract_note,omitempty"`
 	// ContentFile is the document a detached signature was checked
@@ -389,7 +392,7 @@ func verifyOne(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.
 		if errors.Is(err, context.Canceled) {
 			return res, ExitCanceled // said once, by the command
 		}
-		res.Error = err.Error()
+		res.Error, res.err = err.Error(), err
 		reportFileError(ios, input, err)
 		code, _ := classify(err)
 		if code != ExitOutput && code != ExitCanceled {

@@ -31,7 +31,11 @@ func printVerifyResult(w io.Writer, res *verifyFileResult, lists []tsl.Info) {
 		return
 	}
 	if res.Report == nil {
-		printf(w, "%s: ERROR (%s)\n", res.File, res.Error)
+		msg := outside(res.Error)
+		if res.err != nil {
+			msg = outside(errorText(res.err))
+		}
+		printf(w, "%s: ERROR (%s)\n", res.File, msg)
 		return
 	}
 	r := res.Report
