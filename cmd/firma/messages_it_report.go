@@ -40,6 +40,12 @@ var messagesITReport = messages{
 	"pec_policy":           "policy PEC",
 	"name_constraints":     "domini di posta ammessi",
 
+	// Where a file's verdict comes from (verify.Report.Source).
+	"layer %d": "livello %d",
+
+	// Why a certificate of a trusted list is skipped (report_words.go).
+	"bad base64: illegal base64 data at input byte %d": "base64 non valido: carattere non ammesso al byte %d",
+
 	// What a timestamp covers.
 	"signature value":    "valore della firma",
 	"content":            "contenuto",

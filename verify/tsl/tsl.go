@@ -223,6 +223,10 @@ type Skipped struct {
 	Service  string `json:"service"`
 	// Reason is why it cannot be read (the parser's words).
 	Reason string `json:"reason"`
+	// Err is the same as an error, for a program that says it in its own
+	// words: a base64.CorruptInputError (Reason "bad base64: ...") or the
+	// certificate parser's error.
+	Err error `json:"-"`
 }
 
 // SignatureWarnings are the warnings a signature whose CA this list
@@ -518,12 +522,12 @@ func (l *parsedTSL) addTSP(p *xmlTSP) error {
 		for _, b64 := range s.Certs {
 			der, err := base64.StdEncoding.DecodeString(strings.Map(dropSpace, b64))
 			if err != nil {
-				l.skipped = append(l.skipped, Skipped{Provider: prov, Service: svc.Name, Reason: "bad base64: " + err.Error()})
+				l.skipped = append(l.skipped, Skipped{Provider: prov, Service: svc.Name, Reason: "bad base64: " + err.Error(), Err: err})
 				continue
 			}
 			c, err := x509.ParseCertificate(der)
 			if err != nil {
-				l.skipped = append(l.skipped, Skipped{Provider: prov, Service: svc.Name, Reason: err.Error()})
+				l.skipped = append(l.skipped, Skipped{Provider: prov, Service: svc.Name, Reason: err.Error(), Err: err})
 				continue
 			}
 			svc.Certs = append(svc.Certs, c)
