@@ -181,7 +181,7 @@ var messagesITReport = messages{
 	"a timestamp proves the signature existed on %s, before the certificate was valid (from %s)":                      "una marca temporale prova che la firma esisteva il %s, prima che il certificato fosse valido (dal %s)",
 	"valid at the timestamp time %s (%s)":                                                                             "valido al momento della marca temporale, %s (%s)",
 	"the certificate expired on %s and no timestamp from before then proves the signature existed while it was valid": "il certificato è scaduto il %s e nessuna marca temporale anteriore a quella data prova che la firma esisteva quando era valido",
-	"%s (the earliest timestamp is of %s)":                                                                            "%s (la marca temporale più vecchia è del %s)",
+	"%s (the earliest timestamp is of %s)":                                                                            "%s (la prima marca temporale è del %s)",
 	"%s; the declared signing time (%s) is the signer's claim, not a proof":                                           "%s; l'ora di firma dichiarata (%s) è un'affermazione del firmatario, non una prova",
 	"the certificate is not yet valid at the validation time %s (valid from %s)":                                      "il certificato non è ancora valido al momento della verifica, %s (valido dal %s)",
 	"valid at the validation time %s (%s)":                                                                            "valido al momento della verifica, %s (%s)",
@@ -229,7 +229,7 @@ var messagesITReport = messages{
 	"within the PEC providers' mail domains %s permits":                                                                           "entro i domini di posta dei gestori PEC ammessi da %s",
 	"postacert.eml is stored in the %s encoding: its attachments are not listed":                                                  "postacert.eml è memorizzato con la codifica %s: i suoi allegati non sono elencati",
 	"cannot be decoded: %s":                                   "non decodificabile: %s",
-	"PEC messages nested more than %d deep: not verified":     "messaggi PEC nidificati oltre %d livelli: non verificato",
+	"PEC messages nested more than %d deep: not verified":     "messaggi PEC nidificati oltre %d livelli: non verificati",
 	"the attached message is stored %s-encoded: not verified": "il messaggio allegato è memorizzato con la codifica %s: non verificato",
 
 	// xades: XML signatures (FatturaPA, SdI receipts).
@@ -245,7 +245,7 @@ var messagesITReport = messages{
 	"signature value over the canonical SignedInfo verified with the signer's key":                                                      "valore della firma sul SignedInfo canonico verificato con la chiave del firmatario",
 	"%d references, every digest matches":                                                             plurals(1, "1 riferimento, l'impronta corrisponde", "%d riferimenti, tutte le impronte corrispondono"),
 	"%s digests, %s signature, %s SignedInfo":                                                         "impronte %s, firma %s, SignedInfo %s",
-	"SHA-1 is used (%s): no longer acceptable for new signatures":                                     "è usato SHA-1 (%s): non più accettabile per nuove firme",
+	"SHA-1 is used (%s): no longer acceptable for new signatures":                                     "la firma usa SHA-1 (%s): non più accettabile per nuove firme",
 	"a plain XML signature: no XAdES properties (no signing time, no certificate binding of its own)": "una firma XML semplice: nessuna proprietà XAdES (né ora di firma né un proprio legame con il certificato)",
 	"XAdES QualifyingProperties without SignedProperties":                                             "QualifyingProperties XAdES senza SignedProperties",
 	"the SignedProperties are not signed: no reference of SignedInfo points at them, so their signing time and certificate binding are anybody's": "le SignedProperties non sono firmate: nessun riferimento di SignedInfo punta a esse, quindi l'ora di firma e il legame con il certificato possono essere di chiunque",
