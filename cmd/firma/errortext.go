@@ -453,6 +453,8 @@ func sayVerifyError(err error) (string, bool) {
 		return sprintf("reading MIME (.m7m) file: %s", e.Msg), true
 	case *tsl.Error:
 		return sprintf("reading trusted list %s: %s", e.Source, cause(e.Err)), true
+	case *tsl.FormatError:
+		return tslFormatWords(e), true
 	case *tsl.SignatureError:
 		switch e.Problem {
 		case "unsigned":
@@ -464,6 +466,12 @@ func sayVerifyError(err error) (string, bool) {
 			return tr("the trusted list's signer is not one given as trusted"), true
 		case "signer_validity":
 			return tr("the trusted list was signed with a certificate that had expired before the list's issue date"), true
+		}
+		switch {
+		case e.BadSignerCert && e.Err != nil:
+			return sprintf("the signing certificate in the list cannot be read: %s", cause(e.Err)), true
+		case e.Err != nil:
+			return sprintf("the list's XML signature is not valid: %s", errorText(e.Err)), true
 		}
 		return sprintf("the trusted list's signature does not verify: %s", e.Reason), true
 	case *pec.DaticertError:
@@ -724,4 +732,41 @@ func sayCobraError(msg string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// tslFormatWords says why a file is not a trusted list firma can read.
+func tslFormatWords(e *tsl.FormatError) string {
+	switch e.Problem {
+	case tsl.FormatTooLarge:
+		if e.Limit >= 1<<20 {
+			return sprintf("larger than %d MiB", e.Limit>>20)
+		}
+		return sprintf("larger than %d bytes", e.Limit)
+	case tsl.FormatNotXML:
+		return sprintf("not well-formed XML: %s", cause(e.Err))
+	case tsl.FormatEmpty:
+		return tr("not a trusted list (no XML element)")
+	case tsl.FormatNoList:
+		return tr("not a trusted list (no TrustServiceStatusList element)")
+	case tsl.FormatNotList:
+		return sprintf("not a trusted list (the root element is %s, not TrustServiceStatusList)", e.Element)
+	case tsl.FormatRoots:
+		return tr("more than one root element")
+	case tsl.FormatUnbalanced:
+		return sprintf("element %s closed by %s", e.Element, e.Closer)
+	case tsl.FormatTruncated:
+		return tr("the list is truncated")
+	case tsl.FormatBadTime:
+		if e.Service != "" {
+			return sprintf("service %q: %s: %q is not a date and time", e.Service, e.Field, e.Value)
+		}
+		return sprintf("%s: %q is not a date and time", e.Field, e.Value)
+	case tsl.FormatRefTwice:
+		return tr("more than one reference to the list")
+	case tsl.FormatRefNotEnvelope:
+		return tr("the reference to the list does not remove the signature (enveloped-signature transform)")
+	case tsl.FormatRefNone:
+		return tr("no reference covers the whole list")
+	}
+	return tr("not a trusted list")
 }

@@ -296,6 +296,12 @@ func errorSamples() []errorSample {
 		{&atomicfile.ExistsError{Path: "referto.pdf.p7m"}, []string{"referto.pdf.p7m"}},
 		{&atomicfile.WriteError{Path: "referto.pdf.p7m", Err: syscall.ENOSPC}, []string{"referto.pdf.p7m"}},
 		// verify, tsl, pec, xades, xmldsig
+		{&tsl.FormatError{Problem: tsl.FormatTooLarge, Limit: 64 << 20}, []string{"64", "MiB"}},
+		{&tsl.FormatError{Problem: tsl.FormatNotXML, Err: errors.New("XML syntax error on line 3")}, []string{"XML", "XML syntax error on line 3"}},
+		{&tsl.FormatError{Problem: tsl.FormatNotList, Element: "html"}, []string{"html", "TrustServiceStatusList"}},
+		{&tsl.FormatError{Problem: tsl.FormatBadTime, Service: "Firma TEST", Field: "StatusStartingTime", Value: "ieri"}, []string{"Firma TEST", "StatusStartingTime", "ieri"}},
+		{&tsl.FormatError{Problem: tsl.FormatRefNotEnvelope}, []string{"enveloped-signature"}},
+		{&tsl.SignatureError{Problem: "invalid", Reason: "the list's XML signature is not valid: x", Err: xmldsig.ErrDigestMismatch}, []string{"XML"}},
 		{&verify.MIMEError{Msg: "no signed (.p7m) part"}, []string{"no signed (.p7m) part", ".m7m"}},
 		{&verify.TrustError{Source: "ca.pem", Err: missing}, []string{"ca.pem", "/home/mario/referto.pdf"}},
 		{&verify.ExtractError{Err: syscall.EROFS}, nil},

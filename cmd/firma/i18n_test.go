@@ -4,6 +4,8 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -143,6 +145,158 @@ func codeMessages(t *testing.T) (msgs []codeMessage, bypass []codeMessage) {
 	return msgs, bypass
 }
 
+// minLibraryMessages is fewer formats than the libraries hold (218 when
+// the scan was written): a scan that finds fewer is broken, not done.
+const minLibraryMessages = 150
+
+// libraryMessages returns the formats of every verify.Messagef call in the
+// module's libraries (every non-test Go file outside cmd/ and testdata/):
+// the sentences of the verification reports, said through the catalog by
+// report_words.go. The format must reach Messagef as a string literal:
+// a call with any other format (a variable, a helper's parameter, a
+// constant), Messagef used as a value, or a verify.Message built with its
+// fields set is a sentence the catalog cannot be checked against, and is
+// reported in bad.
+func libraryMessages(t *testing.T) (msgs []codeMessage, bad []string) {
+	t.Helper()
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
+		t.Fatalf("the module root: %v", err)
+	}
+	fset := token.NewFileSet()
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		if d.IsDir() {
+			name := d.Name()
+			if path != root && (rel == "cmd" || name == "testdata" || name == "vendor" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			return err
+		}
+		where := func(n ast.Node) string {
+			p := fset.Position(n.Pos())
+			return rel + ":" + strconv.Itoa(p.Line)
+		}
+		// The Messagef of every call: any other use of the name is Messagef
+		// passed around as a value.
+		called := map[ast.Node]bool{}
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch x := n.(type) {
+			case *ast.FuncDecl:
+				if x.Name.Name == "Messagef" && x.Recv == nil {
+					called[x.Name] = true // its declaration
+				}
+			case *ast.CallExpr:
+				var name ast.Node
+				switch fn := x.Fun.(type) {
+				case *ast.Ident:
+					if fn.Name == "Messagef" {
+						name = fn
+					}
+				case *ast.SelectorExpr:
+					if fn.Sel.Name == "Messagef" {
+						name = fn.Sel
+					}
+				}
+				if name == nil {
+					return true
+				}
+				called[name] = true
+				if len(x.Args) == 0 {
+					bad = append(bad, where(x)+": Messagef without a format")
+					return true
+				}
+				bl, ok := x.Args[0].(*ast.BasicLit)
+				if !ok || bl.Kind != token.STRING {
+					bad = append(bad, where(x)+": Messagef's format is not a string literal")
+					return true
+				}
+				s, err := strconv.Unquote(bl.Value)
+				if err != nil {
+					bad = append(bad, where(x)+": "+err.Error())
+					return true
+				}
+				msgs = append(msgs, codeMessage{s, where(x), "library:" + rel})
+			case *ast.CompositeLit:
+				if len(x.Elts) == 0 || rel == filepath.Join("verify", "message.go") {
+					return true
+				}
+				switch ty := x.Type.(type) {
+				case *ast.Ident:
+					if ty.Name == "Message" && f.Name.Name == "verify" {
+						bad = append(bad, where(x)+": a Message built with its fields: use Messagef with a literal format")
+					}
+				case *ast.SelectorExpr:
+					if ty.Sel.Name == "Message" {
+						if pkg, ok := ty.X.(*ast.Ident); ok && pkg.Name == "verify" {
+							bad = append(bad, where(x)+": a verify.Message built with its fields: use verify.Messagef with a literal format")
+						}
+					}
+				}
+			}
+			return true
+		})
+		ast.Inspect(f, func(n ast.Node) bool {
+			if x, ok := n.(*ast.Ident); ok && x.Name == "Messagef" && !called[x] {
+				bad = append(bad, where(x)+": Messagef used as a value: its formats cannot be found")
+			}
+			return true
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return msgs, bad
+}
+
+// TestLibraryMessagesScan: the scan finds the report sentences of every
+// verifier, each Messagef with a literal format.
+func TestLibraryMessagesScan(t *testing.T) {
+	msgs, bad := libraryMessages(t)
+	for _, b := range bad {
+		t.Error(b)
+	}
+	formats := map[string]bool{}
+	dirs := map[string]bool{}
+	for _, m := range msgs {
+		formats[m.key] = true
+		dirs[filepath.Dir(strings.TrimPrefix(m.file, "library:"))] = true
+	}
+	t.Logf("%d report formats in %d packages", len(formats), len(dirs))
+	if len(formats) < minLibraryMessages {
+		t.Errorf("the scan found %d report formats, fewer than %d: it is broken", len(formats), minLibraryMessages)
+	}
+	for _, d := range []string{"verify", "pec", "xades", "pades"} {
+		if !dirs[d] {
+			t.Errorf("the scan found no Messagef in %s/", d)
+		}
+	}
+	for _, want := range []string{
+		"the content does not match the signed digest: it was changed after signing", // verify
+		"the multipart/signed has no signature part",                                 // pec
+		"bound by the signed KeyInfo",                                                // xades
+		"the signature has no hexadecimal /Contents",                                 // pades
+	} {
+		if !formats[want] {
+			t.Errorf("the scan missed %q", want)
+		}
+	}
+}
+
 var verbRE = regexp.MustCompile(`%(\[\d+\])?[-+# 0]*(\d+|\*)?(\.\d+)?[a-zA-Z%]`)
 
 // isSentence: text a person reads (two words or more), not a format of
@@ -211,9 +365,10 @@ func helpMessages(t *testing.T) map[string][]string {
 	return out
 }
 
-// TestCatalogs: every message the code uses is in every catalog, no catalog
-// entry is unused, a translation has its source's format verbs, and no
-// sentence bypasses the catalog through fmt.
+// TestCatalogs: every message the code uses is in every catalog (the CLI's
+// messages and the libraries' report sentences, libraryMessages), no
+// catalog entry is unused, a translation has its source's format verbs,
+// and no sentence bypasses the catalog through fmt.
 func TestCatalogs(t *testing.T) {
 	msgs, bypass := codeMessages(t)
 	used := map[string]bool{}
@@ -221,6 +376,13 @@ func TestCatalogs(t *testing.T) {
 	for _, m := range msgs {
 		used[m.key] = true
 		if needsTranslation(m.key) && !untranslated[m.file] {
+			required[m.key] = m.pos
+		}
+	}
+	lib, _ := libraryMessages(t) // TestLibraryMessagesScan checks the scan
+	for _, m := range lib {
+		used[m.key] = true
+		if needsTranslation(m.key) {
 			required[m.key] = m.pos
 		}
 	}

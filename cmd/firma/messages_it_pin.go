@@ -101,4 +101,5 @@ senza un modulo PKCS#11, sulle carte italiane di cui conosce la codifica del PIN
 	"the new PIN":                                            "il nuovo PIN",
 	"the TSA password":                                       "la password della TSA",
 	"the PDF password":                                       "la password del PDF",
+	"--method %q: give so-login or setpin":                   "--method %q: indicare so-login o setpin",
 }

@@ -233,6 +233,12 @@ func runPINUnlock(ctx context.Context, io *IO, o *pinUnlockOptions) error {
 		}
 		return runPINPCSC(ctx, io, &o.PCSC, o.PUK, o.NewPIN, true)
 	}
+	// A wrong --method is a usage error, said before the token is opened.
+	switch m := pkcs11.UnlockMethod(o.Method); m {
+	case pkcs11.UnlockAuto, pkcs11.UnlockSOLogin, pkcs11.UnlockSetPIN:
+	default:
+		return usageErrorf("--method %q: give so-login or setpin", o.Method)
+	}
 	tok, _, err := openToken(io, o.g, true)
 	if err != nil {
 		return err
@@ -246,9 +252,6 @@ func runPINUnlock(ctx context.Context, io *IO, o *pinUnlockOptions) error {
 		Method:        pkcs11.UnlockMethod(o.Method),
 		AllowFinalTry: o.PUK.AllowFinalTry,
 	})
-	if errors.Is(err, pkcs11.ErrUnlockMethod) {
-		return usageErrorf("%v", err)
-	}
 	var ue *pkcs11.UnblockUnsupportedError
 	if errors.As(err, &ue) {
 		return unlockOnCard(ctx, io, tok, ue, o)

@@ -10,12 +10,15 @@ package main
 // English sentence (verify.Message.MarshalJSON).
 
 import (
+	"encoding/base64"
+	"errors"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/firma-dev/firma/verify"
+	"github.com/firma-dev/firma/verify/tsl"
 )
 
 // sayReportArg says one of verify's message values.
@@ -212,4 +215,16 @@ func checkLines(checks []verify.Check) [][3]string {
 		out[i][1] += strings.Repeat(" ", nw-len([]rune(out[i][1])))
 	}
 	return out
+}
+
+// skippedReason says why a certificate of a trusted list was left out: a
+// base64 error in the catalog's words (in English the library's Reason,
+// word for word), the certificate parser's own text otherwise (Go's, like
+// the other causes from the standard library), escaped.
+func skippedReason(sk tsl.Skipped) string {
+	var b64 base64.CorruptInputError
+	if errors.As(sk.Err, &b64) {
+		return sprintf("bad base64: illegal base64 data at input byte %d", int64(b64))
+	}
+	return safe(sk.Reason)
 }

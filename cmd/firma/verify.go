@@ -167,6 +167,9 @@ type verifyFileResult struct {
 	// Error is set when the file could not be read or is not a signed
 	// file; the report fields are then absent.
 	Error string `json:"error,omitempty"`
+	// err is Error as an error, said in the user's language in the text
+	// output (the JSON keeps the English).
+	err error
 	// ExtractNote says why --extract wrote nothing.
 	ExtractNote string `json:"extract_note,omitempty"`
 	// ContentFile is the document a detached signature was checked
@@ -386,7 +389,7 @@ func verifyOne(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.
 		if errors.Is(err, context.Canceled) {
 			return res, ExitCanceled // said once, by the command
 		}
-		res.Error = fileErrorText(opts, err)
+		res.Error, res.err = inEnglish(err.Error), err
 		reportFileError(ios, input, err)
 		code, _ := classify(err)
 		if code != ExitOutput && code != ExitCanceled {
@@ -517,16 +520,6 @@ func parseAt(s string) (time.Time, error) {
 		return t.UTC(), nil
 	}
 	return time.Parse(time.DateOnly, s)
-}
-
-// fileErrorText is the error of a file in its result: English with --json
-// (scripts read it in every language), else in the user's language like
-// the error line on stderr.
-func fileErrorText(opts *verifyOptions, err error) string {
-	if opts.JSON {
-		return inEnglish(err.Error)
-	}
-	return message(err)
 }
 
 func reportFileError(ios *IO, input string, err error) {

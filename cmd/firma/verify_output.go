@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/firma-dev/firma/verify"
@@ -31,7 +32,11 @@ func printVerifyResult(w io.Writer, res *verifyFileResult, lists []tsl.Info) {
 		return
 	}
 	if res.Report == nil {
-		printf(w, "%s: ERROR (%s)\n", res.File, res.Error)
+		msg := outside(res.Error)
+		if res.err != nil {
+			msg = outside(errorText(res.err))
+		}
+		printf(w, "%s: ERROR (%s)\n", res.File, msg)
 		return
 	}
 	r := res.Report
@@ -117,6 +122,9 @@ func sourceWords(src string) string {
 	case strings.HasPrefix(src, "T"):
 		return sprintf("file timestamp %s", strings.TrimPrefix(src, "T"))
 	case strings.HasPrefix(src, "layer "):
+		if n, err := strconv.Atoi(strings.TrimPrefix(src, "layer ")); err == nil {
+			return sprintf("layer %d", n)
+		}
 		return src
 	}
 	return ""
@@ -145,7 +153,7 @@ func printTrustedList(w io.Writer, l *tsl.Info) {
 		printf(w, "  trust: trusted list %s is signed with a certificate that expired on %s, after the issue date the list gives itself (%s), a claim of %s\n", l.Source, day(*l.SignerNotAfter), day(*l.Issued), who)
 	}
 	for _, sk := range l.Skipped {
-		printf(w, "  trust: trusted list %s: a certificate of service %q is skipped, it cannot be read (%s)\n", l.Source, sk.Service, sk.Reason)
+		printf(w, "  trust: trusted list %s: a certificate of service %q is skipped, it cannot be read (%s)\n", l.Source, sk.Service, said(skippedReason(sk)))
 	}
 	if len(l.WeakAlgorithms) > 0 {
 		printf(w, "  trust: trusted list %s is signed with SHA-1, no longer acceptable\n", l.Source)

@@ -113,7 +113,7 @@ func mailHeaderSoFar(b []byte) bool {
 
 func pecFail(ios *IO, opts *verifyOptions, input string, err error) verifyFileResult {
 	reportFileError(ios, input, err)
-	return verifyFileResult{File: input, Error: fileErrorText(opts, err)}
+	return verifyFileResult{File: input, Error: inEnglish(err.Error), err: err}
 }
 
 // pecHint says what to do with a file the PEC verifier refused.
@@ -138,7 +138,7 @@ func verifyPEC(ctx context.Context, ios *IO, opts *verifyOptions, trust *verify.
 	res := verifyFileResult{File: input}
 	fail := func(code int, err error, hint string) (verifyFileResult, int) {
 		e := withCode(code, err, hint)
-		res.Error = fileErrorText(opts, err)
+		res.Error, res.err = inEnglish(err.Error), err
 		reportFileError(ios, input, e)
 		return res, code
 	}

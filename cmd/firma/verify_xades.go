@@ -187,7 +187,7 @@ func printXMLSignature(w io.Writer, s *verify.Signature, in string) {
 		if r.Status == verify.StatusPassed {
 			continue
 		}
-		printf(w, "%sreference %q (%s): %s %s\n", in, r.URI, referenceRoleWords(r.Role), r.Status, r.Detail)
+		printf(w, "%sreference %q (%s): %s %s\n", in, r.URI, referenceRoleWords(r.Role), said(checkStatusWords(r.Status)), r.Detail)
 	}
 	if len(x.FatturaPA) > 0 {
 		printf(w, "%sFatturaPA:    does not meet the SdI signature rules (%s)\n", in, strings.Join(x.FatturaPA, ", "))

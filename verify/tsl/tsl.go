@@ -223,6 +223,10 @@ type Skipped struct {
 	Service  string `json:"service"`
 	// Reason is why it cannot be read (the parser's words).
 	Reason string `json:"reason"`
+	// Err is the same as an error, for a program that says it in its own
+	// words: a base64.CorruptInputError (Reason "bad base64: ...") or the
+	// certificate parser's error.
+	Err error `json:"-"`
 }
 
 // SignatureWarnings are the warnings a signature whose CA this list
@@ -272,6 +276,78 @@ type Error struct {
 func (e *Error) Error() string { return fmt.Sprintf("reading trusted list %s: %v", e.Source, e.Err) }
 func (e *Error) Unwrap() error { return e.Err }
 
+// FormatError is a file firma cannot read as a trusted list: Problem
+// says why (one of the Format constants), the other fields give its data.
+// Error() is the English text.
+type FormatError struct {
+	Problem string
+	// Limit is the size limit (FormatTooLarge).
+	Limit int64
+	// Element is the root element found (FormatNotList), or the element
+	// closed by Closer (FormatUnbalanced).
+	Element, Closer string
+	// Service, Field and Value locate a time that cannot be read
+	// (FormatBadTime): Service is empty for the list's own times.
+	Service, Field, Value string
+	// Err is the XML parser's error (FormatNotXML).
+	Err error
+}
+
+// The problems of a FormatError.
+const (
+	FormatTooLarge       = "too_large"         // larger than the limit
+	FormatNotXML         = "not_xml"           // not well-formed XML
+	FormatEmpty          = "empty"             // no XML element at all
+	FormatNoList         = "no_list"           // no TrustServiceStatusList element
+	FormatNotList        = "not_list"          // another root element
+	FormatRoots          = "roots"             // more than one root element
+	FormatUnbalanced     = "unbalanced"        // an element closed by another
+	FormatTruncated      = "truncated"         // the list ends early
+	FormatBadTime        = "bad_time"          // a date and time that cannot be read
+	FormatRefTwice       = "ref_twice"         // two references of the signature cover the list
+	FormatRefNotEnvelope = "ref_not_enveloped" // the reference keeps the signature in what it signs
+	FormatRefNone        = "ref_none"          // no reference covers the whole list
+)
+
+func (e *FormatError) Error() string {
+	switch e.Problem {
+	case FormatTooLarge:
+		if e.Limit >= 1<<20 {
+			return fmt.Sprintf("larger than %d MiB", e.Limit>>20)
+		}
+		return fmt.Sprintf("larger than %d bytes", e.Limit)
+	case FormatNotXML:
+		return fmt.Sprintf("not well-formed XML: %v", e.Err)
+	case FormatEmpty:
+		return "not a trusted list (no XML element)"
+	case FormatNoList:
+		return "not a trusted list (no TrustServiceStatusList element)"
+	case FormatNotList:
+		return fmt.Sprintf("not a trusted list (the root element is %s, not TrustServiceStatusList)", e.Element)
+	case FormatRoots:
+		return "more than one root element"
+	case FormatUnbalanced:
+		return fmt.Sprintf("element %s closed by %s", e.Element, e.Closer)
+	case FormatTruncated:
+		return "the list is truncated"
+	case FormatBadTime:
+		t := fmt.Sprintf("%s: %q is not a date and time", e.Field, e.Value)
+		if e.Service != "" {
+			return fmt.Sprintf("service %q: %s", e.Service, t)
+		}
+		return t
+	case FormatRefTwice:
+		return "more than one reference to the list"
+	case FormatRefNotEnvelope:
+		return "the reference to the list does not remove the signature (enveloped-signature transform)"
+	case FormatRefNone:
+		return "no reference covers the whole list"
+	}
+	return "not a trusted list"
+}
+
+func (e *FormatError) Unwrap() error { return e.Err }
+
 // SignatureError is a trusted list whose XML signature is missing,
 // broken, or made by a signer that is not pinned.
 type SignatureError struct {
@@ -280,12 +356,19 @@ type SignatureError struct {
 	// list's issue date).
 	Problem string
 	Reason  string
+	// Err is the cause of an "invalid" signature: the XML signature's
+	// error (BadSignature is set when it is the signing certificate that
+	// cannot be read). Unwrap returns it.
+	Err           error
+	BadSignerCert bool
 	// Signer names the signing certificate when it is known.
 	Signer       string
 	SignerSHA256 string
 }
 
 func (e *SignatureError) Error() string { return e.Reason }
+
+func (e *SignatureError) Unwrap() error { return e.Err }
 
 type xmlScheme struct {
 	Sequence   string
@@ -350,10 +433,7 @@ func readTSLBytes(r io.Reader, limit int64) ([]byte, error) {
 }
 
 func tooLarge(limit int64) error {
-	if limit >= 1<<20 {
-		return fmt.Errorf("larger than %d MiB", limit>>20)
-	}
-	return fmt.Errorf("larger than %d bytes", limit)
+	return &FormatError{Problem: FormatTooLarge, Limit: limit}
 }
 
 // parseTSLXML reads the scheme information and the services. Only the
@@ -388,10 +468,10 @@ func parseTSLXML(b []byte) (*parsedTSL, error) {
 		case xml.StartElement:
 			switch {
 			case rootDone:
-				return nil, errors.New("more than one root element")
+				return nil, &FormatError{Problem: FormatRoots}
 			case len(stack) == 0:
 				if tk.Name.Local != "TrustServiceStatusList" {
-					return nil, fmt.Errorf("not a trusted list (the root element is %s, not TrustServiceStatusList)", tk.Name.Local)
+					return nil, &FormatError{Problem: FormatNotList, Element: tk.Name.Local}
 				}
 				sawRoot = true
 			}
@@ -408,7 +488,7 @@ func parseTSLXML(b []byte) (*parsedTSL, error) {
 		case xml.EndElement:
 			d := len(stack)
 			if d == 0 || stack[d-1] != tk.Name {
-				return nil, fmt.Errorf("element %s closed by %s", qname(stack, d), tk.Name.Local)
+				return nil, &FormatError{Problem: FormatUnbalanced, Element: qname(stack, d), Closer: tk.Name.Local}
 			}
 			v, leaf := text.String(), stack[d-1].Local
 			switch {
@@ -471,10 +551,10 @@ func parseTSLXML(b []byte) (*parsedTSL, error) {
 		}
 	}
 	if !sawRoot {
-		return nil, errors.New("not a trusted list (no TrustServiceStatusList element)")
+		return nil, &FormatError{Problem: FormatNoList}
 	}
 	if !rootDone {
-		return nil, errors.New("the list is truncated")
+		return nil, &FormatError{Problem: FormatTruncated}
 	}
 	return l, nil
 }
@@ -506,24 +586,24 @@ func (l *parsedTSL) addTSP(p *xmlTSP) error {
 		svc := Service{Provider: prov, Name: first(s.Name), Type: strings.TrimSpace(s.Type), Status: strings.TrimSpace(s.Status)}
 		var err error
 		if svc.StatusStart, err = parseTSLTime(s.Start); err != nil {
-			return fmt.Errorf("service %q: StatusStartingTime: %w", svc.Name, err)
+			return badTime(err, svc.Name, "StatusStartingTime")
 		}
 		for _, h := range s.History {
 			st := Status{Type: strings.TrimSpace(h.Type), Status: strings.TrimSpace(h.Status)}
 			if st.Start, err = parseTSLTime(h.Start); err != nil {
-				return fmt.Errorf("service %q: history StatusStartingTime: %w", svc.Name, err)
+				return badTime(err, svc.Name, "history StatusStartingTime")
 			}
 			svc.History = append(svc.History, st)
 		}
 		for _, b64 := range s.Certs {
 			der, err := base64.StdEncoding.DecodeString(strings.Map(dropSpace, b64))
 			if err != nil {
-				l.skipped = append(l.skipped, Skipped{Provider: prov, Service: svc.Name, Reason: "bad base64: " + err.Error()})
+				l.skipped = append(l.skipped, Skipped{Provider: prov, Service: svc.Name, Reason: "bad base64: " + err.Error(), Err: err})
 				continue
 			}
 			c, err := x509.ParseCertificate(der)
 			if err != nil {
-				l.skipped = append(l.skipped, Skipped{Provider: prov, Service: svc.Name, Reason: err.Error()})
+				l.skipped = append(l.skipped, Skipped{Provider: prov, Service: svc.Name, Reason: err.Error(), Err: err})
 				continue
 			}
 			svc.Certs = append(svc.Certs, c)
@@ -545,7 +625,15 @@ func parseTSLTime(s string) (time.Time, error) {
 			return t.UTC(), nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("%q is not a date and time", s)
+	return time.Time{}, &FormatError{Problem: FormatBadTime, Value: s}
+}
+
+// badTime names where the time parseTSLTime refused is.
+func badTime(err error, service, field string) error {
+	if fe, ok := err.(*FormatError); ok {
+		fe.Service, fe.Field = service, field
+	}
+	return err
 }
 
 func first(s []string) string {
@@ -588,17 +676,17 @@ func Read(r io.Reader, opts Options) (*List, error) {
 	// them, rather than etree silently keeping one.
 	doc.ReadSettings.PreserveDuplicateAttrs = true
 	if err := doc.ReadFromBytes(raw); err != nil {
-		return nil, fmt.Errorf("not well-formed XML: %w", err)
+		return nil, &FormatError{Problem: FormatNotXML, Err: err}
 	}
 	root := doc.Root()
 	if root == nil {
-		return nil, errors.New("not a trusted list (no XML element)")
+		return nil, &FormatError{Problem: FormatEmpty}
 	}
 	if n := len(doc.ChildElements()); n != 1 {
-		return nil, errors.New("more than one root element")
+		return nil, &FormatError{Problem: FormatRoots}
 	}
 	if root.Tag != "TrustServiceStatusList" {
-		return nil, fmt.Errorf("not a trusted list (the root element is %s, not TrustServiceStatusList)", root.Tag)
+		return nil, &FormatError{Problem: FormatNotList, Element: root.Tag}
 	}
 	var sigs []*etree.Element
 	for _, c := range root.ChildElements() {
@@ -650,11 +738,11 @@ func Read(r io.Reader, opts Options) (*List, error) {
 	info.Sequence = strings.TrimSpace(scheme.Sequence)
 	issued, err := parseTSLTime(scheme.Issued)
 	if err != nil {
-		return nil, fmt.Errorf("ListIssueDateTime: %w", err)
+		return nil, badTime(err, "", "ListIssueDateTime")
 	}
 	next, err := parseTSLTime(scheme.NextUpdate)
 	if err != nil {
-		return nil, fmt.Errorf("NextUpdate: %w", err)
+		return nil, badTime(err, "", "NextUpdate")
 	}
 	if !issued.IsZero() {
 		info.Issued = &issued
@@ -705,18 +793,18 @@ type tslSigner struct {
 // the pinned certificates. When the signer was valid is checked by the
 // caller, against the signed issue date.
 func checkTSLSignature(doc *etree.Document, root, sigEl *etree.Element, pins []*x509.Certificate) (*tslSigner, []byte, error) {
-	invalid := func(format string, args ...any) error {
-		return &SignatureError{Problem: "invalid", Reason: fmt.Sprintf(format, args...)}
+	invalid := func(err error) error {
+		return &SignatureError{Problem: "invalid", Reason: fmt.Sprintf("the list's XML signature is not valid: %v", err), Err: err}
 	}
 	sig, err := xmldsig.New(doc, sigEl, nil)
 	if err != nil {
-		return nil, nil, invalid("the list's XML signature is not valid: %v", err)
+		return nil, nil, invalid(err)
 	}
 	var candidates []*x509.Certificate
 	if len(sig.Certificates) > 0 {
 		c, err := x509.ParseCertificate(sig.Certificates[0])
 		if err != nil {
-			return nil, nil, invalid("the signing certificate in the list cannot be read: %v", err)
+			return nil, nil, &SignatureError{Problem: "invalid", Reason: fmt.Sprintf("the signing certificate in the list cannot be read: %v", err), Err: err, BadSignerCert: true}
 		}
 		candidates = []*x509.Certificate{c}
 	} else {
@@ -729,12 +817,12 @@ func checkTSLSignature(doc *etree.Document, root, sigEl *etree.Element, pins []*
 	for _, c := range candidates {
 		v, err := sig.Verify(c.PublicKey)
 		if err != nil {
-			lastErr = invalid("the list's XML signature is not valid: %v", err)
+			lastErr = invalid(err)
 			continue
 		}
 		data, err := listReference(v, root)
 		if err != nil {
-			lastErr = invalid("the list's XML signature is not valid: %v", err)
+			lastErr = invalid(err)
 			continue
 		}
 		s := &tslSigner{cert: c, pinned: pinnedBy(c, pins), weak: v.Weak}
@@ -758,15 +846,15 @@ func listReference(v *xmldsig.Verified, root *etree.Element) ([]byte, error) {
 			continue
 		}
 		if n++; n > 1 {
-			return nil, errors.New("more than one reference to the list")
+			return nil, &FormatError{Problem: FormatRefTwice}
 		}
 		if !r.Enveloped {
-			return nil, errors.New("the reference to the list does not remove the signature (enveloped-signature transform)")
+			return nil, &FormatError{Problem: FormatRefNotEnvelope}
 		}
 		data = r.Data
 	}
 	if n == 0 {
-		return nil, errors.New("no reference covers the whole list")
+		return nil, &FormatError{Problem: FormatRefNone}
 	}
 	return data, nil
 }

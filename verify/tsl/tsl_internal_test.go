@@ -1,6 +1,8 @@
 package tsl
 
 import (
+	"encoding/base64"
+	"errors"
 	"io"
 	"strings"
 	"testing"
@@ -28,4 +30,27 @@ func (s *spaces) Read(p []byte) (int, error) {
 	}
 	s.n -= n
 	return n, nil
+}
+
+// A certificate that cannot be read is skipped with its error, the same
+// as its Reason, for a program that says it in its own words.
+func TestSkippedCarriesError(t *testing.T) {
+	var l parsedTSL
+	err := l.addTSP(&xmlTSP{Name: []string{"TSP"}, Services: []xmlService{{
+		Name:  []string{"CA"},
+		Certs: []string{"!!!!", "AAAA"},
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.skipped) != 2 {
+		t.Fatalf("skipped %+v", l.skipped)
+	}
+	var b64 base64.CorruptInputError
+	if sk := l.skipped[0]; !errors.As(sk.Err, &b64) || sk.Reason != "bad base64: "+sk.Err.Error() {
+		t.Errorf("bad base64: %+v", sk)
+	}
+	if sk := l.skipped[1]; sk.Err == nil || sk.Reason != sk.Err.Error() || errors.As(sk.Err, &b64) {
+		t.Errorf("bad certificate: %+v", sk)
+	}
 }
