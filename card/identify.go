@@ -106,6 +106,20 @@ var knownATRs = []knownATR{
 	{atr: "3B FF 18 00 FF 81 31 FE 55 00 6B 02 09 04 03 01 01 01 44 53 44 10 31 80 97", label: "J-Sign (Incard), \"DSD\" variant"},
 }
 
+// KnownLabels are the labels of the ATRs firma knows (Identification.Label
+// values), each once, in the order of the list.
+func KnownLabels() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, k := range knownATRs {
+		if !seen[k.label] {
+			seen[k.label] = true
+			out = append(out, k.label)
+		}
+	}
+	return out
+}
+
 // PKCS#11 module file names (FACTS.md, "PKCS#11 modules in the field").
 const (
 	ModuleBit4idX = "libbit4xpki.so" // Bit4id universal (cards after 2016)

@@ -155,7 +155,7 @@ func printCardReport(w io.Writer, r *card.ReaderReport) {
 	}
 	field(w, "Card", "%s", cardFamily(id))
 	if id.Label != "" {
-		field(w, "Known as", "%s", id.Label)
+		field(w, "Known as", "%s", cardLabel(id.Label))
 	}
 	if c := id.CNS; c != nil {
 		field(w, id.CNS.Variant, "version %s, chip %s, OS %s %s", c.Version, maker(c.ICMaker, c.ICMakerName), maker(c.OSMaker, c.OSMakerName), card.FormatHex(c.OSVersion))
@@ -272,6 +272,22 @@ func cardFamily(id *card.Identification) string {
 		return kind
 	}
 	return sprintf("%s, %s OS", kind, c.OSMakerName)
+}
+
+// cardLabel says the label of a card firma knows (card.KnownLabels) in
+// the user's words; the product names in it stay as they are.
+func cardLabel(l string) string {
+	switch l {
+	case "Aruba signature card (ST + STIncard)":
+		return tr("Aruba signature card (ST + STIncard)")
+	case "Aruba signature card by Incard":
+		return tr("Aruba signature card by Incard")
+	case "IDEMIA health/CNS card (Aruba Linux middleware)":
+		return tr("IDEMIA health/CNS card (Aruba Linux middleware)")
+	case "J-Sign (Incard), \"DSD\" variant":
+		return tr("J-Sign (Incard), \"DSD\" variant")
+	}
+	return l
 }
 
 // conventionWord says an ATR's convention ("direct", "inverse").

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -41,6 +42,28 @@ func TestCardFamilyWords(t *testing.T) {
 		it := cardFamily(id)
 		if it == id.Family || len(englishLeaks(it)) > 0 {
 			t.Errorf("%s: Italian %q", atr, it)
+		}
+	}
+}
+
+// TestCardLabelWords: every label of a card firma knows says in English
+// exactly the library's label, and in Italian no English word but the
+// product names.
+func TestCardLabelWords(t *testing.T) {
+	defer setLanguage(language.English)
+	labels := card.KnownLabels()
+	if len(labels) < 5 {
+		t.Fatalf("card.KnownLabels: %q", labels)
+	}
+	english := regexp.MustCompile(`\b(signature|card|by|health|variant|middleware)\b`)
+	for _, l := range labels {
+		setLanguage(language.English)
+		if got := cardLabel(l); got != l {
+			t.Errorf("%q said %q in English", l, got)
+		}
+		setLanguage(language.Italian)
+		if it := cardLabel(l); english.MatchString(strings.ReplaceAll(it, "smart card", "")) && !strings.Contains(it, "middleware Aruba") {
+			t.Errorf("%q said %q in Italian", l, it)
 		}
 	}
 }

@@ -200,7 +200,7 @@ type cardSeen struct {
 func (c *cardSeen) name() string {
 	switch {
 	case c.Name != "":
-		return c.Name
+		return cardLabel(c.Name)
 	case c.ID != nil:
 		return cardFamily(c.ID)
 	}
@@ -289,7 +289,7 @@ func (d *doctor) checkPCSC(ctx context.Context) *cardSeen {
 	default:
 		label := func() string {
 			if id.Label != "" {
-				return cardFamily(id) + " (" + id.Label + ")"
+				return cardFamily(id) + " (" + cardLabel(id.Label) + ")"
 			}
 			return cardFamily(id)
 		}

@@ -270,7 +270,7 @@ var messagesIT = messages{
 	"  trust: trusted list %s is stale since %s (its next update was due then): download a fresh copy\n": "  fiducia: l'elenco di fiducia %s è superato dal %s (data del suo aggiornamento previsto): scaricarne una copia aggiornata\n",
 	"a signer not pinned: use --tsl-signer":                                                              "un firmatario non verificato: usare --tsl-signer",
 	"the pinned signer":                                                                                  "il firmatario verificato",
-	"  trust: trusted list %s is signed with a certificate that expired on %s, after the issue date the list gives itself (%s), a claim of %s\n": "  fiducia: l'elenco di fiducia %s è firmato con un certificato scaduto il %s, dopo la data di emissione dichiarata dall'elenco (%s), dichiarazione di %s\n",
+	"  trust: trusted list %s is signed with a certificate that expired on %s, after the issue date the list gives itself (%s), a claim of %s\n": "  fiducia: l'elenco di fiducia %s è firmato con un certificato scaduto il %s, dopo la data di emissione che l'elenco si attribuisce (%s), come afferma %s\n",
 	"  trust: trusted list %s: a certificate of service %q is skipped, it cannot be read (%s)\n":                                                 "  fiducia: elenco di fiducia %s: un certificato del servizio %q è ignorato, non è leggibile (%s)\n",
 	"  trust: trusted list %s is signed with SHA-1, no longer acceptable\n":                                                                      "  fiducia: l'elenco di fiducia %s è firmato con SHA-1, non più accettabile\n",
 	"signature":                                     "firma",
