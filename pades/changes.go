@@ -2,9 +2,7 @@ package pades
 
 import (
 	"bytes"
-	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/firma-dev/firma/internal/pdf"
 	"github.com/firma-dev/firma/verify"
@@ -54,8 +52,8 @@ func (v *pdfVerifier) changesAfter(s *verify.Signature, f sigField) {
 		class string
 		rev   int
 	}
-	found := map[key][]string{}
-	add := func(class string, rev int, what string) {
+	found := map[key][]verify.Message{}
+	add := func(class string, rev int, what verify.Message) {
 		k := key{class, rev}
 		if len(found[k]) < 20 {
 			found[k] = append(found[k], what)
@@ -74,12 +72,12 @@ func (v *pdfVerifier) changesAfter(s *verify.Signature, f sigField) {
 			now[p] = true
 			if !was[p] {
 				off, _ := fin.Where(p.Num)
-				add(changePagesAdded, v.revisionOf(off), fmt.Sprintf("page %d", i+1))
+				add(changePagesAdded, v.revisionOf(off), verify.Messagef("page %d", i+1))
 			}
 		}
 		for i, p := range oldPages {
 			if !now[p] {
-				add(changePagesRemoved, len(v.revs), fmt.Sprintf("page %d of the signed revision", i+1))
+				add(changePagesRemoved, len(v.revs), verify.Messagef("page %d of the signed revision", i+1))
 			}
 		}
 	}
@@ -98,13 +96,13 @@ func (v *pdfVerifier) changesAfter(s *verify.Signature, f sigField) {
 		}
 		rev := v.revisionOf(offNew)
 		if !inNew {
-			add(changeUndefined, len(v.revs), fmt.Sprintf("object %d deleted", num))
+			add(changeUndefined, len(v.revs), verify.Messagef("object %d deleted", num))
 			continue
 		}
 		ref := fin.RefOf(num)
 		o, err := fin.Get(ref)
 		if err != nil {
-			add(changeUndefined, rev, fmt.Sprintf("%v (unreadable)", ref))
+			add(changeUndefined, rev, verify.Messagef("%s (unreadable)", ref.String()))
 			continue
 		}
 		var prev pdf.Object
@@ -130,11 +128,11 @@ func (v *pdfVerifier) changesAfter(s *verify.Signature, f sigField) {
 		info.Changes = append(info.Changes, verify.PDFChange{Class: k.class, Revision: k.rev, Objects: found[k]})
 		switch k.class {
 		case changeUndefined:
-			undefined = append(undefined, verify.Messagef("revision %d: %s", k.rev, strings.Join(found[k], ", ")))
+			undefined = append(undefined, verify.Messagef("revision %d: %s", k.rev, verify.Series(found[k])))
 		case changePagesAdded:
-			pages = append(pages, verify.Messagef("revision %d added %s", k.rev, strings.Join(found[k], ", ")))
+			pages = append(pages, verify.Messagef("revision %d added %s", k.rev, verify.Series(found[k])))
 		case changePagesRemoved:
-			pages = append(pages, verify.Messagef("removed %s", strings.Join(found[k], ", ")))
+			pages = append(pages, verify.Messagef("removed %s", verify.Series(found[k])))
 		}
 	}
 	if len(pages) > 0 {
@@ -148,21 +146,23 @@ func (v *pdfVerifier) changesAfter(s *verify.Signature, f sigField) {
 		for _, k := range keys {
 			classes = append(classes, k.class)
 		}
-		s.AddCheck("changes_after", "", verify.Messagef("later revisions only add: %s", strings.Join(dedupe(classes), ", ")))
+		s.AddCheck("changes_after", "", verify.Messagef("later revisions only add: %s", changeClasses(classes)))
 	}
 }
 
-func dedupe(s []string) []string {
+// changeClasses names classes of changes, each once, as words of the
+// report (verify.Word).
+func changeClasses(classes []string) verify.Series {
 	seen := map[string]bool{}
-	var out []string
-	for _, x := range s {
-		if !seen[x] {
-			seen[x] = true
-			out = append(out, x)
+	var out verify.Series
+	for _, c := range classes {
+		if !seen[c] {
+			seen[c] = true
+			out = append(out, verify.Messagef("%s", verify.Word(c)))
 		}
 	}
 	if out == nil {
-		out = []string{"nothing (only cross-reference data)"}
+		out = verify.Series{verify.Messagef("nothing (only cross-reference data)")}
 	}
 	return out
 }
@@ -282,63 +282,64 @@ func stripOffsets(o pdf.Object) pdf.Object {
 
 // classify sorts one new or changed object; "" when it is bookkeeping
 // (cross-reference streams, object streams, an unchanged rewrite).
-func (c *diffContext) classify(ref pdf.Ref, o, prev pdf.Object) (string, string) {
-	what := ref.String()
+func (c *diffContext) classify(ref pdf.Ref, o, prev pdf.Object) (string, verify.Message) {
+	r := ref.String()
+	what := verify.Messagef("%s", r)
 	d := dictOf(o)
 	if c.dss[ref.Num] {
 		return changeLTV, what
 	}
 	if c.form[ref.Num] {
-		return changeSignature, what + " (form)"
+		return changeSignature, verify.Messagef("%s (form)", r)
 	}
 	if c.annots[ref.Num] {
-		return changeAnnotation, what + " (page annotations list)"
+		return changeAnnotation, verify.Messagef("%s (page annotations list)", r)
 	}
 	if d == nil {
 		if prev != nil && sameExcept(pdf.Dict{"v": o}, pdf.Dict{"v": prev}) {
-			return "", ""
+			return "", verify.Message{}
 		}
 		return changeUndefined, what
 	}
 	pd := dictOf(prev)
 	switch {
 	case d.Name("Type") == "XRef" || d.Name("Type") == "ObjStm":
-		return "", ""
+		return "", verify.Message{}
 	case d.Name("Type") == "DocTimeStamp" || d.Name("SubFilter") == "ETSI.RFC3161":
-		return changeLTV, what + " (document timestamp)"
+		return changeLTV, verify.Messagef("%s (document timestamp)", r)
 	case d.Name("Type") == "Sig" || d["ByteRange"] != nil:
-		return changeSignature, what + " (signature)"
+		return changeSignature, verify.Messagef("%s (signature)", r)
 	case d.Name("Type") == "DSS":
-		return changeLTV, what + " (DSS)"
+		return changeLTV, verify.Messagef("%s (DSS)", r)
 	case ref == c.root:
 		if prev != nil && sameExcept(d, pd, "AcroForm", "DSS", "Perms", "Extensions", "NeedsRendering") {
-			return "", ""
+			return "", verify.Message{}
 		}
-		return changeUndefined, what + " (catalog)"
+		return changeUndefined, verify.Messagef("%s (catalog)", r)
 	case d.Name("Subtype") == "Widget" || d["FT"] != nil || (d["T"] != nil && d["Parent"] != nil):
-		return changeSignature, what + " (form field)"
+		return changeSignature, verify.Messagef("%s (form field)", r)
 	case d.Name("Type") == "Annot" || (d["Subtype"] != nil && d["Rect"] != nil && d.Name("Type") == ""):
-		return changeAnnotation, what + " (" + string(d.Name("Subtype")) + " annotation)"
+		return changeAnnotation, verify.Messagef("%s (%s annotation)", r, string(d.Name("Subtype")))
 	case d.Name("Type") == "Page":
 		if prev != nil && sameExcept(d, pd, "Annots") {
 			if c.onlyWidgetsAdded(d, pd) {
-				return changeSignature, what + " (page: signature widget)"
+				return changeSignature, verify.Messagef("%s (page: signature widget)", r)
 			}
-			return changeAnnotation, what + " (page annotations)"
+			return changeAnnotation, verify.Messagef("%s (page annotations)", r)
 		}
-		return changeUndefined, what + " (page content or resources)"
+		return changeUndefined, verify.Messagef("%s (page content or resources)", r)
 	case d.Name("Type") == "Pages":
 		// Page additions and removals are counted from the page lists.
 		if prev != nil && sameExcept(d, pd, "Kids", "Count") {
-			return "", ""
+			return "", verify.Message{}
 		}
-		return changeUndefined, what + " (page tree)"
+		return changeUndefined, verify.Messagef("%s (page tree)", r)
 	case d.Name("Subtype") == "Form" && d["BBox"] != nil:
-		return changeAnnotation, what + " (appearance)"
+		return changeAnnotation, verify.Messagef("%s (appearance)", r)
 	}
 	if prev != nil && sameExcept(d, pd) {
 		if s, ok := o.(*pdf.Stream); !ok || s.Length == prev.(*pdf.Stream).Length {
-			return "", ""
+			return "", verify.Message{}
 		}
 	}
 	return changeUndefined, what
@@ -386,7 +387,7 @@ func (v *pdfVerifier) docMDP(sigs []*verify.Signature) {
 			}
 		}
 		if len(bad) > 0 {
-			s.AddWarning("docmdp", verify.Messagef("this certification signature allows %s (DocMDP P=%d), yet later revisions made: %s; EU DSS only warns, Acrobat and pyHanko call the signature invalid", mdpWords(p), p, strings.Join(dedupe(bad), ", ")))
+			s.AddWarning("docmdp", verify.Messagef("this certification signature allows %s (DocMDP P=%d), yet later revisions made: %s; EU DSS only warns, Acrobat and pyHanko call the signature invalid", mdpWords(p), p, changeClasses(bad)))
 		} else {
 			s.AddCheck("docmdp", "", verify.Messagef("certification signature (DocMDP P=%d): later changes are within what it allows", p))
 		}

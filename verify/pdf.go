@@ -82,7 +82,7 @@ type PDFChange struct {
 	// Revision is the revision (from 1) that made it.
 	Revision int `json:"revision"`
 	// Objects names the objects (num gen R) or pages concerned.
-	Objects []string `json:"objects,omitempty"`
+	Objects []Message `json:"objects,omitempty"`
 }
 
 // AddCheck records a check made outside this package (the PDF layer of a

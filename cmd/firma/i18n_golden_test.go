@@ -331,6 +331,12 @@ func TestVerifyFormatsGolden(t *testing.T) {
 	b[i+3] = '3'
 	pdfBad := filepath.Join(dir, "referto-alterato.pdf")
 	os.WriteFile(pdfBad, b, 0o600)
+	// Signed twice: the first signature sees a later revision that adds a
+	// signature (the changes-after report).
+	twiceDir := filepath.Join(dir, "due")
+	os.Mkdir(twiceDir, 0o700)
+	good, _ := os.ReadFile(pdfGood)
+	pdfTwice := signedPDFFile(t, p, twiceDir, good, "")
 
 	doc, err := xades.Parse([]byte(testInvoice))
 	if err != nil {
@@ -367,6 +373,7 @@ func TestVerifyFormatsGolden(t *testing.T) {
 		code int
 	}{
 		{"verify_pdf_valid", p.signNow, []string{"--trust", p.caFile, pdfGood}, ExitOK},
+		{"verify_pdf_twice", p.signNow, []string{"--trust", p.caFile, pdfTwice}, ExitOK},
 		{"verify_pdf_tampered", p.signNow, []string{"--trust", p.caFile, "--extract", pdfBad}, ExitVerifyFailed},
 		{"verify_xml_valid", p.signNow, []string{"--trust", p.caFile, xmlGood}, ExitOK},
 		{"verify_xml_tampered", p.signNow, []string{"--trust", p.caFile, "--extract", xmlBad}, ExitVerifyFailed},

@@ -44,6 +44,9 @@ func sayReportArg(a any) string {
 	case verify.Time:
 		return dateTime(time.Time(v))
 	case verify.Word:
+		if isChangeClass(string(v)) {
+			return changeClassWords(string(v))
+		}
 		return coversWords(string(v))
 	}
 	return safe(a.(interface{ String() string }).String())

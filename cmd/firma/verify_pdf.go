@@ -246,12 +246,22 @@ func printPDFSignature(w io.Writer, s *verify.Signature, in string) {
 		printf(w, "%scertifies:    DocMDP P=%d\n", in, p.Certification)
 	}
 	for _, c := range p.Changes {
-		printf(w, "%schanged after: revision %d, %s: %s\n", in, c.Revision, changeClassWords(c.Class), strings.Join(c.Objects, ", "))
+		printf(w, "%schanged after: revision %d, %s: %s\n", in, c.Revision, changeClassWords(c.Class), verify.Series(c.Objects))
 	}
 }
 
 // changeClassWords says a class of changes after a signature (package
 // verify's PDFChange.Class) in words.
+// isChangeClass reports one of pades' classes of changes after a
+// signature (verify.PDFChange.Class).
+func isChangeClass(w string) bool {
+	switch w {
+	case "dss_or_timestamp", "signature_or_form_fill", "annotation", "pages_added", "pages_removed", "undefined":
+		return true
+	}
+	return false
+}
+
 func changeClassWords(class string) string {
 	switch class {
 	case "dss_or_timestamp":
