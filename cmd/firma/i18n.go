@@ -19,6 +19,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -287,7 +288,17 @@ func init() {
 	cobra.AddTemplateFunc("useLine", func(c *cobra.Command) string {
 		return strings.Replace(c.UseLine(), " [flags]", " "+tr("[flags]"), 1)
 	})
+	// pflag appends " (default X)" to a flag's description: said in the
+	// user's language.
+	cobra.AddTemplateFunc("flagUsages", func(fs *pflag.FlagSet) string {
+		return flagDefaultRE.ReplaceAllStringFunc(fs.FlagUsages(), func(m string) string {
+			return " " + sprintf("(default %s)", flagDefaultRE.FindStringSubmatch(m)[1])
+		})
+	})
 }
+
+// flagDefaultRE is pflag's " (default X)" at the end of a flag's line.
+var flagDefaultRE = regexp.MustCompile(`(?m) \(default (.+)\)$`)
 
 func trHelp(s string) string {
 	if s == "" {
@@ -312,10 +323,10 @@ Available Commands:{{range $cmds}}{{if (or .IsAvailableCommand (eq .Name "help")
   {{rpad .Name .NamePadding }} {{.Short}}{{end}}{{end}}{{end}}{{if .HasAvailableLocalFlags}}
 
 Flags:
-{{.LocalFlags.FlagUsages | trimTrailingWhitespaces}}{{end}}{{if .HasAvailableInheritedFlags}}
+{{flagUsages .LocalFlags | trimTrailingWhitespaces}}{{end}}{{if .HasAvailableInheritedFlags}}
 
 Global Flags:
-{{.InheritedFlags.FlagUsages | trimTrailingWhitespaces}}{{end}}{{if .HasHelpSubCommands}}
+{{flagUsages .InheritedFlags | trimTrailingWhitespaces}}{{end}}{{if .HasHelpSubCommands}}
 
 Additional help topics:{{range .Commands}}{{if .IsAdditionalHelpTopicCommand}}
   {{rpad .CommandPath .CommandPathPadding}} {{.Short}}{{end}}{{end}}{{end}}{{if .HasAvailableSubCommands}}
