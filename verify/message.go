@@ -60,23 +60,19 @@ func (m *Message) UnmarshalJSON(b []byte) error {
 // List is messages said one after the other, separated by "; ".
 type List []Message
 
-func (l List) String() string {
-	parts := make([]string, len(l))
-	for i, m := range l {
-		parts[i] = m.String()
-	}
-	return strings.Join(parts, "; ")
-}
+func (l List) String() string { return joinMessages(l, "; ") }
 
 // Series is messages said one after the other, separated by ", ".
 type Series []Message
 
-func (l Series) String() string {
-	parts := make([]string, len(l))
-	for i, m := range l {
+func (l Series) String() string { return joinMessages(l, ", ") }
+
+func joinMessages(ms []Message, sep string) string {
+	parts := make([]string, len(ms))
+	for i, m := range ms {
 		parts[i] = m.String()
 	}
-	return strings.Join(parts, ", ")
+	return strings.Join(parts, sep)
 }
 
 // Date is an instant in a message, said to the minute in UTC

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"fmt"
+	"go/ast"
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -39,17 +42,22 @@ var testSupport = []string{"internal/testpki", "internal/vcard", "internal/pcsct
 // Who may use the test support outside tests.
 var testSupportUsers = []string{"cmd/firma-vcard", "internal/benchtool", "internal/testpki", "internal/pcsctest", "internal/vcard"}
 
-func TestImportRules(t *testing.T) {
+// moduleGoFiles parses the module's non-test Go files (not those of
+// testdata, hidden or _ folders, nor vendor; cmd/ only if withCmd) and
+// calls fn with each file's path relative to the module root.
+func moduleGoFiles(fset *token.FileSet, mode parser.Mode, withCmd bool, fn func(rel string, f *ast.File) error) error {
 	top := filepath.Join("..", "..")
-	imports := map[string]map[string]bool{}
-	fset := token.NewFileSet()
-	err := filepath.WalkDir(top, func(path string, d fs.DirEntry, err error) error {
+	if _, err := os.Stat(filepath.Join(top, "go.mod")); err != nil {
+		return fmt.Errorf("the module root: %w", err)
+	}
+	return filepath.WalkDir(top, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		rel, _ := filepath.Rel(top, path)
 		if d.IsDir() {
-			if rel != "." && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
+			name := d.Name()
+			if rel != "." && (!withCmd && rel == "cmd" || name == "testdata" || name == "vendor" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
 				return filepath.SkipDir
 			}
 			return nil
@@ -57,10 +65,17 @@ func TestImportRules(t *testing.T) {
 		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
 			return nil
 		}
-		f, err := parser.ParseFile(fset, path, nil, parser.ImportsOnly)
+		f, err := parser.ParseFile(fset, path, nil, mode)
 		if err != nil {
 			return err
 		}
+		return fn(filepath.ToSlash(rel), f)
+	})
+}
+
+func TestImportRules(t *testing.T) {
+	imports := map[string]map[string]bool{}
+	err := moduleGoFiles(token.NewFileSet(), parser.ImportsOnly, true, func(rel string, f *ast.File) error {
 		pkg := filepath.ToSlash(filepath.Dir(rel))
 		if imports[pkg] == nil {
 			imports[pkg] = map[string]bool{}

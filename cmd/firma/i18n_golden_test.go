@@ -237,37 +237,7 @@ func TestVerifyOutputsGolden(t *testing.T) {
 		{"verify_notsigned", []string{plain}, ExitInput},
 		{"verify_batch", []string{"--trust", p.ca, good, bad}, ExitVerifyFailed},
 	} {
-		outs := map[string]string{}
-		for lang, locale := range goldenLangs {
-			io, out, errb := testIO(now, map[string]string{"LANG": locale})
-			code := Main(context.Background(), append([]string{"verify", "--no-system-trust"}, c.args...), io)
-			if code != c.code {
-				t.Errorf("%s (%s): exit %d, want %d", c.name, lang, code, c.code)
-			}
-			outs[lang] = out.String()
-			golden(t, "out", lang, c.name, norm("--- stdout\n"+out.String()+"--- stderr\n"+errb.String()))
-			if lang == "it" {
-				for _, l := range englishLeaks(out.String() + errb.String()) {
-					t.Errorf("%s in Italian still says %q", c.name, l)
-				}
-			}
-		}
-		// --json is the same in both languages, error texts included.
-		jsons := map[string]string{}
-		for lang, locale := range goldenLangs {
-			io, out, _ := testIO(now, map[string]string{"LANG": locale})
-			Main(context.Background(), append([]string{"verify", "--no-system-trust", "--json"}, c.args...), io)
-			jsons[lang] = out.String()
-		}
-		if jsons["en"] != jsons["it"] {
-			t.Errorf("%s --json changes with the language:\n%s", c.name, lineDiff(jsons["en"], jsons["it"]))
-		}
-		// The first line of each file, "FILE: INDICATION[/SUB]", is for
-		// scripts: the same in both languages.
-		first := regexp.MustCompile(`(?m)^[^ ].*?: [A-Z_]+(/[A-Z_]+)?`)
-		if a, b := first.FindAllString(outs["en"], -1), first.FindAllString(outs["it"], -1); strings.Join(a, "|") != strings.Join(b, "|") {
-			t.Errorf("%s: verdict lines %q in English, %q in Italian", c.name, a, b)
-		}
+		verifyGoldenCase(t, c.name, now, c.args, c.code, norm)
 	}
 }
 
@@ -383,33 +353,40 @@ func TestVerifyFormatsGolden(t *testing.T) {
 		{"verify_pec_daticert", pecNow, []string{"--trust", pecRoot, filepath.Join(pecDir, "daticert.xml")}, ExitVerifyIndeterminate},
 		{"verify_pec_outlook", pecNow, []string{filepath.Join(pecDir, "outlook.msg")}, ExitInput},
 	} {
-		outs := map[string]string{}
-		for lang, locale := range goldenLangs {
-			io, out, errb := testIO(c.now, map[string]string{"LANG": locale})
-			code := Main(context.Background(), append([]string{"verify", "--no-system-trust"}, c.args...), io)
-			if code != c.code {
-				t.Errorf("%s (%s): exit %d, want %d\n%s%s", c.name, lang, code, c.code, out, errb)
+		verifyGoldenCase(t, c.name, c.now, c.args, c.code, norm)
+	}
+}
+
+// verifyGoldenCase runs firma verify args in both languages: the exit
+// code is code in both, the outputs match their goldens, the Italian one
+// says no English sentence of the catalog, --json is the same in both
+// (error texts included), and so are the verdict lines scripts read.
+func verifyGoldenCase(t *testing.T, name string, now time.Time, args []string, code int, norm func(string) string) {
+	t.Helper()
+	outs, jsons := map[string]string{}, map[string]string{}
+	for lang, locale := range goldenLangs {
+		io, out, errb := testIO(now, map[string]string{"LANG": locale})
+		if got := Main(context.Background(), append([]string{"verify", "--no-system-trust"}, args...), io); got != code {
+			t.Errorf("%s (%s): exit %d, want %d\n%s%s", name, lang, got, code, out, errb)
+		}
+		outs[lang] = out.String()
+		golden(t, "out", lang, name, norm("--- stdout\n"+out.String()+"--- stderr\n"+errb.String()))
+		if lang == "it" {
+			for _, l := range englishLeaks(out.String() + errb.String()) {
+				t.Errorf("%s in Italian still says %q", name, l)
 			}
-			outs[lang] = out.String()
-			golden(t, "out", lang, c.name, norm("--- stdout\n"+out.String()+"--- stderr\n"+errb.String()))
-			if lang == "it" {
-				for _, l := range englishLeaks(out.String() + errb.String()) {
-					t.Errorf("%s in Italian still says %q", c.name, l)
-				}
-			}
 		}
-		jsons := map[string]string{}
-		for lang, locale := range goldenLangs {
-			io, out, _ := testIO(c.now, map[string]string{"LANG": locale})
-			Main(context.Background(), append([]string{"verify", "--no-system-trust", "--json"}, c.args...), io)
-			jsons[lang] = out.String()
-		}
-		if jsons["en"] != jsons["it"] {
-			t.Errorf("%s --json changes with the language:\n%s", c.name, lineDiff(jsons["en"], jsons["it"]))
-		}
-		first := regexp.MustCompile(`(?m)^[^ ].*?: [A-Z_]+(/[A-Z_]+)?`)
-		if a, b := first.FindAllString(outs["en"], -1), first.FindAllString(outs["it"], -1); strings.Join(a, "|") != strings.Join(b, "|") {
-			t.Errorf("%s: verdict lines %q in English, %q in Italian", c.name, a, b)
-		}
+		io, out, _ = testIO(now, map[string]string{"LANG": locale})
+		Main(context.Background(), append([]string{"verify", "--no-system-trust", "--json"}, args...), io)
+		jsons[lang] = out.String()
+	}
+	if jsons["en"] != jsons["it"] {
+		t.Errorf("%s --json changes with the language:\n%s", name, lineDiff(jsons["en"], jsons["it"]))
+	}
+	// The first line of each file, "FILE: INDICATION[/SUB]", is for
+	// scripts: the same in both languages.
+	first := regexp.MustCompile(`(?m)^[^ ].*?: [A-Z_]+(/[A-Z_]+)?`)
+	if a, b := first.FindAllString(outs["en"], -1), first.FindAllString(outs["it"], -1); strings.Join(a, "|") != strings.Join(b, "|") {
+		t.Errorf("%s: verdict lines %q in English, %q in Italian", name, a, b)
 	}
 }

@@ -2,10 +2,7 @@ package main
 
 import (
 	"go/ast"
-	"go/parser"
 	"go/token"
-	"io/fs"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -55,29 +52,9 @@ func TestLibrariesSpeakNoCLI(t *testing.T) {
 	}
 	cmdRE := regexp.MustCompile(`\bfirma (` + strings.Join(names, "|") + `)\b`)
 
-	top := filepath.Join("..", "..")
 	fset := token.NewFileSet()
 	checked := 0
-	err := filepath.WalkDir(top, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(top, path)
-		if d.IsDir() {
-			switch {
-			case rel == ".":
-			case rel == "cmd", strings.HasPrefix(d.Name(), "."), d.Name() == "testdata":
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-			return nil
-		}
-		f, err := parser.ParseFile(fset, path, nil, 0)
-		if err != nil {
-			return err
-		}
+	err := moduleGoFiles(fset, 0, false, func(_ string, f *ast.File) error {
 		checked++
 		ast.Inspect(f, func(n ast.Node) bool {
 			lit, ok := n.(*ast.BasicLit)
