@@ -49,8 +49,13 @@ docs() {
   mkdir -p "$B/docs"
   # The generator is firma itself, built with -tags gendocs for this
   # machine: the pages are the same for every architecture.
+  # The pages' language is given, never taken from this machine's locale:
+  # English for man1, Italian for it/man1 (man picks it under an Italian
+  # locale, or with man -L it).
   $GO run -trimpath -tags gendocs -ldflags "-X main.version=$VERSION" ./cmd/firma \
-    gendocs --man "$B/docs/man" --completions "$B/docs/completions"
+    gendocs --lang en --man "$B/docs/man" --completions "$B/docs/completions"
+  $GO run -trimpath -tags gendocs -ldflags "-X main.version=$VERSION" ./cmd/firma \
+    gendocs --lang it --man "$B/docs/man-it"
 }
 
 binary() {
@@ -156,9 +161,12 @@ changelog() {
 stage_share() {
   local share=$1
   local m
-  mkdir -p "$share/man/man1"
+  mkdir -p "$share/man/man1" "$share/man/it/man1"
   for m in "$B"/docs/man/*.1; do
     gzip -9n <"$m" >"$share/man/man1/$(basename "$m").gz"
+  done
+  for m in "$B"/docs/man-it/*.1; do
+    gzip -9n <"$m" >"$share/man/it/man1/$(basename "$m").gz"
   done
   (cd "$B/docs/completions" && find . -type f -printf '%P\n') | while read -r f; do
     install -D -m0644 "$B/docs/completions/$f" "$share/$f"

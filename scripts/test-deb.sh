@@ -91,6 +91,14 @@ grep -q -- "--output-dir" <<<"$page" || fail "man firma-sign lacks --output-dir"
 [ -s /tmp/man.err ] && fail "man firma-sign warned: $(cat /tmp/man.err)"
 ok "man firma-sign: $(grep -m1 'firma-sign -' <<<"$page" | sed 's/^ *//')"
 n=$(ls /usr/share/man/man1/firma*.1.gz | wc -l); ok "$n firma man pages"
+# The Italian pages, as man -L it (or an Italian locale) shows them.
+page=$(man -L it -P cat firma-sign 2>/tmp/man.err) || fail "man -L it firma-sign: $(cat /tmp/man.err)"
+grep -q "firma-sign - Firmare file" <<<"$page" || fail "man -L it firma-sign: $page"
+grep -q "^SINTASSI" <<<"$page" || fail "man -L it firma-sign has no SINTASSI: $page"
+[ -s /tmp/man.err ] && fail "man -L it firma-sign warned: $(cat /tmp/man.err)"
+m=$(ls /usr/share/man/it/man1/firma*.1.gz | wc -l)
+[ "$m" = "$n" ] || fail "$m Italian man pages, $n English"
+ok "man -L it firma-sign: $(grep -m1 'firma-sign -' <<<"$page" | sed 's/^ *//')"
 
 c=$(complete_firma firma si) || fail "bash completion of 'firma si'"
 [ "$(head -1 <<<"$c")" = "sign" ] || fail "bash completes 'firma si' to: $c"

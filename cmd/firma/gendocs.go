@@ -20,31 +20,34 @@ import (
 func init() { extraCommands = append(extraCommands, newGendocsCmd) }
 
 func newGendocsCmd(io *IO) *cobra.Command {
-	var manDir, complDir string
+	var manDir, complDir, lang string
 	cmd := &cobra.Command{
 		Use:    "gendocs",
 		Short:  "Write the man pages and the shell completions",
 		Hidden: true,
 		Args:   cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			root := cmd.Root()
-			// What a user can run, as Execute sets it up: the completion
-			// command gets its own pages like every other.
-			root.InitDefaultCompletionCmd()
+			// The pages' language is the one asked for, never the build
+			// machine's locale.
+			tag, ok := docsLanguages[lang]
+			if !ok {
+				return usageErrorf("--lang %q: give en or it", lang)
+			}
+			var date time.Time
 			if manDir != "" {
 				epoch := os.Getenv("SOURCE_DATE_EPOCH")
 				sec, err := strconv.ParseInt(epoch, 10, 64)
 				if err != nil {
 					return fmt.Errorf("SOURCE_DATE_EPOCH %q: the pages' date must be the commit's time", epoch)
 				}
+				date = time.Unix(sec, 0)
+			}
+			root, o := docsTree(io, tag, date)
+			if manDir != "" {
 				if err := os.MkdirAll(manDir, 0o755); err != nil {
 					return err
 				}
-				if _, err := gendocs.ManPages(root, manDir, gendocs.Options{
-					Date:   time.Unix(sec, 0),
-					Source: "firma " + buildVersion(),
-					Manual: "firma manual",
-				}); err != nil {
+				if _, err := gendocs.ManPages(root, manDir, o); err != nil {
 					return err
 				}
 			}
@@ -55,6 +58,7 @@ func newGendocsCmd(io *IO) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&manDir, "man", "", "write the man pages to `dir`")
+	cmd.Flags().StringVar(&lang, "lang", "en", "the pages' language: en or it (never the build machine's locale)")
 	cmd.Flags().StringVar(&complDir, "completions", "", "write the completions under `dir` (bash-completion/, zsh/, fish/)")
 	return cmd
 }

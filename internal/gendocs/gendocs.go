@@ -36,6 +36,14 @@ type Options struct {
 	Source string
 	// Manual is the header's centre, like "firma manual".
 	Manual string
+	// Headings are the section headings in the pages' language, by the
+	// English heading cobra writes (NAME, SYNOPSIS, DESCRIPTION, OPTIONS,
+	// OPTIONS INHERITED FROM PARENT COMMANDS, EXAMPLE, SEE ALSO); a heading
+	// not in it stays English. Empty for English pages.
+	Headings map[string]string
+	// Flags replaces "[flags]" in the synopsis (the word the help uses in
+	// the pages' language); empty keeps it.
+	Flags string
 }
 
 // ManPages writes a section 1 page for every available command under root
@@ -67,7 +75,7 @@ func ManPages(root *cobra.Command, dir string, o Options) ([]string, error) {
 			err = fmt.Errorf("man page of %s: %w", c.CommandPath(), e)
 			return
 		}
-		if e := os.WriteFile(filepath.Join(dir, name), b.Bytes(), 0o644); e != nil {
+		if e := os.WriteFile(filepath.Join(dir, name), localize(b.Bytes(), o), 0o644); e != nil {
 			err = e
 			return
 		}
@@ -75,6 +83,29 @@ func ManPages(root *cobra.Command, dir string, o Options) ([]string, error) {
 	})
 	sort.Strings(names)
 	return names, err
+}
+
+// localize puts a page's section headings, and the synopsis's "[flags]",
+// in the language of o.
+func localize(page []byte, o Options) []byte {
+	if len(o.Headings) == 0 && o.Flags == "" {
+		return page
+	}
+	lines := strings.Split(string(page), "\n")
+	section := ""
+	for i, l := range lines {
+		if h, ok := strings.CutPrefix(l, ".SH "); ok {
+			section = h
+			if t, ok := o.Headings[h]; ok {
+				lines[i] = ".SH " + t
+			}
+			continue
+		}
+		if section == "SYNOPSIS" && o.Flags != "" {
+			lines[i] = strings.Replace(l, " [flags]", " "+o.Flags, 1)
+		}
+	}
+	return []byte(strings.Join(lines, "\n"))
 }
 
 // documented tells whether c gets a page: the root, and every command a

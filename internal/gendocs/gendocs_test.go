@@ -134,3 +134,28 @@ func TestCompletions(t *testing.T) {
 		}
 	}
 }
+
+// Pages in another language: the headings given are replaced, the others
+// stay, and the synopsis says the flags' word; "[flags]" elsewhere (an
+// example) is left alone.
+func TestManPagesHeadings(t *testing.T) {
+	dir := t.TempDir()
+	root := tree()
+	root.Commands()[2].Example = "  tool sign [flags] a.pdf" // sign (sorted: pin, secret, sign)
+	o := opts
+	o.Headings = map[string]string{"NAME": "NOME", "SYNOPSIS": "SINTASSI", "OPTIONS": "OPZIONI"}
+	o.Flags = "[opzioni]"
+	if _, err := ManPages(root, dir, o); err != nil {
+		t.Fatal(err)
+	}
+	page, _ := os.ReadFile(filepath.Join(dir, "tool-sign.1"))
+	s := string(page)
+	for _, frag := range []string{".SH NOME\n", ".SH SINTASSI\n", ".SH OPZIONI\n", ".SH DESCRIPTION\n", "tool sign FILE... [opzioni]", "tool sign [flags] a.pdf"} {
+		if !strings.Contains(s, frag) {
+			t.Errorf("tool-sign.1 lacks %q:\n%s", frag, s)
+		}
+	}
+	if strings.Contains(s, ".SH NAME") || strings.Contains(s, ".SH SYNOPSIS") {
+		t.Errorf("an English heading is left:\n%s", s)
+	}
+}
