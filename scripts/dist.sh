@@ -192,6 +192,7 @@ deb() {
   stage_share "$root/usr/share"
   gzip -9n <README.md >"$root/usr/share/doc/firma/README.md.gz"
   gzip -9n <docs/real-cards.md >"$root/usr/share/doc/firma/real-cards.md.gz"
+  install -D -m0644 debian/lintian-overrides "$root/usr/share/lintian/overrides/firma"
   COMMON_LICENSES=1 copyright "$root/usr/bin/firma" "$root/usr/share/doc/firma/copyright"
   chmod 0644 "$root/usr/share/doc/firma/copyright"
   changelog "$d/changelog"
