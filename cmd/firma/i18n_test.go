@@ -446,3 +446,22 @@ func withoutArg(vs []string, drop string) string {
 	}
 	return strings.Join(out, " ")
 }
+
+// TestItalianNotEnglish: an Italian entry identical to its English key is
+// a sentence left untranslated, unless every line of it is a command line
+// (an example, an install command), the same in every language.
+func TestItalianNotEnglish(t *testing.T) {
+	command := regexp.MustCompile(`^(firma |[A-Za-z/]+: sudo |OpenSC: sudo )`)
+	for key, m := range catalogs[language.Italian] {
+		it, ok := m.(string)
+		if !ok || it != key || !isSentence(key) {
+			continue
+		}
+		for _, line := range strings.Split(key, "\n") {
+			if l := strings.TrimSpace(line); l != "" && !command.MatchString(l) {
+				t.Errorf("it: %q is kept in English (line %q)", key, l)
+				break
+			}
+		}
+	}
+}
