@@ -56,8 +56,11 @@ func sayChain(err error) string {
 			continue
 		}
 		inner := e.Error()
-		if strings.HasSuffix(msg, inner) {
+		switch {
+		case strings.HasSuffix(msg, inner):
 			return msg[:len(msg)-len(inner)] + said
+		case strings.HasSuffix(msg, said):
+			return msg // a wrapper of firma's own said its cause already
 		}
 		return said
 	}

@@ -407,3 +407,22 @@ func TestErrorTextKeepsContext(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorArgumentsSaid: an error that reaches a message as an argument
+// (sprintf, printf, or a cause of firma's own errorf) is said in the
+// user's language like the error line; in English it is its Error().
+func TestErrorArgumentsSaid(t *testing.T) {
+	defer setLanguage(language.English)
+	missing := &fs.PathError{Op: "open", Path: "referto.pdf", Err: syscall.ENOENT}
+	worded := errorf("%s: %v", trLater(msgKey("reading the signed content")), missing)
+	setLanguage(language.English)
+	if got, want := errorText(worded), "reading the signed content: open referto.pdf: no such file or directory"; got != want {
+		t.Errorf("English: %q, want %q", got, want)
+	}
+	setLanguage(language.Italian)
+	for _, got := range []string{errorText(worded), sprintf("cannot name the extracted document of %s: %s", "x.p7m", missing)} {
+		if strings.Contains(got, "open") || strings.Contains(got, "no such file") || !strings.Contains(got, "referto.pdf") {
+			t.Errorf("Italian: %q", got)
+		}
+	}
+}

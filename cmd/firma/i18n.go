@@ -374,7 +374,16 @@ type wordedError struct {
 // error, which Unwrap finds).
 func errorf(format string, args ...any) error { return &wordedError{format, args} }
 
-func (e *wordedError) Error() string { return lang().localize(e.format, e.args) }
+func (e *wordedError) Error() string {
+	args := make([]any, len(e.args))
+	for i, a := range e.args {
+		if err, ok := a.(error); ok {
+			a = sayErr(err) // a cause, in the same language
+		}
+		args[i] = a
+	}
+	return lang().localize(e.format, args)
+}
 
 func (e *wordedError) Unwrap() []error {
 	var errs []error

@@ -117,7 +117,8 @@ func escapeArgs(args []any) []any {
 			}
 			out[i] = o
 		case error:
-			out[i] = outside(v.Error())
+			// In the user's language, like the error line (errortext.go).
+			out[i] = outside(sayErr(v))
 		case time.Time, time.Duration:
 			out[i] = v
 		case verify.Message, verify.List, verify.Series, verify.Date, verify.Day, verify.Time, verify.Word:
