@@ -546,7 +546,7 @@ func sayFormatError(err error) (string, bool) {
 	case *pdf.FilterError:
 		return sprintf("pdf stream at offset %d: %s", e.Offset, e.Msg), true
 	case *pdf.SyntaxError:
-		return sprintf("pdf syntax error at offset %d: %s", e.Offset, e.Msg), true
+		return sprintf("pdf syntax error at offset %d: %s", e.Offset, pdfSyntaxWords(e.Msg)), true
 	case *pdf.LimitError:
 		return sprintf("pdf: %s at offset %d exceeds the reader's limit", pdfLimitWords(e.What), e.Offset), true
 	case *pdf.NotPDFError:
@@ -772,4 +772,32 @@ func tslFormatWords(e *tsl.FormatError) string {
 		return tr("no reference covers the whole list")
 	}
 	return tr("not a trusted list")
+}
+
+// pdfSyntaxWords says the PDF reader's commonest syntax problems (a file
+// cut short or not a PDF at all, a broken cross-reference) in the user's
+// words; the reader's other, rarer messages stay as it writes them.
+// TestPDFSyntaxWords holds each case to a message internal/pdf writes.
+func pdfSyntaxWords(msg string) string {
+	switch msg {
+	case "no startxref at the end of the file":
+		return tr("no startxref at the end of the file")
+	case "startxref without an offset":
+		return tr("startxref without an offset")
+	case "cross-reference offset outside the file":
+		return tr("cross-reference offset outside the file")
+	case "no cross-reference section here":
+		return tr("no cross-reference section here")
+	case "bad cross-reference entry":
+		return tr("bad cross-reference entry")
+	case "trailer is not a dictionary":
+		return tr("trailer is not a dictionary")
+	case "object offset outside the file":
+		return tr("object offset outside the file")
+	case "no object header here":
+		return tr("no object header here")
+	case "stream /Length runs past the end of the file":
+		return tr("stream /Length runs past the end of the file")
+	}
+	return msg
 }

@@ -426,3 +426,27 @@ func TestErrorArgumentsSaid(t *testing.T) {
 		}
 	}
 }
+
+// TestPDFSyntaxWords: every message pdfSyntaxWords says is one the PDF
+// reader writes (a renamed message would silently stay English).
+func TestPDFSyntaxWords(t *testing.T) {
+	var src []byte
+	files, _ := filepath.Glob(filepath.Join("..", "..", "internal", "pdf", "*.go"))
+	for _, f := range files {
+		if !strings.HasSuffix(f, "_test.go") {
+			b, _ := os.ReadFile(f)
+			src = append(src, b...)
+		}
+	}
+	body, _ := os.ReadFile("errortext.go")
+	i := strings.Index(string(body), "func pdfSyntaxWords")
+	cases := regexp.MustCompile(`case "([^"]+)":`).FindAllStringSubmatch(string(body[i:]), -1)
+	if len(cases) < 5 {
+		t.Fatalf("pdfSyntaxWords: %d cases", len(cases))
+	}
+	for _, c := range cases {
+		if !strings.Contains(string(src), `Msg: "`+c[1]+`"`) {
+			t.Errorf("internal/pdf writes no %q", c[1])
+		}
+	}
+}

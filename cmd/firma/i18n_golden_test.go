@@ -307,6 +307,8 @@ func TestVerifyFormatsGolden(t *testing.T) {
 	os.Mkdir(twiceDir, 0o700)
 	good, _ := os.ReadFile(pdfGood)
 	pdfTwice := signedPDFFile(t, p, twiceDir, good, "")
+	pdfUnsigned := filepath.Join(dir, "senza-firme.pdf")
+	os.WriteFile(pdfUnsigned, pdftest.Doc(1), 0o600)
 
 	doc, err := xades.Parse([]byte(testInvoice))
 	if err != nil {
@@ -344,6 +346,7 @@ func TestVerifyFormatsGolden(t *testing.T) {
 	}{
 		{"verify_pdf_valid", p.signNow, []string{"--trust", p.caFile, pdfGood}, ExitOK},
 		{"verify_pdf_twice", p.signNow, []string{"--trust", p.caFile, pdfTwice}, ExitOK},
+		{"verify_pdf_unsigned", p.signNow, []string{"--trust", p.caFile, pdfUnsigned}, ExitInput},
 		{"verify_pdf_tampered", p.signNow, []string{"--trust", p.caFile, "--extract", pdfBad}, ExitVerifyFailed},
 		{"verify_xml_valid", p.signNow, []string{"--trust", p.caFile, xmlGood}, ExitOK},
 		{"verify_xml_tampered", p.signNow, []string{"--trust", p.caFile, "--extract", xmlBad}, ExitVerifyFailed},

@@ -205,4 +205,13 @@ var messagesITErrors = messages{
 	"no reference covers the whole list":                                                      "nessun riferimento copre l'intero elenco",
 	"not a trusted list":                                                                      "non è un elenco di fiducia",
 	"larger than %d MiB":                                                                      "più grande di %d MiB",
+	"no startxref at the end of the file":                                                     "manca startxref alla fine del file (file troncato, o non è un PDF)",
+	"startxref without an offset":                                                             "startxref senza posizione",
+	"cross-reference offset outside the file":                                                 "posizione della tabella dei riferimenti incrociati fuori dal file",
+	"no cross-reference section here":                                                         "nessuna tabella dei riferimenti incrociati in questa posizione",
+	"bad cross-reference entry":                                                               "voce della tabella dei riferimenti incrociati non valida",
+	"trailer is not a dictionary":                                                             "il trailer non è un dizionario",
+	"object offset outside the file":                                                          "posizione di un oggetto fuori dal file",
+	"no object header here":                                                                   "nessuna intestazione di oggetto in questa posizione",
+	"stream /Length runs past the end of the file":                                            "il /Length di uno stream va oltre la fine del file",
 }

@@ -381,4 +381,7 @@ un file non si può leggere o non è un file firmato (o un file di --trust,
 	"a PEC holds several files: -o takes a folder, not standard output": "una PEC contiene più file: -o vuole una cartella, non lo standard output",
 	"the contents of standard input need a folder":                      "il contenuto dello standard input richiede una cartella",
 	"it does not end in .eml":                                           "il nome non finisce in .eml",
+	"a PDF without signatures, whose structure cannot be read either":   "un PDF senza firme, di cui non si riesce nemmeno a leggere la struttura",
+	"a PDF without signatures: there is nothing to verify":              "un PDF senza firme: non c'è nulla da verificare",
+	"a signed PDF carries its signatures inside (PAdES) or comes as a .p7m; ask the sender for the signed file, or sign this one with firma sign --pades": "un PDF firmato contiene le firme al suo interno (PAdES) oppure arriva come .p7m; chiedere al mittente il file firmato, o firmare questo con firma sign --pades",
 }

@@ -120,6 +120,24 @@ func (e *PDFUnreadableError) Hint() string {
 	return tr("the file is damaged (cut short, or rewritten by a program that broke its structure); firma judges the bytes as they are and repairs nothing: ask the sender for a new copy")
 }
 
+// PDFNotSignedError reports a PDF that holds no signature (no signature
+// dictionary with a /ByteRange); Err is why its structure could not be
+// read, when it could not.
+type PDFNotSignedError struct{ Err error }
+
+func (e *PDFNotSignedError) Error() string {
+	if e.Err != nil {
+		return tr("a PDF without signatures, whose structure cannot be read either") + ": " + e.Err.Error()
+	}
+	return tr("a PDF without signatures: there is nothing to verify")
+}
+func (e *PDFNotSignedError) Unwrap() error { return e.Err }
+
+// Hint says where a signature would be.
+func (e *PDFNotSignedError) Hint() string {
+	return tr("a signed PDF carries its signatures inside (PAdES) or comes as a .p7m; ask the sender for the signed file, or sign this one with firma sign --pades")
+}
+
 // hasByteRange reports whether the file mentions /ByteRange anywhere:
 // the mark of a signature dictionary, for telling a damaged signed PDF
 // from a PDF that is not signed. It reads the file once, in chunks.
@@ -174,12 +192,15 @@ func verifyPDFSigned(ctx context.Context, ios *IO, opts *verifyOptions, trust *v
 		return fail(withCode(ExitInput, err, tr("give the PDF's password with --pdf-password-file, --pdf-password-fd or FIRMA_PDF_PASSWORD")))
 	case err != nil:
 		var np *pdf.NotPDFError
-		if errors.As(err, &np) || !hasByteRange(f, fi.Size()) {
-			return res, 0, false
+		switch {
+		case errors.As(err, &np):
+			return res, 0, false // %PDF- at the start, but not a PDF: the CMS reader says what it is
+		case !hasByteRange(f, fi.Size()):
+			return fail(withCode(ExitInput, &PDFNotSignedError{Err: err}, ""))
 		}
 		return fail(withCode(ExitInput, &PDFUnreadableError{Err: err}, ""))
 	case len(rep.AllSignatures()) == 0:
-		return res, 0, false
+		return fail(withCode(ExitInput, &PDFNotSignedError{}, ""))
 	}
 	res.Report = rep
 	if opts.Extract {

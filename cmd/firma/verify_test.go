@@ -160,7 +160,7 @@ func TestVerifyCommand(t *testing.T) {
 	}{
 		{"no anchor", []string{good}, ExitVerifyIndeterminate, "INDETERMINATE/NO_CERTIFICATE_CHAIN_FOUND"},
 		{"altered", []string{"--trust", p.ca, bad}, ExitVerifyFailed, "TOTAL_FAILED/HASH_FAILURE"},
-		{"not signed", []string{notSigned}, ExitInput, "ERROR (not a signed file"},
+		{"not signed", []string{notSigned}, ExitInput, "ERROR (a PDF without signatures"},
 		{"missing", []string{filepath.Join(dir, "missing.p7m")}, ExitInput, "ERROR (open "},
 		{"batch worst is failed", []string{"--trust", p.ca, good, notSigned, bad}, ExitVerifyFailed, "3 files: 1 TOTAL_PASSED, 1 TOTAL_FAILED, 1 ERROR"},
 		{"batch unreadable beats indeterminate", []string{good, notSigned}, ExitInput, "2 files: 1 INDETERMINATE, 1 ERROR"},
