@@ -91,13 +91,13 @@ Scrivere firma help [percorso del comando] per tutti i dettagli.`,
 	"One-line certificate and PIN check for cron and monitoring (exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)": "Controllo di certificato e PIN in una riga, per cron e monitoraggio (uscita 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)",
 	"PKCS#11 module `path` (default: $FIRMA_PKCS11_MODULE, $PKCS11_MODULE_PATH, then known vendor modules)":    "`percorso` del modulo PKCS#11 (predefinito: $FIRMA_PKCS11_MODULE, $PKCS11_MODULE_PATH, poi i moduli noti dei produttori)",
 	"  firma version\n  firma version --json":                  "  firma version\n  firma version --json",
-	"Print firma's version, commit, build date and Go version": "Mostra la versione di firma, il commit, la data di compilazione e la versione di Go",
+	"Print firma's version, commit, build date and Go version": "Mostrare la versione di firma, il commit, la data di compilazione e la versione di Go",
 	"Print firma's version, the commit it was built from, the build date (the\ncommit's time, so that two builds of one commit are identical), the Go\nversion and platform, and whether card and token support (cgo) is in.": `Mostra la versione di firma, il commit da cui è stato compilato, la data di
 compilazione (l'ora del commit, così due compilazioni dello stesso commit sono
 identiche), la versione di Go e la piattaforma, e se il supporto per smart card
 e token (cgo) è presente.`,
 	"Qualified electronic signatures with Italian smartcards (Aruba Key, CNS) and PKCS#11 tokens": "Firma elettronica qualificata con le smart card italiane (Aruba Key, CNS) e i token PKCS#11",
-	"Show the token, the signing certificate, its expiry and renewal advice, and the PIN state":   "Mostra il token, il certificato di firma, la scadenza e il consiglio di rinnovo, e lo stato del PIN",
+	"Show the token, the signing certificate, its expiry and renewal advice, and the PIN state":   "Mostrare il token, il certificato di firma, la scadenza e il consiglio di rinnovo, e lo stato del PIN",
 	`Show what is on the card: the token, the holder and codice fiscale, the issuer,
 the expiry date with the days left, when the certificate can be renewed
 (Aruba accepts renewals only in the last 60 days; after expiry a new kit is
@@ -176,7 +176,7 @@ duplicati. Le date già passate sono omesse. Non chiede il PIN.
 Con --cert i certificati vengono da file (PEM o DER) invece che dalla smart
 card: il personale IT può mettere i rinnovi di molti medici in un solo
 calendario.`,
-	"Write the certificate's renewal dates as a calendar file (.ics) to import into your calendar": "Scrive le date di rinnovo del certificato in un file di calendario (.ics) da importare nel proprio calendario",
+	"Write the certificate's renewal dates as a calendar file (.ics) to import into your calendar": "Scrivere le date di rinnovo del certificato in un file di calendario (.ics) da importare nel proprio calendario",
 	`firma signs and verifies files with Italian qualified signature smartcards
 (Aruba Key and other CNS cards) and any PKCS#11 token, and tells you when the
 certificate must be renewed.
